@@ -1,0 +1,1 @@
+//! The update-modifier engine (being written).

@@ -1,0 +1,1 @@
+//! The filter language, sort, projection and cursors (being written).
