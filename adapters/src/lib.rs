@@ -1,1 +1,9 @@
-//! placeholder
+//! Implementations of the domain's ports: PostgreSQL (production, with row-level security
+//! enforced by the database), SQLite (the embedded default), and the system clock and id
+//! generator.
+
+#[cfg(feature = "postgres")]
+pub mod postgres;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+pub mod system;

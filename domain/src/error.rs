@@ -1,0 +1,91 @@
+//! The outcomes a caller of a use case acts on.
+//!
+//! One enum serves every use case: the eight tools fail in the same five ways, and the MCP
+//! layer maps them in one place (`app`'s tool-error mapping).
+
+use crate::model::IdError;
+use crate::modifier::ModifierError;
+use crate::ports::StoreError;
+use crate::query::QueryError;
+
+/// What kind of thing was not found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    Project,
+    Type,
+    Entry,
+}
+
+/// Why a use case did not do what was asked.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum UseCaseError {
+    /// The thing does not exist for this person (it may exist for others: never say so).
+    #[error("{resource:?} {id} was not found")]
+    NotFound { resource: Resource, id: String },
+    /// The person can see it but may not do this to it.
+    #[error("permission denied: {0}")]
+    PermissionDenied(String),
+    /// An argument is wrong; `reason` says what to change.
+    #[error("invalid {field}: {reason}")]
+    InvalidArgument { field: String, reason: String },
+    /// The entry is no longer at the revision the caller expected.
+    #[error("the entry is at revision {current_revision}")]
+    Conflict { current_revision: i64 },
+    /// Something broke that the caller cannot fix; logged, answered generically.
+    #[error("unexpected: {0}")]
+    Unexpected(String),
+}
+
+impl UseCaseError {
+    /// An invalid argument.
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::InvalidArgument {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn not_found(resource: Resource, id: impl ToString) -> Self {
+        Self::NotFound {
+            resource,
+            id: id.to_string(),
+        }
+    }
+}
+
+impl From<StoreError> for UseCaseError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::TooLarge(reason) => Self::invalid("data", reason),
+            StoreError::AlreadyExists(what) | StoreError::Missing(what) => {
+                Self::Unexpected(what)
+            }
+            StoreError::Unexpected(cause) => Self::Unexpected(cause),
+        }
+    }
+}
+
+impl From<QueryError> for UseCaseError {
+    fn from(e: QueryError) -> Self {
+        Self::invalid(e.field, e.message)
+    }
+}
+
+impl From<ModifierError> for UseCaseError {
+    fn from(e: ModifierError) -> Self {
+        let field = if e.path.starts_with("modifier") {
+            e.path
+        } else {
+            format!("modifier.{}", e.path)
+        };
+        Self::invalid(field, e.message)
+    }
+}
+
+impl UseCaseError {
+    /// An identifier argument that did not parse.
+    #[must_use]
+    pub fn bad_id(field: &str, e: &IdError) -> Self {
+        Self::invalid(field, e.to_string())
+    }
+}

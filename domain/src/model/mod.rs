@@ -1,0 +1,19 @@
+//! The model as parsed types: once a value of these types exists, it is valid.
+
+mod access;
+mod entry;
+mod ids;
+mod principal;
+mod project;
+mod role;
+mod subject;
+mod type_def;
+
+pub use access::{Access, CreationAccess, Operation};
+pub use entry::{Entry, format_time};
+pub use ids::{CollectionName, EntryId, IdError, ProjectId, UserId};
+pub use principal::{Principal, SCOPE_READ, SCOPE_WRITE};
+pub use project::{Member, Membership, Project, User};
+pub use role::{Role, RoleError};
+pub use subject::{Subject, SubjectError};
+pub use type_def::{TypeDef, TypeDefError};

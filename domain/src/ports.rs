@@ -1,0 +1,236 @@
+//! The ports: what the use cases need from the outside world, as narrow traits.
+//!
+//! Adapters (PostgreSQL, SQLite, OIDC, …) implement them; `app` wires one of each. Every
+//! data method takes the caller ([`Member`] or the user) first, so no adapter can be asked
+//! for data without saying on whose behalf.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::model::{
+    CollectionName, Entry, EntryId, Member, Membership, Project, ProjectId, Role, TypeDef, User,
+    UserId,
+};
+use crate::query::{Cursor, Filter, Sort};
+
+/// A storage failure the use cases cannot act on; adapters translate their driver errors
+/// into this at the seam.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The document or value is larger than storage accepts.
+    #[error("{0}")]
+    TooLarge(String),
+    /// A uniqueness rule was broken (a second type with the same collection name, a
+    /// second user with the same email); the message names what collided.
+    #[error("{0}")]
+    AlreadyExists(String),
+    /// A referenced row does not exist (adding a member to a missing project).
+    #[error("{0}")]
+    Missing(String),
+    /// Anything else: a lost connection, a broken invariant. Logged, answered generically.
+    #[error("storage failed: {0}")]
+    Unexpected(String),
+}
+
+/// Which entries a listing returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryQuery {
+    pub filter: Filter,
+    pub sort: Sort,
+    /// Start after this keyset position (exclusive).
+    pub after: Option<Cursor>,
+    /// At most this many entries (the use case asks for one more than it returns to learn
+    /// whether a next page exists).
+    pub limit: u32,
+}
+
+/// What a compare-and-swap write found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Swap {
+    /// The row was at the expected revision and now holds the new state.
+    Done,
+    /// The row exists but another write changed it first; read it again and retry.
+    Moved,
+    /// The row is gone for this caller (deleted, or not visible).
+    Gone,
+}
+
+/// The projects a person belongs to.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ProjectStore: Send + Sync + 'static {
+    /// The projects `user` is a member of, with their role, ordered by name.
+    ///
+    /// MUST NOT return a project the user is not a member of.
+    async fn memberships(&self, user: UserId) -> Result<Vec<Membership>, StoreError>;
+
+    /// `user`'s role in `project`, or `None` when they are not a member or the project does
+    /// not exist (the two MUST be indistinguishable).
+    async fn role_in(&self, user: UserId, project: ProjectId) -> Result<Option<Role>, StoreError>;
+}
+
+/// The data types of a project.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait TypeStore: Send + Sync + 'static {
+    /// Every type of `member.project`, ordered by collection name.
+    async fn list_types(&self, member: Member) -> Result<Vec<TypeDef>, StoreError>;
+
+    /// One type, or `None` when the project has no such collection.
+    async fn find_type(
+        &self,
+        member: Member,
+        collection: &CollectionName,
+    ) -> Result<Option<TypeDef>, StoreError>;
+}
+
+/// The entries of a project's types.
+///
+/// Every method MUST apply [`crate::rules::read_predicate`] of `member` and MUST NOT return or
+/// change an entry of another project or one the member may not read.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait EntryStore: Send + Sync + 'static {
+    /// Readable, not deleted entries of `collection` matching `query.filter`, ordered by
+    /// `query.sort` then `id` (same direction), after `query.after`, at most `query.limit`.
+    async fn query(
+        &self,
+        member: Member,
+        collection: &CollectionName,
+        query: &EntryQuery,
+    ) -> Result<Vec<Entry>, StoreError>;
+
+    /// How many readable, not deleted entries of `collection` match `filter`.
+    async fn count(
+        &self,
+        member: Member,
+        collection: &CollectionName,
+        filter: &Filter,
+    ) -> Result<u64, StoreError>;
+
+    /// One readable, not deleted entry, or `None` (missing, deleted, unreadable or of another
+    /// collection: indistinguishable).
+    async fn get(
+        &self,
+        member: Member,
+        collection: &CollectionName,
+        id: EntryId,
+    ) -> Result<Option<Entry>, StoreError>;
+
+    /// Stores a new entry exactly as given.
+    async fn insert(&self, member: Member, entry: &Entry) -> Result<(), StoreError>;
+
+    /// Replaces the stored entry `entry.id` with `entry` (fields, updatedAt, deletedAt,
+    /// revision) only if its stored revision is still `expected_revision`: one atomic
+    /// compare-and-swap.
+    async fn swap(
+        &self,
+        member: Member,
+        entry: &Entry,
+        expected_revision: i64,
+    ) -> Result<Swap, StoreError>;
+}
+
+/// The operator's writes: people, projects, members, types and flags. Used by the admin CLI
+/// and the login flow, never by a tool, so it does not go through the access rules.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Directory: Send + Sync + 'static {
+    /// Stores a new person. MUST return `AlreadyExists` when the email (compared
+    /// case-insensitively) or the upstream identity is taken.
+    async fn create_user(&self, user: &User) -> Result<(), StoreError>;
+
+    /// The person with this email (case-insensitive), if any.
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
+
+    /// The person linked to this upstream identity, if any.
+    async fn user_by_identity(&self, issuer: &str, subject: &str)
+    -> Result<Option<User>, StoreError>;
+
+    /// Links an existing person to an upstream identity.
+    async fn link_identity(&self, user: UserId, issuer: &str, subject: &str)
+    -> Result<(), StoreError>;
+
+    /// Stores a new project with `owner` as its first member (role owner), atomically.
+    /// MUST return `Missing` when the owner does not exist.
+    async fn create_project(&self, project: &Project, owner: UserId) -> Result<(), StoreError>;
+
+    /// Makes `user` a member of `project` with `role`, or changes their role.
+    /// MUST return `Missing` when either does not exist.
+    async fn set_member(&self, project: ProjectId, user: UserId, role: Role)
+    -> Result<(), StoreError>;
+
+    /// Stores a new type. MUST return `AlreadyExists` for a collection name the project
+    /// already has and `Missing` for an unknown project.
+    async fn create_type(&self, type_def: &TypeDef) -> Result<(), StoreError>;
+
+    /// Turns `flag` on or off for `user`.
+    async fn set_flag(&self, user: UserId, flag: &str, enabled: bool) -> Result<(), StoreError>;
+}
+
+/// Per-person feature flags.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait FeatureFlags: Send + Sync + 'static {
+    /// True when `flag` is on for `user`. Unknown flags are off.
+    async fn is_enabled(&self, user: UserId, flag: &str) -> Result<bool, StoreError>;
+}
+
+/// An identity the upstream login vouched for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub issuer: String,
+    pub subject: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub name: Option<String>,
+}
+
+/// How a login starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginStart {
+    /// Send the browser here; keep `pending` (server-side) until the callback.
+    Redirect { url: String, pending: String },
+    /// Show the server's own login form (the `dev` provider).
+    LocalForm,
+}
+
+/// Why a login failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityError {
+    #[error("login was refused: {0}")]
+    Refused(String),
+    #[error("the identity provider failed: {0}")]
+    Unexpected(String),
+}
+
+/// The upstream login (OIDC, or the local dev form).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait IdentityProvider: Send + Sync + 'static {
+    /// Starts a login that will come back to `callback_url`.
+    async fn start_login(&self, callback_url: &str) -> Result<LoginStart, IdentityError>;
+
+    /// Finishes it from the callback's query parameters and the `pending` state kept since
+    /// the start. MUST refuse a state that does not match.
+    async fn finish_login(
+        &self,
+        callback_query: &str,
+        pending: &str,
+    ) -> Result<Identity, IdentityError>;
+}
+
+/// The time; a port so tests control it.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait Clock: Send + Sync + 'static {
+    /// Now, in UTC, truncated to microseconds (what both databases store).
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// New ids; a port so tests control them.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait IdGenerator: Send + Sync + 'static {
+    /// A new, unique id (time-ordered UUIDv7 in production).
+    fn new_id(&self) -> Uuid;
+}

@@ -1,0 +1,142 @@
+//! The one total order of JSON values that equality, comparisons, sorting and keyset
+//! cursors share, so the in-memory evaluator and every adapter agree on it.
+
+use std::cmp::Ordering;
+
+use serde_json::{Map, Number, Value};
+
+/// Orders two JSON values.
+///
+/// Types order as in `PostgreSQL`'s `jsonb`: null < strings < numbers < booleans < arrays <
+/// objects. Within a type: strings by their UTF-8 bytes (not by a locale's collation),
+/// numbers numerically (`1` equals `1.0`), `false` before `true`, arrays by length and then
+/// element by element, objects by number of pairs and then pair by pair in key order
+/// (shorter keys first, then by bytes). Two values are equal in this order exactly when they
+/// are equal JSON values, which is the equality of the filter language.
+#[must_use]
+pub fn compare_values(a: &Value, b: &Value) -> Ordering {
+    rank(a).cmp(&rank(b)).then_with(|| match (a, b) {
+        (Value::String(x), Value::String(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Value::Number(x), Value::Number(y)) => compare_numbers(x, y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Array(x), Value::Array(y)) => x.len().cmp(&y.len()).then_with(|| {
+            x.iter()
+                .zip(y)
+                .map(|(u, v)| compare_values(u, v))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        }),
+        (Value::Object(x), Value::Object(y)) => x.len().cmp(&y.len()).then_with(|| {
+            sorted_pairs(x)
+                .into_iter()
+                .zip(sorted_pairs(y))
+                .map(|((kx, vx), (ky, vy))| key_order(kx, ky).then_with(|| compare_values(vx, vy)))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        }),
+        _ => Ordering::Equal,
+    })
+}
+
+/// JSON value equality: numbers compare numerically, arrays and objects member by member.
+pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
+    compare_values(a, b).is_eq()
+}
+
+/// True when both values have the same JSON type (all numbers are one type).
+pub(crate) fn same_type(a: &Value, b: &Value) -> bool {
+    rank(a) == rank(b)
+}
+
+fn rank(value: &Value) -> u8 {
+    match value {
+        Value::Null => 0,
+        Value::String(_) => 1,
+        Value::Number(_) => 2,
+        Value::Bool(_) => 3,
+        Value::Array(_) => 4,
+        Value::Object(_) => 5,
+    }
+}
+
+fn compare_numbers(x: &Number, y: &Number) -> Ordering {
+    // Integers compare exactly; only when one side is a float does f64 precision apply.
+    let as_int = |n: &Number| {
+        n.as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from))
+    };
+    match (as_int(x), as_int(y)) {
+        (Some(i), Some(j)) => i.cmp(&j),
+        _ => x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(Ordering::Equal),
+    }
+}
+
+fn key_order(a: &str, b: &str) -> Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+fn sorted_pairs(map: &Map<String, Value>) -> Vec<(&str, &Value)> {
+    let mut pairs: Vec<(&str, &Value)> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    pairs.sort_by(|(a, _), (b, _)| key_order(a, b));
+    pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn types_order_like_jsonb() {
+        let ascending = [
+            json!(null),
+            json!("a"),
+            json!(1),
+            json!(false),
+            json!([]),
+            json!({}),
+        ];
+        for pair in ascending.windows(2) {
+            assert_eq!(
+                compare_values(&pair[0], &pair[1]),
+                Ordering::Less,
+                "{pair:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn integers_and_floats_compare_numerically() {
+        assert!(json_eq(&json!(1), &json!(1.0)));
+        assert_eq!(compare_values(&json!(2), &json!(10.5)), Ordering::Less);
+        assert_eq!(compare_values(&json!(-1), &json!(u64::MAX)), Ordering::Less);
+    }
+
+    #[test]
+    fn strings_compare_by_bytes() {
+        assert_eq!(compare_values(&json!("Z"), &json!("a")), Ordering::Less);
+        assert_eq!(compare_values(&json!("é"), &json!("z")), Ordering::Greater);
+    }
+
+    #[test]
+    fn shorter_arrays_order_first_and_then_elementwise() {
+        assert_eq!(compare_values(&json!([9]), &json!([1, 1])), Ordering::Less);
+        assert_eq!(
+            compare_values(&json!([1, 2]), &json!([1, 3])),
+            Ordering::Less
+        );
+    }
+
+    #[test]
+    fn objects_are_equal_regardless_of_key_order() {
+        assert!(json_eq(
+            &json!({"a": 1, "bb": [1.0]}),
+            &json!({"bb": [1], "a": 1})
+        ));
+        assert!(!json_eq(&json!({"a": 1}), &json!({"b": 1})));
+    }
+}

@@ -1,0 +1,255 @@
+//! Parsing a MongoDB-style selector into a [`Filter`], refusing everything outside the
+//! supported language with a message that names the place and says what to send instead.
+
+use serde_json::Value;
+
+use super::QueryError;
+use super::field::Field;
+use super::filter::{CmpOp, Filter};
+use super::operators::{SUPPORTED, describe, unsupported};
+
+/// Deepest nesting of selectors through `$and`/`$or` (the top-level selector is level 1).
+const MAX_DEPTH: usize = 8;
+/// Most conditions (one per operator, or per plain-value field) in one filter.
+const MAX_CONDITIONS: usize = 64;
+/// Most values in one `$in` or `$nin`.
+const MAX_IN_VALUES: usize = 100;
+
+pub(crate) fn parse_filter(value: &Value) -> Result<Filter, QueryError> {
+    if !value.is_object() {
+        return Err(QueryError::new(
+            "filter",
+            format!(
+                "the filter must be a JSON object such as {{\"status\": \"open\"}}, not {}",
+                describe(value)
+            ),
+        ));
+    }
+    Parser { conditions: 0 }.selector(value, "filter", 1)
+}
+
+struct Parser {
+    conditions: usize,
+}
+
+impl Parser {
+    fn selector(&mut self, value: &Value, at: &str, depth: usize) -> Result<Filter, QueryError> {
+        let Value::Object(map) = value else {
+            let message = format!(
+                "{at} must be a selector object such as {{\"status\": \"open\"}}, not {}",
+                describe(value)
+            );
+            return Err(QueryError::new(at, message));
+        };
+        if depth > MAX_DEPTH {
+            let message = format!(
+                "$and and $or are nested more than {MAX_DEPTH} levels deep at {at}; flatten \
+                 the filter"
+            );
+            return Err(QueryError::new(at, message));
+        }
+        let mut parts = Vec::new();
+        for (key, operand) in map {
+            let here = format!("{at}.{key}");
+            match key.as_str() {
+                "$and" | "$or" => parts.push(self.logical(key, operand, &here, depth)?),
+                "$eq" | "$ne" | "$gt" | "$gte" | "$lt" | "$lte" | "$in" | "$nin" | "$exists" => {
+                    let message = format!(
+                        "{key} must be applied to a field, as in {{\"price\": {{\"{key}\": \
+                         ...}}}}"
+                    );
+                    return Err(QueryError::new(here, message));
+                }
+                op if op.starts_with('$') => {
+                    return Err(unsupported(op, "at the top of a selector", &here));
+                }
+                _ => self.field(key, operand, &here, &mut parts)?,
+            }
+        }
+        Ok(match parts.len() {
+            0 => Filter::All,
+            1 => parts.pop().unwrap_or(Filter::All),
+            _ => Filter::And(parts),
+        })
+    }
+
+    fn logical(
+        &mut self,
+        key: &str,
+        operand: &Value,
+        at: &str,
+        depth: usize,
+    ) -> Result<Filter, QueryError> {
+        let items = match operand {
+            Value::Array(items) if !items.is_empty() => items,
+            other => {
+                let message = format!(
+                    "{key} takes an array of one or more selectors, such as {{\"{key}\": \
+                     [{{\"a\": 1}}, {{\"b\": 2}}]}}, not {}",
+                    describe(other)
+                );
+                return Err(QueryError::new(at, message));
+            }
+        };
+        let mut members = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            members.push(self.selector(item, &format!("{at}.{i}"), depth + 1)?);
+        }
+        Ok(if key == "$and" {
+            Filter::And(members)
+        } else {
+            Filter::Or(members)
+        })
+    }
+
+    fn field(
+        &mut self,
+        path: &str,
+        operand: &Value,
+        at: &str,
+        parts: &mut Vec<Filter>,
+    ) -> Result<(), QueryError> {
+        let field = Field::parse(path).map_err(|e| e.at(at))?;
+        match operand {
+            Value::Object(ops) if ops.keys().any(|k| k.starts_with('$')) => {
+                if let Some(plain) = ops.keys().find(|k| !k.starts_with('$')) {
+                    let message = format!(
+                        "the value of \"{path}\" mixes operators with the plain key \"{plain}\"; \
+                         send either operators such as {{\"$gt\": 1}} or a plain value to \
+                         compare with"
+                    );
+                    return Err(QueryError::new(at, message));
+                }
+                for (op, argument) in ops {
+                    let here = format!("{at}.{op}");
+                    parts.push(self.operator(&field, path, op, argument, &here)?);
+                }
+            }
+            _ => {
+                self.count(at)?;
+                let value = operand_for(&field, operand, at)?;
+                parts.push(Filter::Cmp {
+                    field,
+                    op: CmpOp::Eq,
+                    value,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn operator(
+        &mut self,
+        field: &Field,
+        path: &str,
+        op: &str,
+        argument: &Value,
+        at: &str,
+    ) -> Result<Filter, QueryError> {
+        self.count(at)?;
+        let cmp = |op| -> Result<Filter, QueryError> {
+            let value = operand_for(field, argument, at)?;
+            Ok(Filter::Cmp {
+                field: field.clone(),
+                op,
+                value,
+            })
+        };
+        match op {
+            "$eq" => cmp(CmpOp::Eq),
+            "$ne" => cmp(CmpOp::Ne),
+            "$gt" | "$gte" | "$lt" | "$lte" => {
+                if !matches!(argument, Value::Number(_) | Value::String(_)) {
+                    let message = format!(
+                        "{op} on \"{path}\" takes a number or a string, not {}; compare with a \
+                         single number or string, or use $eq for other values",
+                        describe(argument)
+                    );
+                    return Err(QueryError::new(at, message));
+                }
+                cmp(match op {
+                    "$gt" => CmpOp::Gt,
+                    "$gte" => CmpOp::Gte,
+                    "$lt" => CmpOp::Lt,
+                    _ => CmpOp::Lte,
+                })
+            }
+            "$in" | "$nin" => {
+                let values = match argument {
+                    Value::Array(values) if values.len() <= MAX_IN_VALUES => values,
+                    other => {
+                        let message = format!(
+                            "{op} on \"{path}\" takes an array of at most {MAX_IN_VALUES} \
+                             values, such as [\"a\", \"b\"], not {}",
+                            if other.is_array() {
+                                "a longer array".to_owned()
+                            } else {
+                                describe(other)
+                            }
+                        );
+                        return Err(QueryError::new(at, message));
+                    }
+                };
+                let values = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| operand_for(field, v, &format!("{at}.{i}")))
+                    .collect::<Result<_, _>>()?;
+                Ok(Filter::In {
+                    field: field.clone(),
+                    values,
+                    negated: op == "$nin",
+                })
+            }
+            "$exists" => match argument {
+                Value::Bool(exists) => Ok(Filter::Exists {
+                    field: field.clone(),
+                    exists: *exists,
+                }),
+                other => {
+                    let message = format!(
+                        "$exists on \"{path}\" takes true or false, not {}",
+                        describe(other)
+                    );
+                    Err(QueryError::new(at, message))
+                }
+            },
+            "$and" | "$or" => {
+                let message = format!(
+                    "{op} combines whole selectors and belongs at the top of a selector, as in \
+                     {{\"{op}\": [{{\"{path}\": 1}}, {{\"{path}\": 2}}]}}; the operators on a \
+                     field are {SUPPORTED}"
+                );
+                Err(QueryError::new(at, message))
+            }
+            other => Err(unsupported(other, &format!("on \"{path}\""), at)),
+        }
+    }
+
+    fn count(&mut self, at: &str) -> Result<(), QueryError> {
+        self.conditions += 1;
+        if self.conditions > MAX_CONDITIONS {
+            let message = format!(
+                "the filter has more than {MAX_CONDITIONS} conditions; combine equalities on \
+                 one field with $in, or split the query"
+            );
+            return Err(QueryError::new(at, message));
+        }
+        Ok(())
+    }
+}
+
+/// The operand as stored in the AST: unchanged for data fields, checked and normalized for
+/// system fields.
+fn operand_for(field: &Field, value: &Value, at: &str) -> Result<Value, QueryError> {
+    match field {
+        Field::System(system) => system
+            .normalize_operand(value)
+            .map_err(|message| QueryError::new(at, message)),
+        Field::Data(_) => Ok(value.clone()),
+    }
+}
+
+#[cfg(test)]
+#[path = "parse_tests.rs"]
+mod tests;

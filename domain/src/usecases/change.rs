@@ -1,0 +1,73 @@
+//! The read-check-write loop shared by `update_data` and `delete_data`: read the entry as
+//! the caller sees it, check the access rule, compute the next state, and store it with a
+//! compare-and-swap on the revision, retrying when another writer got there first.
+
+use crate::error::{Resource, UseCaseError};
+use crate::model::{CollectionName, Entry, EntryId, Member, Operation};
+use crate::ports::Swap;
+use crate::rules::{self, Decision};
+
+use super::Ports;
+
+/// How often a write is retried after losing a race before giving up with a conflict.
+/// Generous: each retry costs one read and one write, and a loss means another write landed.
+const MAX_ATTEMPTS: usize = 128;
+
+/// Which entry, under which rule, at which revision.
+pub(crate) struct Target<'a> {
+    pub member: Member,
+    pub collection: &'a CollectionName,
+    pub id: EntryId,
+    pub op: Operation,
+    pub expected_revision: Option<i64>,
+}
+
+/// Applies `next` (current → new state, or an error that stops the write) until the swap
+/// lands. `next` must set `revision` to current + 1.
+pub(crate) async fn change<F>(ports: &Ports, t: Target<'_>, next: F) -> Result<Entry, UseCaseError>
+where
+    F: Fn(&Entry) -> Result<Entry, UseCaseError>,
+{
+    let verb = match t.op {
+        Operation::Update => "update",
+        Operation::Delete => "delete",
+        Operation::Read => "read",
+    };
+    let mut last_seen = 0;
+    for _ in 0..MAX_ATTEMPTS {
+        let current = ports
+            .entries
+            .get(t.member, t.collection, t.id)
+            .await?
+            .ok_or_else(|| UseCaseError::not_found(Resource::Entry, t.id))?;
+        match rules::decide(&t.member, t.op, &current.access) {
+            Decision::Hidden => return Err(UseCaseError::not_found(Resource::Entry, t.id)),
+            Decision::Denied => {
+                return Err(UseCaseError::PermissionDenied(format!(
+                    "you may read entry {} but not {verb} it (its access.{verb} list does not include you)",
+                    t.id
+                )));
+            }
+            Decision::Allowed => {}
+        }
+        if let Some(expected) = t.expected_revision
+            && expected != current.revision
+        {
+            return Err(UseCaseError::Conflict {
+                current_revision: current.revision,
+            });
+        }
+        let updated = next(&current)?;
+        last_seen = current.revision;
+        match ports.entries.swap(t.member, &updated, current.revision).await? {
+            Swap::Done => return Ok(updated),
+            Swap::Gone => return Err(UseCaseError::not_found(Resource::Entry, t.id)),
+            // With an expected revision the caller asked to fail rather than merge: the next
+            // round reports the conflict with the revision that won.
+            Swap::Moved => {}
+        }
+    }
+    Err(UseCaseError::Conflict {
+        current_revision: last_seen + 1,
+    })
+}

@@ -1,0 +1,69 @@
+//! `create_data`: a new entry, if the type's `creationAccess` lets the caller create; it gets
+//! the type's `defaultAccess` with `creator` resolved.
+
+use serde_json::Value;
+
+use crate::error::UseCaseError;
+use crate::model::{CollectionName, Entry, EntryId, Principal, ProjectId};
+use crate::rules;
+
+use super::{
+    Ports,
+    common::{check_fields, member_of, require_write, type_of},
+};
+
+/// What to create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateRequest {
+    pub project: ProjectId,
+    pub collection: CollectionName,
+    /// The entry's own fields: a JSON object without system fields.
+    pub data: Value,
+}
+
+/// Creates the entry at revision 1.
+///
+/// # Errors
+/// `InvalidArgument` for data that is not an object, names a system field, exceeds 1 MiB or
+/// violates the type's schema; `PermissionDenied` when `creationAccess` excludes the caller;
+/// `NotFound` for an unknown project or collection.
+pub async fn create_data(
+    ports: &Ports,
+    principal: &Principal,
+    req: CreateRequest,
+) -> Result<Entry, UseCaseError> {
+    require_write(principal)?;
+    let Value::Object(fields) = req.data else {
+        return Err(UseCaseError::invalid(
+            "data",
+            "must be a JSON object of the entry's fields, e.g. {\"title\": \"Buy milk\"}",
+        ));
+    };
+    let member = member_of(ports, principal, req.project).await?;
+    let type_def = type_of(ports, member, &req.collection).await?;
+    if !rules::may_create(&member, &type_def.creation_access) {
+        return Err(UseCaseError::PermissionDenied(format!(
+            "you may not create entries of type {} (its creationAccess does not include you); ask a project admin",
+            type_def.collection_name
+        )));
+    }
+    check_fields(&type_def, &fields, "data")?;
+    let now = ports.clock.now();
+    let entry = Entry {
+        id: EntryId::from_uuid(ports.ids.new_id()),
+        tenant_id: member.project,
+        collection: req.collection,
+        fields,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+        revision: 1,
+        access: rules::initial_access(&type_def.default_access, &member),
+        created_by: member.user,
+    };
+    ports.entries.insert(member, &entry).await?;
+    Ok(entry)
+}
+
+#[cfg(test)]
+mod tests;

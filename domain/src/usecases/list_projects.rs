@@ -1,0 +1,55 @@
+//! `list_projects`: the projects the person is a member of, with their role.
+
+use crate::error::UseCaseError;
+use crate::model::{Membership, Principal};
+
+use super::Ports;
+
+/// The caller's projects, ordered by name.
+///
+/// # Errors
+/// `PermissionDenied` without `data:read`; `Unexpected` when storage fails.
+pub async fn list_projects(
+    ports: &Ports,
+    principal: &Principal,
+) -> Result<Vec<Membership>, UseCaseError> {
+    if !principal.may_read() {
+        return Err(UseCaseError::PermissionDenied(
+            "this connection was not granted the data:read scope".into(),
+        ));
+    }
+    Ok(ports.projects.memberships(principal.user()).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Project, ProjectId, Role};
+    use crate::usecases::fixtures::*;
+
+    #[tokio::test]
+    async fn returns_the_memberships_of_the_caller() {
+        let mut f = Fixture::new();
+        let expected = vec![Membership {
+            project: Project {
+                id: ProjectId::from_uuid(PROJECT),
+                name: "Demo".into(),
+                description: String::new(),
+            },
+            role: Role::Viewer,
+        }];
+        let answer = expected.clone();
+        f.projects
+            .expect_memberships()
+            .withf(|u| u.as_uuid() == ME)
+            .return_once(move |_| Ok(answer));
+        assert_eq!(list_projects(&f.ports(), &principal()).await.unwrap(), expected);
+    }
+
+    #[tokio::test]
+    async fn a_token_without_data_scopes_is_denied() {
+        let f = Fixture::new();
+        let err = list_projects(&f.ports(), &principal_with(&["openid"])).await.unwrap_err();
+        assert!(matches!(err, UseCaseError::PermissionDenied(_)));
+    }
+}

@@ -1,0 +1,25 @@
+//! The use cases, one per tool, each a function of the ports and the caller.
+
+mod change;
+mod common;
+mod count_data;
+mod create_data;
+mod delete_data;
+mod get_data;
+mod list_projects;
+mod list_types;
+mod query_data;
+mod update_data;
+
+#[cfg(test)]
+mod fixtures;
+
+pub use common::{MAX_DOCUMENT_BYTES, Ports};
+pub use count_data::{CountRequest, count_data};
+pub use create_data::{CreateRequest, create_data};
+pub use delete_data::{DeleteRequest, delete_data};
+pub use get_data::{GetRequest, get_data};
+pub use list_projects::list_projects;
+pub use list_types::list_types;
+pub use query_data::{Limit, QueryPage, QueryRequest, query_data};
+pub use update_data::{UpdateRequest, update_data};

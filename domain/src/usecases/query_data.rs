@@ -1,0 +1,148 @@
+//! `query_data`: a page of readable entries, filtered, sorted, projected, with a keyset
+//! cursor to the next page.
+
+use serde_json::{Map, Value};
+
+use crate::error::UseCaseError;
+use crate::model::{CollectionName, Entry, Principal, ProjectId, format_time};
+use crate::modifier::get_path;
+use crate::ports::EntryQuery;
+use crate::query::{Cursor, Field, Filter, Projection, Sort, SystemField, fingerprint};
+
+use super::{
+    Ports,
+    common::{member_of, type_of},
+};
+
+/// How many entries one page holds: 1..=100, 50 when not given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit(u32);
+
+impl Limit {
+    /// The page size when the caller gives none.
+    pub const DEFAULT: u32 = 50;
+    /// The largest page.
+    pub const MAX: u32 = 100;
+
+    /// Parses the caller's `limit`.
+    ///
+    /// # Errors
+    /// A value outside 1..=100, with a message that says so.
+    pub fn parse(raw: Option<i64>) -> Result<Self, UseCaseError> {
+        match raw {
+            None => Ok(Self(Self::DEFAULT)),
+            Some(n) if (1..=i64::from(Self::MAX)).contains(&n) => {
+                Ok(Self(u32::try_from(n).unwrap_or(Self::DEFAULT)))
+            }
+            Some(n) => Err(UseCaseError::invalid(
+                "limit",
+                format!("{n} is out of range; use 1 to 100 (default 50) and page on with nextCursor"),
+            )),
+        }
+    }
+
+    /// The value.
+    #[must_use]
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+/// What to list. The structured arguments arrive as the caller's JSON and are parsed here,
+/// so every mistake comes back as an `InvalidArgument` naming the argument.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryRequest {
+    pub project: ProjectId,
+    pub collection: CollectionName,
+    pub filter: Option<Value>,
+    pub sort: Option<Value>,
+    pub fields: Option<Value>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// One page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryPage {
+    /// The entries in their flat form (projected when `fields` was given).
+    pub entries: Vec<Map<String, Value>>,
+    /// Pass this as `cursor` to get the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A page of the caller's readable, not deleted entries.
+///
+/// # Errors
+/// `InvalidArgument` for a bad limit, filter, sort, fields or cursor (the field named);
+/// `NotFound` for an unknown project or collection.
+pub async fn query_data(
+    ports: &Ports,
+    principal: &Principal,
+    req: QueryRequest,
+) -> Result<QueryPage, UseCaseError> {
+    let limit = Limit::parse(req.limit)?;
+    let filter = req.filter.as_ref().map_or(Ok(Filter::All), Filter::parse)?;
+    let sort = req.sort.as_ref().map_or(Ok(Sort::default()), Sort::parse)?;
+    let projection = req.fields.as_ref().map(Projection::parse).transpose()?;
+    let shape = fingerprint(&[
+        &Value::String(req.project.to_string()),
+        &Value::String(req.collection.to_string()),
+        req.filter.as_ref().unwrap_or(&Value::Null),
+        req.sort.as_ref().unwrap_or(&Value::Null),
+    ]);
+    let after = req
+        .cursor
+        .as_deref()
+        .map(|raw| Cursor::decode(raw, shape))
+        .transpose()?;
+
+    let member = member_of(ports, principal, req.project).await?;
+    type_of(ports, member, &req.collection).await?;
+    let query = EntryQuery {
+        filter,
+        sort: sort.clone(),
+        after,
+        limit: limit.get() + 1,
+    };
+    let mut entries = ports.entries.query(member, &req.collection, &query).await?;
+    let more = entries.len() > limit.get() as usize;
+    entries.truncate(limit.get() as usize);
+    let next_cursor = match entries.last() {
+        Some(last) if more => Some(
+            Cursor {
+                sort_value: sort_value(last, &sort.field),
+                id: last.id.as_uuid(),
+            }
+            .encode(shape),
+        ),
+        _ => None,
+    };
+    let entries = entries
+        .iter()
+        .map(|e| {
+            let flat = e.to_json();
+            match &projection {
+                Some(p) => p.apply(flat),
+                None => flat,
+            }
+        })
+        .collect();
+    Ok(QueryPage {
+        entries,
+        next_cursor,
+    })
+}
+
+/// The value of the sort key of `entry`, as the cursor records it.
+fn sort_value(entry: &Entry, field: &Field) -> Value {
+    match field {
+        Field::System(SystemField::Id) => Value::String(entry.id.to_string()),
+        Field::System(SystemField::CreatedAt) => Value::String(format_time(entry.created_at)),
+        Field::System(SystemField::UpdatedAt) => Value::String(format_time(entry.updated_at)),
+        Field::System(SystemField::Revision) => Value::from(entry.revision),
+        Field::Data(path) => get_path(&entry.fields, path).cloned().unwrap_or(Value::Null),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,127 @@
+use super::*;
+use crate::model::Role;
+use crate::usecases::fixtures::*;
+use serde_json::json;
+
+fn req() -> QueryRequest {
+    QueryRequest {
+        project: project(),
+        collection: tasks(),
+        filter: None,
+        sort: None,
+        fields: None,
+        limit: None,
+        cursor: None,
+    }
+}
+
+#[test]
+fn the_limit_defaults_to_fifty_and_stays_within_one_to_a_hundred() {
+    assert_eq!(Limit::parse(None).unwrap().get(), 50);
+    assert_eq!(Limit::parse(Some(1)).unwrap().get(), 1);
+    assert_eq!(Limit::parse(Some(100)).unwrap().get(), 100);
+    for bad in [0, -1, 101, i64::MAX] {
+        let err = Limit::parse(Some(bad)).unwrap_err();
+        assert!(
+            matches!(&err, UseCaseError::InvalidArgument { field, reason } if field == "limit" && reason.contains("1 to 100")),
+            "{bad}: {err:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn asks_storage_for_one_more_than_the_limit_and_offers_a_cursor_when_there_is_more() {
+    let mut f = Fixture::new();
+    f.member(Role::Viewer);
+    f.has_type(tasks_type());
+    f.entries
+        .expect_query()
+        .withf(|_, _, q| q.limit == 3 && q.after.is_none())
+        .return_once(|_, _, _| Ok(vec![stored_entry(ME), stored_entry(ME), stored_entry(ME)]));
+    let page = query_data(&f.ports(), &principal(), QueryRequest { limit: Some(2), ..req() })
+        .await
+        .unwrap();
+    assert_eq!(page.entries.len(), 2);
+    assert!(page.next_cursor.is_some());
+}
+
+#[tokio::test]
+async fn the_last_page_has_no_cursor() {
+    let mut f = Fixture::new();
+    f.member(Role::Viewer);
+    f.has_type(tasks_type());
+    f.entries.expect_query().return_once(|_, _, _| Ok(vec![stored_entry(ME)]));
+    let page = query_data(&f.ports(), &principal(), req()).await.unwrap();
+    assert_eq!(page.entries.len(), 1);
+    assert_eq!(page.next_cursor, None);
+}
+
+#[tokio::test]
+async fn a_cursor_is_passed_back_to_storage_as_the_keyset_position() {
+    let mut f = Fixture::new();
+    f.member(Role::Viewer);
+    f.has_type(tasks_type());
+    let mut seq = mockall::Sequence::new();
+    f.entries
+        .expect_query()
+        .times(1)
+        .in_sequence(&mut seq)
+        .return_once(|_, _, _| Ok(vec![stored_entry(ME), stored_entry(ME)]));
+    f.entries
+        .expect_query()
+        .times(1)
+        .in_sequence(&mut seq)
+        .withf(|_, _, q| q.after.as_ref().is_some_and(|c| c.id == ENTRY))
+        .return_once(|_, _, _| Ok(vec![]));
+    let ports = f.ports();
+    let first = query_data(&ports, &principal(), QueryRequest { limit: Some(1), ..req() })
+        .await
+        .unwrap();
+    let next = QueryRequest { limit: Some(1), cursor: first.next_cursor, ..req() };
+    let second = query_data(&ports, &principal(), next).await.unwrap();
+    assert!(second.entries.is_empty());
+}
+
+#[tokio::test]
+async fn a_cursor_from_another_query_is_refused() {
+    let mut f = Fixture::new();
+    f.member(Role::Viewer);
+    f.has_type(tasks_type());
+    f.entries
+        .expect_query()
+        .return_once(|_, _, _| Ok(vec![stored_entry(ME), stored_entry(ME)]));
+    let ports = f.ports();
+    let first = query_data(&ports, &principal(), QueryRequest { limit: Some(1), ..req() })
+        .await
+        .unwrap();
+    let other = QueryRequest {
+        filter: Some(json!({"done": true})),
+        cursor: first.next_cursor,
+        ..req()
+    };
+    let err = query_data(&ports, &principal(), other).await.unwrap_err();
+    assert!(matches!(err, UseCaseError::InvalidArgument { field, .. } if field == "cursor"));
+}
+
+#[tokio::test]
+async fn fields_projects_the_entries_but_keeps_the_system_fields() {
+    let mut f = Fixture::new();
+    f.member(Role::Viewer);
+    f.has_type(tasks_type());
+    f.entries.expect_query().return_once(|_, _, _| Ok(vec![stored_entry(ME)]));
+    let page = query_data(&f.ports(), &principal(), QueryRequest { fields: Some(json!(["title"])), ..req() })
+        .await
+        .unwrap();
+    let entry = &page.entries[0];
+    assert!(entry.contains_key("title"));
+    assert!(!entry.contains_key("done"));
+    assert!(entry.contains_key("id") && entry.contains_key("revision"));
+}
+
+#[tokio::test]
+async fn a_non_member_learns_nothing() {
+    let mut f = Fixture::new();
+    f.not_a_member();
+    let err = query_data(&f.ports(), &principal(), req()).await.unwrap_err();
+    assert!(matches!(err, UseCaseError::NotFound { .. }));
+}

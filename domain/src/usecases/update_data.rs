@@ -1,0 +1,65 @@
+//! `update_data`: applies an update modifier to one entry; `revision` grows by one and
+//! `updatedAt` moves.
+
+use serde_json::Value;
+
+use crate::error::UseCaseError;
+use crate::model::{CollectionName, Entry, EntryId, Operation, Principal, ProjectId};
+use crate::modifier::Modifier;
+
+use super::{
+    Ports,
+    change::{Target, change},
+    common::{check_fields, member_of, next_time, require_write, type_of},
+};
+
+/// What to change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateRequest {
+    pub project: ProjectId,
+    pub collection: CollectionName,
+    pub id: EntryId,
+    /// The modifier as the caller sent it (`{"$set": {...}, "$inc": {...}}`).
+    pub modifier: Value,
+    /// Fail with `Conflict` unless the entry is at this revision.
+    pub expected_revision: Option<i64>,
+}
+
+/// Updates the entry; concurrent updates never lose a write.
+///
+/// # Errors
+/// `InvalidArgument` for a bad modifier or a result that violates the schema or size cap;
+/// `NotFound` for an entry the caller cannot see; `PermissionDenied` when they can read but
+/// not update it; `Conflict` when `expectedRevision` does not match.
+pub async fn update_data(
+    ports: &Ports,
+    principal: &Principal,
+    req: UpdateRequest,
+) -> Result<Entry, UseCaseError> {
+    require_write(principal)?;
+    let modifier = Modifier::parse(&req.modifier)?;
+    let member = member_of(ports, principal, req.project).await?;
+    let type_def = type_of(ports, member, &req.collection).await?;
+    let target = Target {
+        member,
+        collection: &req.collection,
+        id: req.id,
+        op: Operation::Update,
+        expected_revision: req.expected_revision,
+    };
+    change(ports, target, |current| {
+        let mut fields = current.fields.clone();
+        modifier.apply(&mut fields)?;
+        check_fields(&type_def, &fields, "modifier")?;
+        Ok(Entry {
+            fields,
+            updated_at: next_time(ports.clock.now(), current.updated_at),
+            revision: current.revision + 1,
+            ..current.clone()
+        })
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests;
