@@ -57,9 +57,7 @@ impl From<StoreError> for UseCaseError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::TooLarge(reason) => Self::invalid("data", reason),
-            StoreError::AlreadyExists(what) | StoreError::Missing(what) => {
-                Self::Unexpected(what)
-            }
+            StoreError::AlreadyExists(what) | StoreError::Missing(what) => Self::Unexpected(what),
             StoreError::Unexpected(cause) => Self::Unexpected(cause),
         }
     }

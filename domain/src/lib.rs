@@ -4,13 +4,13 @@
 //! Nothing here performs I/O: no database, network, file system or clock. Time and ids come
 //! through ports, so every rule is tested with mocked ports.
 
+pub mod error;
 pub mod model;
 pub mod modifier;
 pub mod path;
+pub mod ports;
 pub mod query;
 pub mod rules;
-// Waiting for the modifier and query engines:
-// pub mod error;
-// pub mod ports;
-// pub mod usecases;
-// pub use error::{Resource, UseCaseError};
+pub mod usecases;
+
+pub use error::{Resource, UseCaseError};

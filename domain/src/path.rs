@@ -33,11 +33,11 @@ pub enum PathError {
     Empty,
     #[error("the path \"{0}\" has an empty segment; remove the doubled, leading or trailing dot")]
     EmptySegment(String),
-    #[error(
-        "the path \"{0}\" has a segment starting with '$'; field names may not start with '$'"
-    )]
+    #[error("the path \"{0}\" has a segment starting with '$'; field names may not start with '$'")]
     DollarSegment(String),
-    #[error("the path \"{0}\" is too long; paths are at most {MAX_PATH_BYTES} bytes and {MAX_SEGMENTS} segments")]
+    #[error(
+        "the path \"{0}\" is too long; paths are at most {MAX_PATH_BYTES} bytes and {MAX_SEGMENTS} segments"
+    )]
     TooLong(String),
 }
 
@@ -127,13 +127,19 @@ mod tests {
     #[test]
     fn an_empty_segment_is_refused() {
         for raw in ["a..b", ".a", "a."] {
-            assert!(matches!(FieldPath::parse(raw), Err(PathError::EmptySegment(_))), "{raw}");
+            assert!(
+                matches!(FieldPath::parse(raw), Err(PathError::EmptySegment(_))),
+                "{raw}"
+            );
         }
     }
 
     #[test]
     fn a_dollar_segment_is_refused() {
-        assert!(matches!(FieldPath::parse("a.$b"), Err(PathError::DollarSegment(_))));
+        assert!(matches!(
+            FieldPath::parse("a.$b"),
+            Err(PathError::DollarSegment(_))
+        ));
     }
 
     #[test]

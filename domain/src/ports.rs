@@ -145,12 +145,19 @@ pub trait Directory: Send + Sync + 'static {
     async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
 
     /// The person linked to this upstream identity, if any.
-    async fn user_by_identity(&self, issuer: &str, subject: &str)
-    -> Result<Option<User>, StoreError>;
+    async fn user_by_identity(
+        &self,
+        issuer: &str,
+        subject: &str,
+    ) -> Result<Option<User>, StoreError>;
 
     /// Links an existing person to an upstream identity.
-    async fn link_identity(&self, user: UserId, issuer: &str, subject: &str)
-    -> Result<(), StoreError>;
+    async fn link_identity(
+        &self,
+        user: UserId,
+        issuer: &str,
+        subject: &str,
+    ) -> Result<(), StoreError>;
 
     /// Stores a new project with `owner` as its first member (role owner), atomically.
     /// MUST return `Missing` when the owner does not exist.
@@ -158,8 +165,12 @@ pub trait Directory: Send + Sync + 'static {
 
     /// Makes `user` a member of `project` with `role`, or changes their role.
     /// MUST return `Missing` when either does not exist.
-    async fn set_member(&self, project: ProjectId, user: UserId, role: Role)
-    -> Result<(), StoreError>;
+    async fn set_member(
+        &self,
+        project: ProjectId,
+        user: UserId,
+        role: Role,
+    ) -> Result<(), StoreError>;
 
     /// Stores a new type. MUST return `AlreadyExists` for a collection name the project
     /// already has and `Missing` for an unknown project.

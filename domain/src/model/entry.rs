@@ -37,8 +37,14 @@ impl Entry {
         let mut out = self.fields.clone();
         out.insert("id".into(), Value::String(self.id.to_string()));
         out.insert("tenantId".into(), Value::String(self.tenant_id.to_string()));
-        out.insert("createdAt".into(), Value::String(format_time(self.created_at)));
-        out.insert("updatedAt".into(), Value::String(format_time(self.updated_at)));
+        out.insert(
+            "createdAt".into(),
+            Value::String(format_time(self.created_at)),
+        );
+        out.insert(
+            "updatedAt".into(),
+            Value::String(format_time(self.updated_at)),
+        );
         out.insert(
             "deletedAt".into(),
             self.deleted_at

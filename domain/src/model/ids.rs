@@ -10,7 +10,9 @@ use uuid::Uuid;
 /// Why an identifier was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
-    #[error("\"{value}\" is not a valid {kind}; expected a UUID such as 0190f5a8-7b1c-7cc2-9a51-2b0b7b4e6f10")]
+    #[error(
+        "\"{value}\" is not a valid {kind}; expected a UUID such as 0190f5a8-7b1c-7cc2-9a51-2b0b7b4e6f10"
+    )]
     NotUuid { kind: &'static str, value: String },
     #[error(
         "\"{0}\" is not a valid collection name; use 1 to 63 characters: a lowercase letter, then lowercase letters, digits or '_'"
@@ -21,7 +23,9 @@ pub enum IdError {
 macro_rules! uuid_id {
     ($name:ident, $kind:literal) => {
         #[doc = concat!("The id of a ", $kind, ".")]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+        )]
         #[serde(transparent)]
         pub struct $name(Uuid);
 
@@ -43,10 +47,12 @@ macro_rules! uuid_id {
             type Err = IdError;
 
             fn from_str(raw: &str) -> Result<Self, Self::Err> {
-                Uuid::parse_str(raw.trim()).map(Self).map_err(|_| IdError::NotUuid {
-                    kind: $kind,
-                    value: raw.chars().take(64).collect(),
-                })
+                Uuid::parse_str(raw.trim())
+                    .map(Self)
+                    .map_err(|_| IdError::NotUuid {
+                        kind: $kind,
+                        value: raw.chars().take(64).collect(),
+                    })
             }
         }
 

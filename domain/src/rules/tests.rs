@@ -38,11 +38,21 @@ fn shapes() -> Vec<Shape> {
         ("nobody", vec![], |_| false),
         ("members", vec![Subject::Members], |_| true),
         ("me", vec![Subject::User(UserId::from_uuid(ME))], |_| true),
-        ("someone else", vec![Subject::User(UserId::from_uuid(OTHER))], |_| false),
+        (
+            "someone else",
+            vec![Subject::User(UserId::from_uuid(OTHER))],
+            |_| false,
+        ),
         ("role:viewer", vec![Subject::Role(Role::Viewer)], |_| true),
-        ("role:editor", vec![Subject::Role(Role::Editor)], |r| r.includes(Role::Editor)),
-        ("role:admin", vec![Subject::Role(Role::Admin)], |r| r.includes(Role::Admin)),
-        ("role:owner", vec![Subject::Role(Role::Owner)], |r| r == Role::Owner),
+        ("role:editor", vec![Subject::Role(Role::Editor)], |r| {
+            r.includes(Role::Editor)
+        }),
+        ("role:admin", vec![Subject::Role(Role::Admin)], |r| {
+            r.includes(Role::Admin)
+        }),
+        ("role:owner", vec![Subject::Role(Role::Owner)], |r| {
+            r == Role::Owner
+        }),
     ]
 }
 
@@ -78,9 +88,18 @@ fn a_readable_entry_that_may_not_be_changed_is_denied() {
         update: vec![Subject::Role(Role::Admin)],
         delete: vec![],
     };
-    assert_eq!(decide(&member(Role::Editor), Operation::Update, &access), Decision::Denied);
-    assert_eq!(decide(&member(Role::Editor), Operation::Delete, &access), Decision::Denied);
-    assert_eq!(decide(&member(Role::Editor), Operation::Read, &access), Decision::Allowed);
+    assert_eq!(
+        decide(&member(Role::Editor), Operation::Update, &access),
+        Decision::Denied
+    );
+    assert_eq!(
+        decide(&member(Role::Editor), Operation::Delete, &access),
+        Decision::Denied
+    );
+    assert_eq!(
+        decide(&member(Role::Editor), Operation::Read, &access),
+        Decision::Allowed
+    );
 }
 
 #[test]
@@ -119,7 +138,10 @@ fn creator_in_default_access_becomes_the_creating_user() {
 #[test]
 fn the_creator_may_update_and_delete_what_they_created_by_default() {
     let access = initial_access(&Access::default_for_type(), &member(Role::Editor));
-    assert_eq!(decide(&member(Role::Editor), Operation::Update, &access), Decision::Allowed);
+    assert_eq!(
+        decide(&member(Role::Editor), Operation::Update, &access),
+        Decision::Allowed
+    );
     let mut other = member(Role::Editor);
     other.user = UserId::from_uuid(OTHER);
     assert_eq!(decide(&other, Operation::Update, &access), Decision::Denied);
@@ -127,7 +149,10 @@ fn the_creator_may_update_and_delete_what_they_created_by_default() {
 
 #[test]
 fn subjects_include_every_included_role_and_members() {
-    let texts: Vec<String> = subjects(&member(Role::Admin)).iter().map(ToString::to_string).collect();
+    let texts: Vec<String> = subjects(&member(Role::Admin))
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(
         texts,
         [

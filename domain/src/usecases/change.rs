@@ -59,7 +59,11 @@ where
         }
         let updated = next(&current)?;
         last_seen = current.revision;
-        match ports.entries.swap(t.member, &updated, current.revision).await? {
+        match ports
+            .entries
+            .swap(t.member, &updated, current.revision)
+            .await?
+        {
             Swap::Done => return Ok(updated),
             Swap::Gone => return Err(UseCaseError::not_found(Resource::Entry, t.id)),
             // With an expected revision the caller asked to fail rather than merge: the next

@@ -35,7 +35,10 @@ pub async fn count_data(
     };
     let member = member_of(ports, principal, req.project).await?;
     type_of(ports, member, &req.collection).await?;
-    Ok(ports.entries.count(member, &req.collection, &filter).await?)
+    Ok(ports
+        .entries
+        .count(member, &req.collection, &filter)
+        .await?)
 }
 
 #[cfg(test)]

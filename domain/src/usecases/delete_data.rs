@@ -74,7 +74,9 @@ mod tests {
         let mut f = Fixture::new();
         f.member(Role::Editor);
         f.has_type(tasks_type());
-        f.entries.expect_get().return_once(|_, _, _| Ok(Some(stored_entry(ME))));
+        f.entries
+            .expect_get()
+            .return_once(|_, _, _| Ok(Some(stored_entry(ME))));
         f.entries
             .expect_swap()
             .withf(|_, e, expected| *expected == 1 && e.revision == 2 && e.deleted_at.is_some())
@@ -92,8 +94,16 @@ mod tests {
         f.has_type(tasks_type());
         // Storage never returns deleted entries to reads.
         f.entries.expect_get().return_once(|_, _, _| Ok(None));
-        let err = delete_data(&f.ports(), &principal(), req()).await.unwrap_err();
-        assert!(matches!(err, UseCaseError::NotFound { resource: Resource::Entry, .. }));
+        let err = delete_data(&f.ports(), &principal(), req())
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            UseCaseError::NotFound {
+                resource: Resource::Entry,
+                ..
+            }
+        ));
     }
 
     #[tokio::test]
@@ -101,9 +111,13 @@ mod tests {
         let mut f = Fixture::new();
         f.member(Role::Editor);
         f.has_type(tasks_type());
-        f.entries.expect_get().return_once(|_, _, _| Ok(Some(stored_entry(OTHER))));
+        f.entries
+            .expect_get()
+            .return_once(|_, _, _| Ok(Some(stored_entry(OTHER))));
         f.entries.expect_swap().never();
-        let err = delete_data(&f.ports(), &principal(), req()).await.unwrap_err();
+        let err = delete_data(&f.ports(), &principal(), req())
+            .await
+            .unwrap_err();
         assert!(matches!(err, UseCaseError::PermissionDenied(_)));
     }
 
@@ -112,8 +126,12 @@ mod tests {
         let mut f = Fixture::new();
         f.member(Role::Admin);
         f.has_type(tasks_type());
-        f.entries.expect_get().return_once(|_, _, _| Ok(Some(stored_entry(OTHER))));
-        f.entries.expect_swap().return_once(|_, _, _| Ok(Swap::Done));
+        f.entries
+            .expect_get()
+            .return_once(|_, _, _| Ok(Some(stored_entry(OTHER))));
+        f.entries
+            .expect_swap()
+            .return_once(|_, _, _| Ok(Swap::Done));
         assert!(delete_data(&f.ports(), &principal(), req()).await.is_ok());
     }
 }

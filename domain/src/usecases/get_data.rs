@@ -56,7 +56,13 @@ mod tests {
         f.has_type(tasks_type());
         f.entries.expect_get().return_once(|_, _, _| Ok(None));
         let err = get_data(&f.ports(), &principal(), req()).await.unwrap_err();
-        assert!(matches!(err, UseCaseError::NotFound { resource: Resource::Entry, .. }));
+        assert!(matches!(
+            err,
+            UseCaseError::NotFound {
+                resource: Resource::Entry,
+                ..
+            }
+        ));
     }
 
     #[tokio::test]
@@ -65,7 +71,13 @@ mod tests {
         f.member(Role::Viewer);
         f.types.expect_find_type().return_once(|_, _| Ok(None));
         let err = get_data(&f.ports(), &principal(), req()).await.unwrap_err();
-        assert!(matches!(err, UseCaseError::NotFound { resource: Resource::Type, .. }));
+        assert!(matches!(
+            err,
+            UseCaseError::NotFound {
+                resource: Resource::Type,
+                ..
+            }
+        ));
     }
 
     #[tokio::test]
@@ -75,7 +87,9 @@ mod tests {
         f.has_type(tasks_type());
         let e = stored_entry(OTHER);
         let answer = e.clone();
-        f.entries.expect_get().return_once(move |_, _, _| Ok(Some(answer)));
+        f.entries
+            .expect_get()
+            .return_once(move |_, _, _| Ok(Some(answer)));
         assert_eq!(get_data(&f.ports(), &principal(), req()).await.unwrap(), e);
     }
 }

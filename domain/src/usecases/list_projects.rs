@@ -43,13 +43,18 @@ mod tests {
             .expect_memberships()
             .withf(|u| u.as_uuid() == ME)
             .return_once(move |_| Ok(answer));
-        assert_eq!(list_projects(&f.ports(), &principal()).await.unwrap(), expected);
+        assert_eq!(
+            list_projects(&f.ports(), &principal()).await.unwrap(),
+            expected
+        );
     }
 
     #[tokio::test]
     async fn a_token_without_data_scopes_is_denied() {
         let f = Fixture::new();
-        let err = list_projects(&f.ports(), &principal_with(&["openid"])).await.unwrap_err();
+        let err = list_projects(&f.ports(), &principal_with(&["openid"]))
+            .await
+            .unwrap_err();
         assert!(matches!(err, UseCaseError::PermissionDenied(_)));
     }
 }

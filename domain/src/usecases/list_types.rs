@@ -29,16 +29,28 @@ mod tests {
     async fn a_non_member_gets_not_found_for_the_project() {
         let mut f = Fixture::new();
         f.not_a_member();
-        let err = list_types(&f.ports(), &principal(), project()).await.unwrap_err();
-        assert!(matches!(err, UseCaseError::NotFound { resource: Resource::Project, .. }));
+        let err = list_types(&f.ports(), &principal(), project())
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            UseCaseError::NotFound {
+                resource: Resource::Project,
+                ..
+            }
+        ));
     }
 
     #[tokio::test]
     async fn a_member_gets_the_types() {
         let mut f = Fixture::new();
         f.member(Role::Viewer);
-        f.types.expect_list_types().return_once(|_| Ok(vec![tasks_type()]));
-        let types = list_types(&f.ports(), &principal(), project()).await.unwrap();
+        f.types
+            .expect_list_types()
+            .return_once(|_| Ok(vec![tasks_type()]));
+        let types = list_types(&f.ports(), &principal(), project())
+            .await
+            .unwrap();
         assert_eq!(types, vec![tasks_type()]);
     }
 }

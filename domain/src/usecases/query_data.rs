@@ -36,7 +36,9 @@ impl Limit {
             }
             Some(n) => Err(UseCaseError::invalid(
                 "limit",
-                format!("{n} is out of range; use 1 to 100 (default 50) and page on with nextCursor"),
+                format!(
+                    "{n} is out of range; use 1 to 100 (default 50) and page on with nextCursor"
+                ),
             )),
         }
     }
@@ -140,7 +142,9 @@ fn sort_value(entry: &Entry, field: &Field) -> Value {
         Field::System(SystemField::CreatedAt) => Value::String(format_time(entry.created_at)),
         Field::System(SystemField::UpdatedAt) => Value::String(format_time(entry.updated_at)),
         Field::System(SystemField::Revision) => Value::from(entry.revision),
-        Field::Data(path) => get_path(&entry.fields, path).cloned().unwrap_or(Value::Null),
+        Field::Data(path) => get_path(&entry.fields, path)
+            .cloned()
+            .unwrap_or(Value::Null),
     }
 }
 

@@ -21,7 +21,10 @@ fn ready(role: Role) -> Fixture {
 #[tokio::test]
 async fn a_new_entry_starts_at_revision_one_with_the_default_access_resolved() {
     let mut f = ready(Role::Editor);
-    f.entries.expect_insert().times(1).return_once(|_, _| Ok(()));
+    f.entries
+        .expect_insert()
+        .times(1)
+        .return_once(|_, _| Ok(()));
     let entry = create_data(&f.ports(), &principal(), req(json!({"title": "x"})))
         .await
         .unwrap();
@@ -30,7 +33,12 @@ async fn a_new_entry_starts_at_revision_one_with_the_default_access_resolved() {
     assert_eq!(entry.deleted_at, None);
     assert_eq!(entry.id.as_uuid(), ENTRY);
     assert_eq!(entry.tenant_id, project());
-    assert!(entry.access.update.contains(&Subject::User(UserId::from_uuid(ME))));
+    assert!(
+        entry
+            .access
+            .update
+            .contains(&Subject::User(UserId::from_uuid(ME)))
+    );
     assert!(!entry.access.mentions_creator());
 }
 
@@ -46,14 +54,21 @@ async fn a_viewer_may_not_create_under_the_default_creation_access() {
 #[tokio::test]
 async fn system_fields_in_data_are_refused_by_name() {
     let f = ready(Role::Editor);
-    let err = create_data(&f.ports(), &principal(), req(json!({"id": "x", "revision": 9})))
-        .await
-        .unwrap_err();
+    let err = create_data(
+        &f.ports(),
+        &principal(),
+        req(json!({"id": "x", "revision": 9})),
+    )
+    .await
+    .unwrap_err();
     let UseCaseError::InvalidArgument { field, reason } = err else {
         panic!("{err:?}")
     };
     assert_eq!(field, "data");
-    assert!(reason.contains("id") && reason.contains("revision"), "{reason}");
+    assert!(
+        reason.contains("id") && reason.contains("revision"),
+        "{reason}"
+    );
 }
 
 #[tokio::test]
@@ -74,7 +89,9 @@ async fn data_violating_the_schema_is_refused_and_nothing_is_stored() {
     let err = create_data(&f.ports(), &principal(), req(json!({"title": 5})))
         .await
         .unwrap_err();
-    assert!(matches!(err, UseCaseError::InvalidArgument { reason, .. } if reason.contains("/title")));
+    assert!(
+        matches!(err, UseCaseError::InvalidArgument { reason, .. } if reason.contains("/title"))
+    );
 }
 
 #[tokio::test]
@@ -84,7 +101,9 @@ async fn an_entry_over_one_mebibyte_is_refused() {
     let err = create_data(&f.ports(), &principal(), req(json!({"title": big})))
         .await
         .unwrap_err();
-    assert!(matches!(err, UseCaseError::InvalidArgument { reason, .. } if reason.contains("1 MiB")));
+    assert!(
+        matches!(err, UseCaseError::InvalidArgument { reason, .. } if reason.contains("1 MiB"))
+    );
 }
 
 #[tokio::test]

@@ -38,9 +38,16 @@ async fn asks_storage_for_one_more_than_the_limit_and_offers_a_cursor_when_there
         .expect_query()
         .withf(|_, _, q| q.limit == 3 && q.after.is_none())
         .return_once(|_, _, _| Ok(vec![stored_entry(ME), stored_entry(ME), stored_entry(ME)]));
-    let page = query_data(&f.ports(), &principal(), QueryRequest { limit: Some(2), ..req() })
-        .await
-        .unwrap();
+    let page = query_data(
+        &f.ports(),
+        &principal(),
+        QueryRequest {
+            limit: Some(2),
+            ..req()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(page.entries.len(), 2);
     assert!(page.next_cursor.is_some());
 }
@@ -50,7 +57,9 @@ async fn the_last_page_has_no_cursor() {
     let mut f = Fixture::new();
     f.member(Role::Viewer);
     f.has_type(tasks_type());
-    f.entries.expect_query().return_once(|_, _, _| Ok(vec![stored_entry(ME)]));
+    f.entries
+        .expect_query()
+        .return_once(|_, _, _| Ok(vec![stored_entry(ME)]));
     let page = query_data(&f.ports(), &principal(), req()).await.unwrap();
     assert_eq!(page.entries.len(), 1);
     assert_eq!(page.next_cursor, None);
@@ -74,10 +83,21 @@ async fn a_cursor_is_passed_back_to_storage_as_the_keyset_position() {
         .withf(|_, _, q| q.after.as_ref().is_some_and(|c| c.id == ENTRY))
         .return_once(|_, _, _| Ok(vec![]));
     let ports = f.ports();
-    let first = query_data(&ports, &principal(), QueryRequest { limit: Some(1), ..req() })
-        .await
-        .unwrap();
-    let next = QueryRequest { limit: Some(1), cursor: first.next_cursor, ..req() };
+    let first = query_data(
+        &ports,
+        &principal(),
+        QueryRequest {
+            limit: Some(1),
+            ..req()
+        },
+    )
+    .await
+    .unwrap();
+    let next = QueryRequest {
+        limit: Some(1),
+        cursor: first.next_cursor,
+        ..req()
+    };
     let second = query_data(&ports, &principal(), next).await.unwrap();
     assert!(second.entries.is_empty());
 }
@@ -91,9 +111,16 @@ async fn a_cursor_from_another_query_is_refused() {
         .expect_query()
         .return_once(|_, _, _| Ok(vec![stored_entry(ME), stored_entry(ME)]));
     let ports = f.ports();
-    let first = query_data(&ports, &principal(), QueryRequest { limit: Some(1), ..req() })
-        .await
-        .unwrap();
+    let first = query_data(
+        &ports,
+        &principal(),
+        QueryRequest {
+            limit: Some(1),
+            ..req()
+        },
+    )
+    .await
+    .unwrap();
     let other = QueryRequest {
         filter: Some(json!({"done": true})),
         cursor: first.next_cursor,
@@ -108,10 +135,19 @@ async fn fields_projects_the_entries_but_keeps_the_system_fields() {
     let mut f = Fixture::new();
     f.member(Role::Viewer);
     f.has_type(tasks_type());
-    f.entries.expect_query().return_once(|_, _, _| Ok(vec![stored_entry(ME)]));
-    let page = query_data(&f.ports(), &principal(), QueryRequest { fields: Some(json!(["title"])), ..req() })
-        .await
-        .unwrap();
+    f.entries
+        .expect_query()
+        .return_once(|_, _, _| Ok(vec![stored_entry(ME)]));
+    let page = query_data(
+        &f.ports(),
+        &principal(),
+        QueryRequest {
+            fields: Some(json!(["title"])),
+            ..req()
+        },
+    )
+    .await
+    .unwrap();
     let entry = &page.entries[0];
     assert!(entry.contains_key("title"));
     assert!(!entry.contains_key("done"));
@@ -122,6 +158,8 @@ async fn fields_projects_the_entries_but_keeps_the_system_fields() {
 async fn a_non_member_learns_nothing() {
     let mut f = Fixture::new();
     f.not_a_member();
-    let err = query_data(&f.ports(), &principal(), req()).await.unwrap_err();
+    let err = query_data(&f.ports(), &principal(), req())
+        .await
+        .unwrap_err();
     assert!(matches!(err, UseCaseError::NotFound { .. }));
 }

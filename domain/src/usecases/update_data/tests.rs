@@ -1,5 +1,5 @@
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use super::*;
 use crate::error::Resource;
@@ -62,19 +62,26 @@ async fn a_lost_race_is_retried_on_the_fresh_state() {
         Ok(Some(e))
     });
     let bump = revision.clone();
-    f.entries.expect_swap().times(2).returning(move |_, e, expected| {
-        if expected == 1 {
-            bump.store(2, Ordering::SeqCst);
-            Ok(Swap::Moved)
-        } else {
-            assert_eq!(e.revision, 3);
-            Ok(Swap::Done)
-        }
-    });
+    f.entries
+        .expect_swap()
+        .times(2)
+        .returning(move |_, e, expected| {
+            if expected == 1 {
+                bump.store(2, Ordering::SeqCst);
+                Ok(Swap::Moved)
+            } else {
+                assert_eq!(e.revision, 3);
+                Ok(Swap::Done)
+            }
+        });
     let entry = update_data(&f.ports(), &principal(), req(json!({"$inc": {"count": 1}})))
         .await
         .unwrap();
-    assert_eq!(entry.fields["count"], json!(3), "applied to the state that won");
+    assert_eq!(
+        entry.fields["count"],
+        json!(3),
+        "applied to the state that won"
+    );
 }
 
 #[tokio::test]
@@ -85,14 +92,23 @@ async fn an_expected_revision_that_does_not_match_is_a_conflict_with_the_current
         expected_revision: Some(7),
         ..req(json!({"$set": {"title": "y"}}))
     };
-    let err = update_data(&f.ports(), &principal(), request).await.unwrap_err();
-    assert_eq!(err, UseCaseError::Conflict { current_revision: 1 });
+    let err = update_data(&f.ports(), &principal(), request)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        UseCaseError::Conflict {
+            current_revision: 1
+        }
+    );
 }
 
 #[tokio::test]
 async fn a_matching_expected_revision_updates() {
     let mut f = ready(Role::Editor, ME);
-    f.entries.expect_swap().return_once(|_, _, _| Ok(Swap::Done));
+    f.entries
+        .expect_swap()
+        .return_once(|_, _, _| Ok(Swap::Done));
     let request = UpdateRequest {
         expected_revision: Some(1),
         ..req(json!({"$set": {"title": "y"}}))
@@ -104,18 +120,26 @@ async fn a_matching_expected_revision_updates() {
 async fn a_viewer_may_read_but_not_update_a_members_entry() {
     let mut f = ready(Role::Viewer, OTHER);
     f.entries.expect_swap().never();
-    let err = update_data(&f.ports(), &principal(), req(json!({"$set": {"title": "y"}})))
-        .await
-        .unwrap_err();
+    let err = update_data(
+        &f.ports(),
+        &principal(),
+        req(json!({"$set": {"title": "y"}})),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, UseCaseError::PermissionDenied(_)));
 }
 
 #[tokio::test]
 async fn a_modifier_touching_a_system_field_is_refused_before_storage() {
     let f = Fixture::new();
-    let err = update_data(&f.ports(), &principal(), req(json!({"$set": {"revision": 9}})))
-        .await
-        .unwrap_err();
+    let err = update_data(
+        &f.ports(),
+        &principal(),
+        req(json!({"$set": {"revision": 9}})),
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(&err, UseCaseError::InvalidArgument { field, .. } if field.contains("revision")),
         "{err:?}"
@@ -126,27 +150,50 @@ async fn a_modifier_touching_a_system_field_is_refused_before_storage() {
 async fn a_result_violating_the_schema_is_refused_and_nothing_is_written() {
     let mut f = ready(Role::Editor, ME);
     f.entries.expect_swap().never();
-    let err = update_data(&f.ports(), &principal(), req(json!({"$set": {"count": "many"}})))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, UseCaseError::InvalidArgument { .. }), "{err:?}");
+    let err = update_data(
+        &f.ports(),
+        &principal(),
+        req(json!({"$set": {"count": "many"}})),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, UseCaseError::InvalidArgument { .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
 async fn an_entry_deleted_meanwhile_is_not_found() {
     let mut f = ready(Role::Editor, ME);
-    f.entries.expect_swap().return_once(|_, _, _| Ok(Swap::Gone));
-    let err = update_data(&f.ports(), &principal(), req(json!({"$set": {"title": "y"}})))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, UseCaseError::NotFound { resource: Resource::Entry, .. }));
+    f.entries
+        .expect_swap()
+        .return_once(|_, _, _| Ok(Swap::Gone));
+    let err = update_data(
+        &f.ports(),
+        &principal(),
+        req(json!({"$set": {"title": "y"}})),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(
+        err,
+        UseCaseError::NotFound {
+            resource: Resource::Entry,
+            ..
+        }
+    ));
 }
 
 #[tokio::test]
 async fn a_read_only_token_may_not_update() {
     let f = Fixture::new();
-    let err = update_data(&f.ports(), &principal_with(&["data:read"]), req(json!({"$set": {"a": 1}})))
-        .await
-        .unwrap_err();
+    let err = update_data(
+        &f.ports(),
+        &principal_with(&["data:read"]),
+        req(json!({"$set": {"a": 1}})),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, UseCaseError::PermissionDenied(_)));
 }
