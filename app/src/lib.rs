@@ -1,1 +1,11 @@
-//! placeholder
+//! platform-mcp: the application. It wires the domain to the adapters and serves MCP over
+//! Streamable HTTP on actix-web; it also carries the admin CLI.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod mcp;
+pub mod startup;
+pub mod storage;
+pub mod telemetry;

@@ -1,0 +1,7 @@
+//! Authentication on the resource-server side: signing keys, access tokens, the bearer
+//! middleware on `/mcp`, and the metadata documents that tell clients where to log in.
+
+pub mod keys;
+pub mod metadata;
+pub mod middleware;
+pub mod tokens;

@@ -1,0 +1,107 @@
+use super::*;
+use crate::auth::keys::generate_pem;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+fn service() -> TokenService {
+    let pem = generate_pem().unwrap();
+    let keys = Arc::new(KeyRing::from_pems([pem.as_str()]).unwrap());
+    TokenService::new(keys, "http://issuer".into(), "http://issuer/mcp".into())
+}
+
+fn scopes() -> BTreeSet<String> {
+    ["data:read".to_owned(), "data:write".to_owned()].into()
+}
+
+fn user() -> UserId {
+    UserId::from_uuid(uuid::Uuid::from_u128(7))
+}
+
+#[test]
+fn a_minted_token_verifies_into_the_principal() {
+    let s = service();
+    let token = s
+        .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+        .unwrap();
+    let p = s.verify(&token).unwrap();
+    assert_eq!(p.user(), user());
+    assert!(p.may_write());
+    assert_eq!(p.client_id(), "cli");
+}
+
+#[test]
+fn a_token_for_another_audience_is_refused() {
+    let s = service();
+    let other = TokenService::new(
+        s.keys.clone(),
+        "http://issuer".into(),
+        "http://elsewhere/mcp".into(),
+    );
+    let token = other
+        .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+        .unwrap();
+    assert!(s.verify(&token).is_err());
+}
+
+#[test]
+fn a_token_from_another_issuer_is_refused() {
+    let s = service();
+    let other = TokenService::new(
+        s.keys.clone(),
+        "http://evil".into(),
+        "http://issuer/mcp".into(),
+    );
+    let token = other
+        .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+        .unwrap();
+    assert!(s.verify(&token).is_err());
+}
+
+#[test]
+fn a_token_signed_by_another_key_is_refused() {
+    let s = service();
+    let token = service()
+        .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+        .unwrap();
+    assert!(matches!(s.verify(&token), Err(TokenError::UnknownKey)));
+}
+
+#[test]
+fn an_expired_token_is_refused() {
+    let s = service();
+    let now = Utc::now().timestamp();
+    let claims = Claims {
+        iss: "http://issuer".into(),
+        sub: user().to_string(),
+        aud: "http://issuer/mcp".into(),
+        exp: now - 120,
+        iat: now - 300,
+        nbf: now - 300,
+        jti: "j".into(),
+        scope: "data:read".into(),
+        client_id: "c".into(),
+    };
+    let mut header = Header::new(Algorithm::ES256);
+    header.kid = Some(s.keys.signing_kid().to_owned());
+    let token = jsonwebtoken::encode(&header, &claims, s.keys.signing_key()).unwrap();
+    assert!(s.verify(&token).is_err());
+}
+
+#[test]
+fn an_unsigned_token_is_refused() {
+    let s = service();
+    let token = s
+        .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+        .unwrap();
+    let mut parts = token.split('.');
+    let _header = parts.next();
+    let payload = parts.next().unwrap();
+    let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+    let forged = format!("{none_header}.{payload}.");
+    assert!(s.verify(&forged).is_err());
+}
+
+#[test]
+fn garbage_is_refused() {
+    assert!(service().verify("not-a-jwt").is_err());
+}

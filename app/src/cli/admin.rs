@@ -1,0 +1,372 @@
+//! `platform-mcp admin …`: the operator's commands.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, anyhow, bail};
+use clap::Subcommand;
+use domain::model::{
+    Access, CreationAccess, Project, ProjectId, Role, SCOPE_READ, SCOPE_WRITE, TypeDef, User,
+    UserId,
+};
+use domain::ports::{Directory, StoreError};
+use serde_json::{Value, json};
+
+use crate::config::Settings;
+use crate::startup::Opened;
+
+/// Admin commands.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// People.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Projects.
+    Project {
+        #[command(subcommand)]
+        command: ProjectCommand,
+    },
+    /// Project membership.
+    Member {
+        #[command(subcommand)]
+        command: MemberCommand,
+    },
+    /// Data types.
+    Type {
+        #[command(subcommand)]
+        command: TypeCommand,
+    },
+    /// Feature flags.
+    Flag {
+        #[command(subcommand)]
+        command: FlagCommand,
+    },
+    /// Access tokens for headless use.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Seed a demo project, types, entries and a demo person with the mcp flag on (once).
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a person.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectCommand {
+    /// Create a project owned by an existing person.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        owner: String,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Add a person to a project (or change their role).
+    Add {
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TypeCommand {
+    /// Create a data type in a project.
+    Create {
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        collection: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// A file holding the JSON Schema of the entries.
+        #[arg(long)]
+        schema: Option<PathBuf>,
+        /// JSON, e.g. '{"read":["members"],"update":["creator"],"delete":["role:admin"]}'.
+        #[arg(long)]
+        default_access: Option<String>,
+        /// JSON, e.g. '["role:editor"]'.
+        #[arg(long)]
+        creation_access: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FlagCommand {
+    /// Turn a flag on for a person.
+    Enable {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        flag: String,
+    },
+    /// Turn a flag off for a person.
+    Disable {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        flag: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print an access token for a person.
+    Mint {
+        #[arg(long)]
+        email: String,
+        /// Lifetime, e.g. 10m or 1h.
+        #[arg(long, default_value = "15m")]
+        ttl: String,
+        /// Space-separated scopes.
+        #[arg(long, default_value = "data:read data:write")]
+        scope: String,
+    },
+}
+
+/// Prints a JSON value on stdout.
+///
+/// # Errors
+/// Never in practice (serialising a `Value`).
+pub fn print(value: &Value) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+pub(super) async fn user_by_email(directory: &dyn Directory, email: &str) -> anyhow::Result<User> {
+    directory.user_by_email(email).await?.ok_or_else(|| {
+        anyhow!("no person with email {email}; add them with `admin user add --email {email}`")
+    })
+}
+
+fn valid_email(email: &str) -> anyhow::Result<String> {
+    let email = email.trim();
+    match email.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty() && domain.contains('.') && !email.contains(' ') =>
+        {
+            Ok(email.to_owned())
+        }
+        _ => bail!("\"{email}\" is not an email address"),
+    }
+}
+
+pub(super) async fn add_user(
+    directory: &dyn Directory,
+    email: &str,
+    name: Option<String>,
+) -> anyhow::Result<User> {
+    let email = valid_email(email)?;
+    let user = User {
+        id: UserId::from_uuid(uuid::Uuid::now_v7()),
+        display_name: name
+            .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned()),
+        email,
+        identity: None,
+    };
+    match directory.create_user(&user).await {
+        Ok(()) => Ok(user),
+        Err(StoreError::AlreadyExists(_)) => {
+            bail!("a person with email {} already exists", user.email)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn user_json(u: &User) -> Value {
+    json!({"id": u.id.to_string(), "email": u.email, "name": u.display_name})
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(raw: &str, what: &str) -> anyhow::Result<T> {
+    serde_json::from_str(raw).with_context(|| format!("--{what} is not valid"))
+}
+
+/// Runs one admin command.
+///
+/// # Errors
+/// The command's refusal, with what to do about it.
+pub async fn run(
+    settings: &Settings,
+    opened: &Opened,
+    command: AdminCommand,
+) -> anyhow::Result<()> {
+    let directory = opened.storage.directory.as_ref();
+    match command {
+        AdminCommand::User {
+            command: UserCommand::Add { email, name },
+        } => {
+            let user = add_user(directory, &email, name).await?;
+            print(&user_json(&user))
+        }
+        AdminCommand::Project {
+            command:
+                ProjectCommand::Create {
+                    name,
+                    owner,
+                    description,
+                },
+        } => {
+            let owner = user_by_email(directory, &owner).await?;
+            if name.trim().is_empty() {
+                bail!("--name must not be empty");
+            }
+            let project = Project {
+                id: ProjectId::from_uuid(uuid::Uuid::now_v7()),
+                name,
+                description,
+            };
+            directory.create_project(&project, owner.id).await?;
+            print(
+                &json!({"id": project.id.to_string(), "name": project.name, "description": project.description, "owner": owner.email}),
+            )
+        }
+        AdminCommand::Member {
+            command:
+                MemberCommand::Add {
+                    project,
+                    email,
+                    role,
+                },
+        } => {
+            let project: ProjectId = project.parse()?;
+            let role: Role = role.parse()?;
+            let user = user_by_email(directory, &email).await?;
+            directory
+                .set_member(project, user.id, role)
+                .await
+                .map_err(|e| match e {
+                    StoreError::Missing(_) => anyhow!("no project {project}"),
+                    other => other.into(),
+                })?;
+            print(
+                &json!({"project": project.to_string(), "email": user.email, "role": role.as_str()}),
+            )
+        }
+        AdminCommand::Type {
+            command:
+                TypeCommand::Create {
+                    project,
+                    collection,
+                    title,
+                    description,
+                    schema,
+                    default_access,
+                    creation_access,
+                },
+        } => {
+            let project: ProjectId = project.parse()?;
+            let schema = schema
+                .map(|path| -> anyhow::Result<Value> {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading {}", path.display()))?;
+                    serde_json::from_str(&text)
+                        .with_context(|| format!("{} is not JSON", path.display()))
+                })
+                .transpose()?;
+            let default_access: Option<Access> = default_access
+                .as_deref()
+                .map(|r| parse_json(r, "default-access"))
+                .transpose()?;
+            let creation_access: Option<CreationAccess> = creation_access
+                .as_deref()
+                .map(|r| parse_json(r, "creation-access"))
+                .transpose()?;
+            let type_def = TypeDef::new(
+                project,
+                collection.parse()?,
+                title,
+                description,
+                schema,
+                default_access,
+                creation_access,
+            )?;
+            directory
+                .create_type(&type_def)
+                .await
+                .map_err(|e| match e {
+                    StoreError::AlreadyExists(_) => anyhow!(
+                        "project {project} already has a collection {}",
+                        type_def.collection_name
+                    ),
+                    StoreError::Missing(_) => anyhow!("no project {project}"),
+                    other => other.into(),
+                })?;
+            print(&json!({"project": project.to_string(), "type": type_def}))
+        }
+        AdminCommand::Flag { command } => {
+            let (email, flag, enabled) = match command {
+                FlagCommand::Enable { email, flag } => (email, flag, true),
+                FlagCommand::Disable { email, flag } => (email, flag, false),
+            };
+            let user = user_by_email(directory, &email).await?;
+            opened
+                .storage
+                .directory
+                .set_flag(user.id, &flag, enabled)
+                .await?;
+            print(&json!({"email": user.email, "flag": flag, "enabled": enabled}))
+        }
+        AdminCommand::Token {
+            command: TokenCommand::Mint { email, ttl, scope },
+        } => {
+            let ttl = humantime::parse_duration(&ttl)
+                .with_context(|| format!("--ttl \"{ttl}\" is not a duration like 10m"))?;
+            let user = user_by_email(directory, &email).await?;
+            let token = mint(settings, opened, user.id, &scope, ttl)?;
+            print(
+                &json!({"access_token": token, "token_type": "Bearer", "expires_in": ttl.as_secs(), "scope": scope, "mcp_url": settings.resource()}),
+            )
+        }
+        AdminCommand::Demo => super::demo::seed(settings, opened).await,
+    }
+}
+
+/// Mints a token for `user` with `scope` (space-separated; only known scopes).
+///
+/// # Errors
+/// An unknown scope, a lifetime over 24 hours, or a signing failure.
+pub(super) fn mint(
+    settings: &Settings,
+    opened: &Opened,
+    user: UserId,
+    scope: &str,
+    ttl: Duration,
+) -> anyhow::Result<String> {
+    let known = crate::auth::metadata::SCOPES_SUPPORTED;
+    let scopes: BTreeSet<String> = scope.split_whitespace().map(str::to_owned).collect();
+    if let Some(bad) = scopes.iter().find(|s| !known.contains(&s.as_str())) {
+        bail!("unknown scope \"{bad}\"; use {}", known.join(", "));
+    }
+    if !scopes.contains(SCOPE_READ) && !scopes.contains(SCOPE_WRITE) {
+        bail!("--scope must include data:read or data:write");
+    }
+    if ttl > Duration::from_secs(24 * 3600) || ttl < Duration::from_secs(10) {
+        bail!("--ttl must be between 10s and 24h");
+    }
+    Ok(opened
+        .tokens(settings)
+        .mint(user, &scopes, "platform-mcp-cli", ttl)?)
+}

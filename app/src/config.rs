@@ -1,0 +1,245 @@
+//! Configuration: built-in defaults, then an optional file (`--config`), then the
+//! environment (`PLATFORM_MCP__SECTION__KEY`). Validated once at start-up; a bad value stops
+//! the process with a message naming the key.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use secrecy::SecretString;
+use serde::Deserialize;
+use url::Url;
+
+/// Every setting of the server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    pub log: LogSettings,
+}
+
+/// The HTTP side.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Where to listen, e.g. `127.0.0.1:8080` (port 0 picks a free port).
+    pub bind: SocketAddr,
+    /// The URL clients use to reach this server (scheme, host, port; no path). Token issuer,
+    /// audience (`<public_url>/mcp`) and metadata documents derive from it. Defaults to
+    /// `http://<bind>`.
+    pub public_url: Option<Url>,
+    /// `Host` header values accepted on `/mcp` (DNS-rebinding protection). Defaults to the
+    /// public URL's host (with and without port) plus the loopback names when bound to
+    /// loopback. An explicit empty list is refused.
+    pub allowed_hosts: Option<Vec<String>>,
+    /// Browser `Origin`s accepted on `/mcp` (requests without `Origin` always pass).
+    /// Defaults to the public URL's origin plus loopback origins.
+    pub allowed_origins: Option<Vec<String>>,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// Storage.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://path` (the embedded default) or `postgres://…`.
+    pub url: SecretString,
+    /// Connection-pool size (PostgreSQL).
+    pub max_connections: u32,
+}
+
+/// Tokens.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Lifetime of issued access tokens (e.g. `15m`).
+    #[serde(with = "humantime_serde_compat")]
+    pub access_token_ttl: Duration,
+    /// An ES256 private key (PKCS#8 PEM) to sign with, instead of the key generated on first
+    /// start and kept in the database.
+    pub signing_key_pem: Option<SecretString>,
+}
+
+/// Logs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// `text` (human-readable) or `json`.
+    pub format: LogFormat,
+    /// A `tracing` filter, e.g. `info` or `platform_mcp=debug,info`.
+    pub level: String,
+}
+
+/// How log lines look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `15m`, `900s`, `1h` for durations in configuration.
+mod humantime_serde_compat {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let raw = String::deserialize(d)?;
+        humantime::parse_duration(&raw).map_err(|e| {
+            serde::de::Error::custom(format!("\"{raw}\" is not a duration like 15m or 900s: {e}"))
+        })
+    }
+}
+
+const DEFAULTS: &str = r#"
+[server]
+bind = "127.0.0.1:8080"
+max_body_bytes = 4194304
+
+[database]
+url = "sqlite://./data/platform-mcp.db"
+max_connections = 10
+
+[auth]
+access_token_ttl = "15m"
+
+[log]
+format = "text"
+level = "info"
+"#;
+
+impl Settings {
+    /// Loads defaults → `file` → environment, and validates.
+    ///
+    /// # Errors
+    /// An unreadable file, an unknown key, a value of the wrong shape (the message names the
+    /// key), or a setting that fails validation.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        if let Some(path) = file {
+            if !path.exists() {
+                bail!("the configuration file {} does not exist", path.display());
+            }
+            builder = builder.add_source(config::File::from(path));
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("PLATFORM_MCP")
+                .prefix_separator("__")
+                .separator("__")
+                .list_separator(",")
+                .with_list_parse_key("server.allowed_hosts")
+                .with_list_parse_key("server.allowed_origins")
+                .try_parsing(true),
+        );
+        let settings: Settings = builder
+            .build()
+            .context("reading the configuration")?
+            .try_deserialize()
+            .context("invalid configuration")?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if matches!(&self.server.allowed_hosts, Some(list) if list.is_empty()) {
+            bail!(
+                "server.allowed_hosts is empty, which would turn off DNS-rebinding protection; list the host names clients use (e.g. [\"mcp.example.com\"]) or leave it unset"
+            );
+        }
+        if matches!(&self.server.allowed_origins, Some(list) if list.is_empty()) {
+            bail!(
+                "server.allowed_origins is empty; list the browser origins to accept or leave it unset"
+            );
+        }
+        if let Some(public) = &self.server.public_url
+            && (public.path() != "/" || public.query().is_some() || !public.has_host())
+        {
+            bail!("server.public_url must be scheme://host[:port] with no path; got {public}");
+        }
+        if self.auth.access_token_ttl < Duration::from_secs(30)
+            || self.auth.access_token_ttl > Duration::from_secs(24 * 3600)
+        {
+            bail!("auth.access_token_ttl must be between 30s and 24h");
+        }
+        if self.server.max_body_bytes < 1024 {
+            bail!("server.max_body_bytes must be at least 1024");
+        }
+        Ok(())
+    }
+
+    /// The public base URL as text, without a trailing slash (the token issuer).
+    #[must_use]
+    pub fn issuer(&self) -> String {
+        self.server.public_url.as_ref().map_or_else(
+            || format!("http://{}", self.server.bind),
+            |u| u.as_str().trim_end_matches('/').to_owned(),
+        )
+    }
+
+    /// The `/mcp` URL (the token audience and the protected resource).
+    #[must_use]
+    pub fn resource(&self) -> String {
+        format!("{}/mcp", self.issuer())
+    }
+
+    /// True when the server listens on a loopback address only.
+    #[must_use]
+    pub fn binds_loopback(&self) -> bool {
+        self.server.bind.ip().is_loopback()
+    }
+
+    /// The accepted `Host` values.
+    #[must_use]
+    pub fn allowed_hosts(&self) -> Vec<String> {
+        if let Some(list) = &self.server.allowed_hosts {
+            return list.clone();
+        }
+        let mut hosts = Vec::new();
+        if let Some(public) = &self.server.public_url
+            && let Some(host) = public.host_str()
+        {
+            hosts.push(host.to_owned());
+            if let Some(port) = public.port() {
+                hosts.push(format!("{host}:{port}"));
+            }
+        }
+        if self.binds_loopback() {
+            let port = self.server.bind.port();
+            for host in ["localhost", "127.0.0.1", "[::1]"] {
+                hosts.push(host.to_owned());
+                hosts.push(format!("{host}:{port}"));
+            }
+        }
+        hosts.sort();
+        hosts.dedup();
+        hosts
+    }
+
+    /// The accepted browser origins.
+    #[must_use]
+    pub fn allowed_origins(&self) -> Vec<String> {
+        if let Some(list) = &self.server.allowed_origins {
+            return list.clone();
+        }
+        let mut origins = vec![self.issuer()];
+        if self.binds_loopback() {
+            let port = self.server.bind.port();
+            for host in ["localhost", "127.0.0.1", "[::1]"] {
+                origins.push(format!("http://{host}"));
+                origins.push(format!("http://{host}:{port}"));
+            }
+        }
+        origins.sort();
+        origins.dedup();
+        origins
+    }
+}
+
+#[cfg(test)]
+mod tests;

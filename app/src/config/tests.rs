@@ -1,0 +1,59 @@
+use super::*;
+
+// The environment is process-wide; these tests only use files and defaults.
+
+fn write(contents: &str) -> tempfile::NamedTempFile {
+    let mut file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    std::io::Write::write_all(&mut file, contents.as_bytes()).unwrap();
+    file
+}
+
+#[test]
+fn the_defaults_load_and_point_at_the_embedded_database() {
+    let s = Settings::load(None).unwrap();
+    assert_eq!(s.server.bind.to_string(), "127.0.0.1:8080");
+    assert_eq!(s.issuer(), "http://127.0.0.1:8080");
+    assert_eq!(s.resource(), "http://127.0.0.1:8080/mcp");
+    assert!(s.allowed_hosts().contains(&"localhost:8080".to_owned()));
+}
+
+#[test]
+fn an_unknown_key_stops_start_up_naming_it() {
+    let f = write("[server]\nbindd = \"x\"\n");
+    let err = format!("{:#}", Settings::load(Some(f.path())).unwrap_err());
+    assert!(err.contains("bindd"), "{err}");
+}
+
+#[test]
+fn a_bad_value_stops_start_up_naming_the_key() {
+    let f = write("[auth]\naccess_token_ttl = \"soon\"\n");
+    let err = format!("{:#}", Settings::load(Some(f.path())).unwrap_err());
+    assert!(err.contains("soon") && err.contains("duration"), "{err}");
+}
+
+#[test]
+fn an_empty_host_list_is_a_start_up_error() {
+    let f = write("[server]\nallowed_hosts = []\n");
+    let err = format!("{:#}", Settings::load(Some(f.path())).unwrap_err());
+    assert!(err.contains("allowed_hosts"), "{err}");
+}
+
+#[test]
+fn a_public_url_with_a_path_is_refused() {
+    let f = write("[server]\npublic_url = \"https://example.com/x\"\n");
+    assert!(Settings::load(Some(f.path())).is_err());
+}
+
+#[test]
+fn the_public_url_sets_issuer_audience_and_allowed_host() {
+    let f = write("[server]\npublic_url = \"https://mcp.example.com\"\nbind = \"0.0.0.0:8080\"\n");
+    let s = Settings::load(Some(f.path())).unwrap();
+    assert_eq!(s.issuer(), "https://mcp.example.com");
+    assert_eq!(s.resource(), "https://mcp.example.com/mcp");
+    assert_eq!(s.allowed_hosts(), vec!["mcp.example.com".to_owned()]);
+}
+
+#[test]
+fn a_missing_config_file_is_an_error() {
+    assert!(Settings::load(Some(Path::new("/nonexistent/platform-mcp.toml"))).is_err());
+}

@@ -1,0 +1,88 @@
+//! Cross-cutting HTTP pieces: health endpoints, request spans, and the header hygiene rmcp
+//! needs in front of it.
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+use tracing::Instrument;
+
+use crate::storage::Storage;
+
+/// `GET /healthz`: the process is up.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+/// `GET /readyz`: the database answers.
+pub async fn readyz(storage: web::Data<Storage>) -> HttpResponse {
+    if storage.ready().await {
+        HttpResponse::Ok().json(json!({"status": "ready"}))
+    } else {
+        HttpResponse::ServiceUnavailable().json(json!({"status": "database unreachable"}))
+    }
+}
+
+fn header<'a>(req: &'a ServiceRequest, name: &str) -> &'a str {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// One span per request: method, path, the MCP method and tool (from the `Mcp-Method` and
+/// `Mcp-Name` headers of stateless clients), status and latency. No headers with secrets,
+/// no bodies.
+///
+/// # Errors
+/// Only the inner service's errors.
+pub async fn request_span(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let span = tracing::info_span!(
+        "request",
+        method = %req.method(),
+        path = %req.path(),
+        mcp_method = %header(&req, "mcp-method"),
+        tool = %header(&req, "mcp-name"),
+        user = tracing::field::Empty,
+        status = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+    );
+    let started = Instant::now();
+    let response = next.call(req).instrument(span.clone()).await;
+    let status = response.as_ref().map_or(500, |r| r.status().as_u16());
+    span.record("status", status);
+    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
+    span.in_scope(|| tracing::info!("handled"));
+    response
+}
+
+/// Trims optional whitespace around `Mcp-Method` / `Mcp-Name` values (RFC 9110 OWS), which
+/// rmcp 3.11 would otherwise refuse.
+///
+/// # Errors
+/// Only the inner service's errors.
+pub async fn trim_mcp_headers(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    for name in ["mcp-method", "mcp-name"] {
+        let name = HeaderName::from_static(name);
+        let trimmed = req
+            .headers()
+            .get(&name)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| v.trim() != *v)
+            .and_then(|v| HeaderValue::from_str(v.trim()).ok());
+        if let Some(value) = trimmed {
+            req.headers_mut().insert(name, value);
+        }
+    }
+    next.call(req).await
+}

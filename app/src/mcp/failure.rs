@@ -1,0 +1,153 @@
+//! The one mapping from domain failures to MCP: what the model can act on becomes a tool
+//! result with `isError: true`, a `structuredContent` of `{"error": {"code", "message", …}}`
+//! and the same JSON as text; what it cannot (a server fault) becomes a JSON-RPC error, logged
+//! once here with its cause.
+
+use domain::{Resource, UseCaseError};
+use rmcp::ErrorData;
+use rmcp::handler::server::tool::IntoCallToolResult;
+use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock};
+use serde_json::{Value, json};
+
+/// A tool call that failed.
+#[derive(Debug)]
+pub struct ToolFailure(pub UseCaseError);
+
+impl ToolFailure {
+    /// An invalid argument.
+    pub fn invalid(field: &str, reason: impl Into<String>) -> Self {
+        Self(UseCaseError::invalid(field, reason))
+    }
+}
+
+impl From<UseCaseError> for ToolFailure {
+    fn from(e: UseCaseError) -> Self {
+        Self(e)
+    }
+}
+
+impl std::fmt::Display for ToolFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.body() {
+            Some(body) => f.write_str(body["error"]["message"].as_str().unwrap_or_default()),
+            None => f.write_str("internal error"),
+        }
+    }
+}
+
+fn not_found_message(resource: Resource, id: &str) -> String {
+    match resource {
+        Resource::Project => format!(
+            "Project {id} was not found (or you are not a member of it). Call list_projects to see the projects you can use."
+        ),
+        Resource::Type => format!(
+            "This project has no collection \"{id}\". Call list_types with the projectId to see its collections."
+        ),
+        Resource::Entry => format!(
+            "Entry {id} was not found in this collection: it does not exist, was deleted, or is not visible to you. Use query_data to find entries."
+        ),
+    }
+}
+
+impl ToolFailure {
+    /// The `structuredContent` of the error result, or `None` for a server fault.
+    fn body(&self) -> Option<Value> {
+        let error = match &self.0 {
+            UseCaseError::NotFound { resource, id } => json!({
+                "code": "NOT_FOUND",
+                "message": not_found_message(*resource, id),
+            }),
+            UseCaseError::PermissionDenied(why) => json!({
+                "code": "PERMISSION_DENIED",
+                "message": format!("Permission denied: {why}."),
+            }),
+            UseCaseError::InvalidArgument { field, reason } => json!({
+                "code": "INVALID_ARGUMENT",
+                "field": field,
+                "message": format!("Invalid {field}: {reason}"),
+            }),
+            UseCaseError::Conflict { current_revision } => json!({
+                "code": "CONFLICT",
+                "currentRevision": current_revision,
+                "message": format!(
+                    "The entry changed since you read it: it is now at revision {current_revision}. Read it again with get_data, then retry with expectedRevision {current_revision}."
+                ),
+            }),
+            UseCaseError::Unexpected(_) => return None,
+        };
+        Some(json!({ "error": error }))
+    }
+}
+
+impl IntoCallToolResult for ToolFailure {
+    fn into_call_tool_result(self) -> Result<CallToolResponse, ErrorData> {
+        match self.body() {
+            Some(body) => {
+                let mut result = CallToolResult::structured_error(body.clone());
+                result.content = vec![ContentBlock::text(body.to_string())];
+                Ok(result.into())
+            }
+            None => {
+                tracing::error!(cause = %self.0, "tool call failed");
+                Err(ErrorData::internal_error(
+                    "the server could not complete the request; try again later",
+                    None,
+                ))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(e: UseCaseError) -> CallToolResult {
+        match ToolFailure(e).into_call_tool_result().unwrap() {
+            CallToolResponse::Complete(r) => r,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_conflict_carries_the_current_revision() {
+        let r = result(UseCaseError::Conflict {
+            current_revision: 4,
+        });
+        let s = r.structured_content.unwrap();
+        assert_eq!(s["error"]["code"], "CONFLICT");
+        assert_eq!(s["error"]["currentRevision"], 4);
+    }
+
+    #[test]
+    fn an_invalid_argument_names_its_field_and_the_text_matches_the_structure() {
+        let r = result(UseCaseError::invalid("limit", "too big"));
+        let s = r.structured_content.clone().unwrap();
+        assert_eq!(s["error"]["field"], "limit");
+        let text: Value = serde_json::from_str(&r.content[0].as_text().unwrap().text).unwrap();
+        assert_eq!(text, s);
+    }
+
+    #[test]
+    fn not_found_says_what_to_call_next() {
+        let r = result(UseCaseError::NotFound {
+            resource: Resource::Project,
+            id: "x".into(),
+        });
+        let s = r.structured_content.unwrap();
+        assert!(
+            s["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("list_projects")
+        );
+    }
+
+    #[test]
+    fn a_server_fault_is_a_protocol_error_without_its_cause() {
+        let err = ToolFailure(UseCaseError::Unexpected("db password wrong".into()))
+            .into_call_tool_result()
+            .unwrap_err();
+        assert!(!err.message.contains("password"));
+    }
+}

@@ -1,0 +1,51 @@
+//! The MCP side of the server: the only module that knows rmcp and rmcp-actix-web (pinned
+//! exactly in Cargo.toml), so an upgrade or a swap of the SDK touches this folder only.
+
+mod args;
+mod dto;
+mod extract;
+mod failure;
+mod resources;
+mod server;
+mod tools;
+
+use std::sync::Arc;
+
+use actix_web::HttpMessage;
+use domain::model::Principal;
+use domain::usecases::Ports;
+use rmcp_actix_web::transport::{LocalSessionManager, StreamableHttpService};
+
+pub use server::PlatformMcp;
+
+/// The transport settings `/mcp` runs with.
+pub struct McpOptions {
+    pub allowed_hosts: Vec<String>,
+    pub allowed_origins: Vec<String>,
+    pub max_body_bytes: usize,
+}
+
+/// The Streamable HTTP service for `/mcp`: stateless (any instance answers any request),
+/// JSON responses, host and origin checks, a body cap, and the authenticated `Principal`
+/// handed from the actix middleware to the tools. The `Authorization` header is never
+/// forwarded (rmcp-actix-web's passthrough feature stays off).
+#[must_use]
+pub fn service(ports: Ports, options: McpOptions) -> StreamableHttpService<PlatformMcp> {
+    let router = Arc::new(tools::router());
+    StreamableHttpService::builder()
+        .service_factory(Arc::new(move || {
+            Ok(PlatformMcp::new(ports.clone(), router.clone()))
+        }))
+        .session_manager(Arc::new(LocalSessionManager::default()))
+        .stateful_mode(false)
+        .json_response(true)
+        .allowed_hosts(options.allowed_hosts)
+        .allowed_origins(options.allowed_origins)
+        .max_request_body_bytes(options.max_body_bytes)
+        .on_request_fn(|request, extensions| {
+            if let Some(principal) = request.extensions().get::<Principal>() {
+                extensions.insert(principal.clone());
+            }
+        })
+        .build()
+}

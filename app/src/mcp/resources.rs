@@ -1,0 +1,133 @@
+//! Types as MCP resources: `platform://projects/{projectId}/types/{collectionName}`, JSON
+//! with the type's schema and access rules.
+
+use domain::UseCaseError;
+use domain::model::TypeDef;
+use rmcp::ErrorData;
+use rmcp::RoleServer;
+use rmcp::model::{
+    CacheScope, ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams,
+    ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Resource,
+    ResourceContents, ResourceTemplate,
+};
+use rmcp::service::RequestContext;
+
+use super::dto::TypeOut;
+use super::extract::principal;
+use super::server::PlatformMcp;
+
+const TEMPLATE: &str = "platform://projects/{projectId}/types/{collectionName}";
+/// At most this many resources in one listing (every type of every project of the caller).
+const MAX_LISTED: usize = 500;
+
+fn uri(t: &TypeDef) -> String {
+    format!(
+        "platform://projects/{}/types/{}",
+        t.project_id, t.collection_name
+    )
+}
+
+fn cache_hints(context: &RequestContext<RoleServer>) -> (Option<u64>, Option<CacheScope>) {
+    let modern = context
+        .protocol_version()
+        .is_some_and(|v| v >= ProtocolVersion::V_2026_07_28);
+    // Per person: another person sees other projects.
+    (modern.then_some(0), modern.then_some(CacheScope::Private))
+}
+
+fn failed(e: UseCaseError) -> ErrorData {
+    tracing::error!(cause = %e, "listing resources failed");
+    ErrorData::internal_error("the server could not list resources; try again later", None)
+}
+
+/// `resources/list`: every type of every project of the caller.
+pub async fn list(
+    server: &PlatformMcp,
+    _request: Option<PaginatedRequestParams>,
+    context: RequestContext<RoleServer>,
+) -> Result<ListResourcesResult, ErrorData> {
+    let caller = principal(&context.extensions)?;
+    let mut resources = Vec::new();
+    let projects = domain::usecases::list_projects(&server.ports, &caller)
+        .await
+        .map_err(failed)?;
+    'outer: for m in projects {
+        let types = domain::usecases::list_types(&server.ports, &caller, m.project.id)
+            .await
+            .map_err(failed)?;
+        for t in types {
+            if resources.len() >= MAX_LISTED {
+                break 'outer;
+            }
+            let title = format!("{} — {}", m.project.name, t.title);
+            resources.push(
+                Resource::new(uri(&t), t.collection_name.to_string())
+                    .with_title(title)
+                    .with_description(t.description.clone())
+                    .with_mime_type("application/json"),
+            );
+        }
+    }
+    let mut result = ListResourcesResult::with_all_items(resources);
+    (result.ttl_ms, result.cache_scope) = cache_hints(&context);
+    Ok(result)
+}
+
+/// `resources/templates/list`.
+pub fn templates(context: &RequestContext<RoleServer>) -> ListResourceTemplatesResult {
+    let template = ResourceTemplate::new(TEMPLATE, "type")
+        .with_title("Data type of a project")
+        .with_description(
+            "A project's data type: its JSON Schema, defaultAccess and creationAccess.",
+        )
+        .with_mime_type("application/json");
+    let mut result = ListResourceTemplatesResult::with_all_items(vec![template]);
+    (result.ttl_ms, result.cache_scope) = cache_hints(context);
+    result
+}
+
+fn not_found(uri: &str) -> ErrorData {
+    ErrorData::resource_not_found(
+        format!(
+            "no resource {uri}; resources/templates/list shows the form platform://projects/{{projectId}}/types/{{collectionName}}"
+        ),
+        Some(serde_json::json!({ "uri": uri })),
+    )
+}
+
+/// `resources/read`.
+pub async fn read(
+    server: &PlatformMcp,
+    request: ReadResourceRequestParams,
+    context: RequestContext<RoleServer>,
+) -> Result<ReadResourceResponse, ErrorData> {
+    let caller = principal(&context.extensions)?;
+    let uri = request.uri;
+    let Some((project, collection)) = uri
+        .strip_prefix("platform://projects/")
+        .and_then(|rest| rest.split_once("/types/"))
+    else {
+        return Err(not_found(&uri));
+    };
+    let (Ok(project), Ok(collection)) = (
+        project.parse(),
+        collection.parse::<domain::model::CollectionName>(),
+    ) else {
+        return Err(not_found(&uri));
+    };
+    let types = match domain::usecases::list_types(&server.ports, &caller, project).await {
+        Ok(types) => types,
+        Err(UseCaseError::NotFound { .. } | UseCaseError::PermissionDenied(_)) => {
+            return Err(not_found(&uri));
+        }
+        Err(e) => return Err(failed(e)),
+    };
+    let t = types
+        .iter()
+        .find(|t| t.collection_name == collection)
+        .ok_or_else(|| not_found(&uri))?;
+    let body = serde_json::to_string(&TypeOut::from(t))
+        .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+    let contents = ResourceContents::text(body, uri).with_mime_type("application/json");
+    Ok(ReadResourceResult::new(vec![contents]).into())
+}

@@ -1,0 +1,48 @@
+//! `create_data`.
+
+use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::model::JsonObject;
+use rmcp::{tool, tool_router};
+use serde_json::Value;
+
+use super::input_schema;
+use crate::mcp::args::{ArgSpec, parse};
+use crate::mcp::dto::{CreateArgs, EntryOut, collection, project_id};
+use crate::mcp::extract::Authenticated;
+use crate::mcp::failure::ToolFailure;
+use crate::mcp::server::PlatformMcp;
+
+const SPEC: ArgSpec = ArgSpec {
+    known: &["projectId", "collectionName", "data"],
+    structured: &["data"],
+};
+
+#[tool_router(router = create_data_route, vis = "pub(super)")]
+impl PlatformMcp {
+    #[tool(
+        name = "create_data",
+        description = "Create an entry in a collection. data is a JSON object of the entry's own fields; it must satisfy the type's schema (see list_types) and be at most 1 MiB. The server sets id, tenantId, createdAt, updatedAt, deletedAt, revision (1) and access (from the type's defaultAccess); do not send them. Requires that the type's creationAccess includes you. Example: {\"projectId\": \"…\", \"collectionName\": \"tasks\", \"data\": {\"title\": \"Call Ada\", \"done\": false}}",
+        input_schema = input_schema::<CreateArgs>(),
+        annotations(
+            title = "Create an entry",
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = false
+        )
+    )]
+    pub async fn create_data(
+        &self,
+        Authenticated(principal): Authenticated,
+        Parameters(raw): Parameters<JsonObject>,
+    ) -> Result<Json<EntryOut>, ToolFailure> {
+        let args: CreateArgs = parse(raw, &SPEC)?;
+        let request = domain::usecases::CreateRequest {
+            project: project_id(&args.project_id)?,
+            collection: collection(&args.collection_name)?,
+            data: Value::Object(args.data),
+        };
+        let entry = domain::usecases::create_data(&self.ports, &principal, request).await?;
+        Ok(Json(entry.into()))
+    }
+}

@@ -1,0 +1,54 @@
+//! `query_data`.
+
+use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::model::JsonObject;
+use rmcp::{tool, tool_router};
+use serde_json::Value;
+
+use super::input_schema;
+use crate::mcp::args::{ArgSpec, parse};
+use crate::mcp::dto::{PageOut, QueryArgs, collection, project_id};
+use crate::mcp::extract::Authenticated;
+use crate::mcp::failure::ToolFailure;
+use crate::mcp::server::PlatformMcp;
+
+const SPEC: ArgSpec = ArgSpec {
+    known: &[
+        "projectId",
+        "collectionName",
+        "filter",
+        "sort",
+        "fields",
+        "limit",
+        "cursor",
+    ],
+    structured: &["filter", "sort", "fields"],
+};
+
+#[tool_router(router = query_data_route, vis = "pub(super)")]
+impl PlatformMcp {
+    #[tool(
+        name = "query_data",
+        description = "Find entries of a collection that you may read (deleted entries are never returned). Optional: filter (MongoDB-style: {\"status\": \"open\", \"amount\": {\"$gte\": 100}}; operators $eq $ne $gt $gte $lt $lte $in $nin $exists $and $or; dotted paths like \"address.city\"; no $regex/$where/$expr), sort (one field: {\"amount\": -1}; default createdAt ascending), fields (return only these fields plus the system fields), limit (1-100, default 50). When more entries match, the result has nextCursor: pass it as cursor with the same filter and sort to get the next page. Example: {\"projectId\": \"…\", \"collectionName\": \"tasks\", \"filter\": {\"done\": false}, \"sort\": {\"due\": 1}, \"limit\": 20}",
+        input_schema = input_schema::<QueryArgs>(),
+        annotations(title = "Query entries", read_only_hint = true, open_world_hint = false)
+    )]
+    pub async fn query_data(
+        &self,
+        Authenticated(principal): Authenticated,
+        Parameters(raw): Parameters<JsonObject>,
+    ) -> Result<Json<PageOut>, ToolFailure> {
+        let args: QueryArgs = parse(raw, &SPEC)?;
+        let request = domain::usecases::QueryRequest {
+            project: project_id(&args.project_id)?,
+            collection: collection(&args.collection_name)?,
+            filter: args.filter.map(Value::Object),
+            sort: args.sort.map(Value::Object),
+            fields: args.fields.map(|f| Value::from(f)),
+            limit: args.limit,
+            cursor: args.cursor,
+        };
+        let page = domain::usecases::query_data(&self.ports, &principal, request).await?;
+        Ok(Json(page.into()))
+    }
+}

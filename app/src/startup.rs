@@ -1,0 +1,197 @@
+//! Builds the application from settings: storage, keys, routes; binds (port 0 in tests) and
+//! runs until stopped.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::http::header;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+
+use crate::auth::keys::KeyRing;
+use crate::auth::metadata::{self, Discovery};
+use crate::auth::middleware::{BearerAuth, require_bearer};
+use crate::auth::tokens::TokenService;
+use crate::config::Settings;
+use crate::http;
+use crate::mcp::{self, McpOptions};
+use crate::storage::Storage;
+
+/// A running server.
+pub struct Application {
+    port: u16,
+    settings: Settings,
+    server: Server,
+}
+
+/// Storage and signing keys, opened once and shared by the server and the admin CLI.
+#[derive(Clone)]
+pub struct Opened {
+    pub storage: Storage,
+    pub keys: Arc<KeyRing>,
+}
+
+impl Opened {
+    /// The token service for these settings' issuer and audience.
+    #[must_use]
+    pub fn tokens(&self, settings: &Settings) -> TokenService {
+        TokenService::new(self.keys.clone(), settings.issuer(), settings.resource())
+    }
+}
+
+/// Opens storage (migrating it) and loads the signing keys.
+///
+/// # Errors
+/// Storage unreachable, a migration failed, or a bad signing key.
+pub async fn open(settings: &Settings) -> anyhow::Result<Opened> {
+    let storage = Storage::connect(&settings.database).await?;
+    open_storage(settings, storage).await
+}
+
+/// Migrates already connected storage and loads the signing keys.
+///
+/// # Errors
+/// A migration failed, or a bad signing key.
+pub async fn open_storage(settings: &Settings, storage: Storage) -> anyhow::Result<Opened> {
+    storage.migrate().await.context("migrating the database")?;
+    let keys = KeyRing::load(settings.auth.signing_key_pem.as_ref(), &storage.keys).await?;
+    Ok(Opened {
+        storage,
+        keys: Arc::new(keys),
+    })
+}
+
+impl Application {
+    /// Opens everything and binds `server.bind`.
+    ///
+    /// # Errors
+    /// Anything `open` refuses, or the address is taken.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let opened = open(&settings).await?;
+        Self::with_opened(settings, opened)
+    }
+
+    /// Binds with already opened storage and keys.
+    ///
+    /// # Errors
+    /// The address is taken.
+    pub fn with_opened(settings: Settings, opened: Opened) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.server.bind)
+            .with_context(|| format!("binding {}", settings.server.bind))?;
+        let port = listener.local_addr()?.port();
+        let mut settings = settings;
+        if settings.server.public_url.is_none() {
+            // Port 0 resolves now: the issuer and audience must name the real port.
+            let host = settings.server.bind.ip();
+            let url = format!("http://{}", std::net::SocketAddr::new(host, port));
+            settings.server.public_url = Some(url.parse()?);
+        }
+        let tokens = opened.tokens(&settings);
+        let server = serve(settings.clone(), opened.storage, tokens, listener)?;
+        Ok(Self {
+            port,
+            settings,
+            server,
+        })
+    }
+
+    /// The bound port.
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The settings in effect (with `public_url` resolved to the bound port).
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Serves until the process is stopped.
+    ///
+    /// # Errors
+    /// The server failed.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Public documents answer any origin: they hold nothing secret and browser-based clients
+/// (the Inspector) read them.
+fn open_cors() -> Cors {
+    Cors::default()
+        .allow_any_origin()
+        .allow_any_method()
+        .allow_any_header()
+        .expose_headers([header::WWW_AUTHENTICATE])
+        .max_age(3600)
+}
+
+fn serve(
+    settings: Settings,
+    storage: Storage,
+    tokens: TokenService,
+    listener: TcpListener,
+) -> anyhow::Result<Server> {
+    let mcp_service = mcp::service(
+        storage.ports.clone(),
+        McpOptions {
+            allowed_hosts: settings.allowed_hosts(),
+            allowed_origins: settings.allowed_origins(),
+            max_body_bytes: settings.server.max_body_bytes,
+        },
+    );
+    let bearer = web::Data::new(BearerAuth {
+        tokens: tokens.clone(),
+        flags: storage.flags.clone(),
+        resource_metadata: format!(
+            "{}/.well-known/oauth-protected-resource/mcp",
+            settings.issuer()
+        ),
+    });
+    let discovery = web::Data::new(Discovery {
+        issuer: settings.issuer(),
+        resource: settings.resource(),
+    });
+    let tokens = web::Data::new(tokens);
+    let storage = web::Data::new(storage);
+    let max_body = settings.server.max_body_bytes;
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(http::request_span))
+            .app_data(web::PayloadConfig::new(max_body))
+            .app_data(web::JsonConfig::default().limit(max_body))
+            .app_data(storage.clone())
+            .app_data(tokens.clone())
+            .app_data(discovery.clone())
+            .app_data(bearer.clone())
+            .route("/healthz", web::get().to(http::healthz))
+            .route("/readyz", web::get().to(http::readyz))
+            .service(
+                web::scope("/.well-known")
+                    .wrap(open_cors())
+                    .route(
+                        "/oauth-protected-resource",
+                        web::get().to(metadata::protected_resource),
+                    )
+                    .route(
+                        "/oauth-protected-resource/mcp",
+                        web::get().to(metadata::protected_resource),
+                    )
+                    .route("/jwks.json", web::get().to(metadata::jwks)),
+            )
+            .service(
+                web::scope("/mcp")
+                    .wrap(from_fn(require_bearer))
+                    .wrap(from_fn(http::trim_mcp_headers))
+                    .wrap(open_cors().expose_headers(["mcp-session-id", "mcp-protocol-version"]))
+                    .service(mcp_service.clone().scope()),
+            )
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
