@@ -26,6 +26,20 @@ pub struct BearerAuth {
 }
 
 impl BearerAuth {
+    /// `403` for a write with a read-only token (RFC 6750 §3.1), naming the scope needed.
+    fn insufficient_scope(&self) -> HttpResponse {
+        let value = format!(
+            "Bearer error=\"insufficient_scope\", scope=\"data:read data:write\", resource_metadata=\"{}\"",
+            self.resource_metadata
+        );
+        HttpResponse::Forbidden()
+            .insert_header((header::WWW_AUTHENTICATE, value))
+            .json(json!({
+                "error": "insufficient_scope",
+                "message": "this connection is read-only; reconnect and approve read-write access (data:write) to change data",
+            }))
+    }
+
     fn challenge(&self, error: Option<(&str, &str)>) -> HttpResponse {
         let mut value = String::from("Bearer");
         if let Some((code, description)) = error {
@@ -103,8 +117,64 @@ pub async fn require_bearer(
         }
     }
     tracing::Span::current().record("user", tracing::field::display(principal.user()));
+    let mut req = req;
+    if !principal.may_write() && req.method() == Method::POST {
+        let body = match req.extract::<web::Bytes>().await {
+            Ok(body) => body,
+            Err(e) => return Ok(req.error_response(e).map_into_boxed_body()),
+        };
+        let writes = calls_write_tool(&body);
+        req.set_payload(bytes_payload(body));
+        if writes {
+            let response = auth.insufficient_scope();
+            return Ok(req.into_response(response));
+        }
+    }
     req.extensions_mut().insert(principal);
     next.call(req)
         .await
         .map(ServiceResponse::map_into_boxed_body)
+}
+
+/// The tools that change data: a token without `data:write` may not call them.
+pub const WRITE_TOOLS: [&str; 3] = ["create_data", "update_data", "delete_data"];
+
+/// True when a JSON-RPC body (a message or a batch) calls a write tool.
+fn calls_write_tool(body: &[u8]) -> bool {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        // Not JSON: the transport answers with a parse error; nothing runs.
+        return false;
+    };
+    let is_write = |m: &serde_json::Value| {
+        m["method"] == "tools/call"
+            && m["params"]["name"]
+                .as_str()
+                .is_some_and(|name| WRITE_TOOLS.contains(&name))
+    };
+    match &value {
+        serde_json::Value::Array(batch) => batch.iter().any(is_write),
+        message => is_write(message),
+    }
+}
+
+/// The body, read to inspect it, handed back to the inner service.
+fn bytes_payload(body: web::Bytes) -> actix_web::dev::Payload {
+    let (_, mut payload) = actix_http::h1::Payload::create(true);
+    payload.unread_data(body);
+    actix_web::dev::Payload::from(payload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_tool_calls_are_recognised_alone_and_in_batches() {
+        let call = |name: &str| format!(r#"{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{{"name":"{name}"}}}}"#);
+        assert!(calls_write_tool(call("create_data").as_bytes()));
+        assert!(calls_write_tool(format!("[{}]", call("delete_data")).as_bytes()));
+        assert!(!calls_write_tool(call("query_data").as_bytes()));
+        assert!(!calls_write_tool(br#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#));
+        assert!(!calls_write_tool(b"{not json"));
+    }
 }

@@ -227,13 +227,20 @@ pub struct PageOut {
     pub entries: Vec<Map<String, Value>>,
     /// Pass as cursor to get the next page; null on the last page.
     pub next_cursor: Option<String>,
+    /// How many entries this page holds.
+    pub returned: usize,
+    /// True when the page stopped early to keep the result small enough for a model's
+    /// context; the remaining entries are on the next page (nextCursor).
+    pub truncated: bool,
 }
 
 impl From<QueryPage> for PageOut {
     fn from(p: QueryPage) -> Self {
         Self {
+            returned: p.entries.len(),
             entries: p.entries,
             next_cursor: p.next_cursor,
+            truncated: p.truncated,
         }
     }
 }

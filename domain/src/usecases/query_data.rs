@@ -61,6 +61,9 @@ pub struct QueryRequest {
     pub fields: Option<Value>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+    /// The most JSON bytes the page's entries may take (a model's context window is the
+    /// reader); whole entries past it are left for the next page. `None`: no budget.
+    pub max_bytes: Option<usize>,
 }
 
 /// One page.
@@ -70,6 +73,8 @@ pub struct QueryPage {
     pub entries: Vec<Map<String, Value>>,
     /// Pass this as `cursor` to get the next page; `None` on the last page.
     pub next_cursor: Option<String>,
+    /// True when the size budget ended the page before `limit` entries.
+    pub truncated: bool,
 }
 
 /// A page of the caller's readable, not deleted entries.
@@ -107,8 +112,25 @@ pub async fn query_data(
         limit: limit.get() + 1,
     };
     let mut entries = ports.entries.query(member, &req.collection, &query).await?;
-    let more = entries.len() > limit.get() as usize;
+    let mut more = entries.len() > limit.get() as usize;
     entries.truncate(limit.get() as usize);
+    let mut flat: Vec<Map<String, Value>> = entries
+        .iter()
+        .map(|e| {
+            let flat = e.to_json();
+            match &projection {
+                Some(p) => p.apply(flat),
+                None => flat,
+            }
+        })
+        .collect();
+    let kept = within_budget(&flat, req.max_bytes);
+    let truncated = kept < flat.len();
+    if truncated {
+        flat.truncate(kept);
+        entries.truncate(kept);
+        more = true;
+    }
     let next_cursor = match entries.last() {
         Some(last) if more => Some(
             Cursor {
@@ -119,20 +141,28 @@ pub async fn query_data(
         ),
         _ => None,
     };
-    let entries = entries
-        .iter()
-        .map(|e| {
-            let flat = e.to_json();
-            match &projection {
-                Some(p) => p.apply(flat),
-                None => flat,
-            }
-        })
-        .collect();
     Ok(QueryPage {
-        entries,
+        entries: flat,
         next_cursor,
+        truncated,
     })
+}
+
+/// How many leading entries fit in `budget` bytes of JSON: whole entries only, and always
+/// at least one (a single entry larger than the budget is still returned, alone, so no
+/// entry becomes unreachable through paging).
+fn within_budget(entries: &[Map<String, Value>], budget: Option<usize>) -> usize {
+    let Some(budget) = budget else {
+        return entries.len();
+    };
+    let mut used = 0usize;
+    for (i, entry) in entries.iter().enumerate() {
+        used += serde_json::to_vec(entry).map_or(usize::MAX, |v| v.len()) + 1;
+        if used > budget && i > 0 {
+            return i;
+        }
+    }
+    entries.len()
 }
 
 /// The value of the sort key of `entry`, as the cursor records it.

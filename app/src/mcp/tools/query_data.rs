@@ -25,11 +25,16 @@ const SPEC: ArgSpec = ArgSpec {
     structured: &["filter", "sort", "fields"],
 };
 
+/// The JSON bytes of entries one page may carry. A result holds them twice (structured
+/// content and its text copy), so this keeps a page near 20,000 tokens, inside the
+/// ~25,000-token cap some clients (Claude Code) put on one tool result.
+const RESULT_BUDGET_BYTES: usize = 32 * 1024;
+
 #[tool_router(router = query_data_route, vis = "pub(super)")]
 impl PlatformMcp {
     #[tool(
         name = "query_data",
-        description = "Find entries of a collection that you may read (deleted entries are never returned). Optional: filter (MongoDB-style: {\"status\": \"open\", \"amount\": {\"$gte\": 100}}; operators $eq $ne $gt $gte $lt $lte $in $nin $exists $and $or; dotted paths like \"address.city\"; no $regex/$where/$expr), sort (one field: {\"amount\": -1}; default createdAt ascending), fields (return only these fields plus the system fields), limit (1-100, default 50). When more entries match, the result has nextCursor: pass it as cursor with the same filter and sort to get the next page. Example: {\"projectId\": \"…\", \"collectionName\": \"tasks\", \"filter\": {\"done\": false}, \"sort\": {\"due\": 1}, \"limit\": 20}",
+        description = "Find entries of a collection that you may read (deleted entries are never returned). Optional: filter (MongoDB-style: {\"status\": \"open\", \"amount\": {\"$gte\": 100}}; operators $eq $ne $gt $gte $lt $lte $in $nin $exists $and $or; dotted paths like \"address.city\"; no $regex/$where/$expr), sort (one field: {\"amount\": -1}; default createdAt ascending), fields (return only these fields plus the system fields), limit (1-100, default 50). Large entries end a page early (truncated: true) so results stay small; keep paging with nextCursor. When more entries match, the result has nextCursor: pass it as cursor with the same filter and sort to get the next page. Example: {\"projectId\": \"…\", \"collectionName\": \"tasks\", \"filter\": {\"done\": false}, \"sort\": {\"due\": 1}, \"limit\": 20}",
         input_schema = input_schema::<QueryArgs>(),
         annotations(title = "Query entries", read_only_hint = true, open_world_hint = false)
     )]
@@ -44,9 +49,10 @@ impl PlatformMcp {
             collection: collection(&args.collection_name)?,
             filter: args.filter.map(Value::Object),
             sort: args.sort.map(Value::Object),
-            fields: args.fields.map(|f| Value::from(f)),
+            fields: args.fields.map(Value::from),
             limit: args.limit,
             cursor: args.cursor,
+            max_bytes: Some(RESULT_BUDGET_BYTES),
         };
         let page = domain::usecases::query_data(&self.ports, &principal, request).await?;
         Ok(Json(page.into()))

@@ -12,6 +12,7 @@ fn req() -> QueryRequest {
         fields: None,
         limit: None,
         cursor: None,
+        max_bytes: None,
     }
 }
 
@@ -162,4 +163,52 @@ async fn a_non_member_learns_nothing() {
         .await
         .unwrap_err();
     assert!(matches!(err, UseCaseError::NotFound { .. }));
+}
+
+#[tokio::test]
+async fn a_size_budget_drops_whole_entries_and_continues_after_the_last_one_kept() {
+    let mut f = Fixture::new();
+    f.member(Role::Viewer);
+    f.has_type(tasks_type());
+    let big = |n: u128| {
+        let mut e = stored_entry(ME);
+        e.id = crate::model::EntryId::from_uuid(uuid::Uuid::from_u128(n));
+        e.fields.insert("blob".into(), json!("x".repeat(400)));
+        e
+    };
+    f.entries
+        .expect_query()
+        .return_once(move |_, _, _| Ok(vec![big(1), big(2), big(3)]));
+    let page = query_data(&f.ports(), &principal(), QueryRequest { max_bytes: Some(1000), ..req() })
+        .await
+        .unwrap();
+    assert!(page.truncated);
+    assert_eq!(page.entries.len(), 1, "the second entry would pass 1000 bytes");
+    assert_eq!(page.entries[0]["blob"].as_str().unwrap().len(), 400, "values are never cut");
+    let cursor = crate::query::Cursor::decode(
+        page.next_cursor.as_deref().unwrap(),
+        crate::query::fingerprint(&[
+            &json!(project().to_string()),
+            &json!("tasks"),
+            &Value::Null,
+            &Value::Null,
+        ]),
+    )
+    .unwrap();
+    assert_eq!(cursor.id, uuid::Uuid::from_u128(1));
+}
+
+#[tokio::test]
+async fn one_entry_larger_than_the_budget_is_still_returned_alone() {
+    let mut f = Fixture::new();
+    f.member(Role::Viewer);
+    f.has_type(tasks_type());
+    f.entries
+        .expect_query()
+        .return_once(|_, _, _| Ok(vec![stored_entry(ME), stored_entry(ME)]));
+    let page = query_data(&f.ports(), &principal(), QueryRequest { max_bytes: Some(10), ..req() })
+        .await
+        .unwrap();
+    assert_eq!(page.entries.len(), 1);
+    assert!(page.truncated && page.next_cursor.is_some());
 }

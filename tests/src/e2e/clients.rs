@@ -1,0 +1,52 @@
+//! Every tool through the real SDK clients: the Python `mcp` SDK in its modern mode (which
+//! negotiates 2026-07-28) and its legacy mode (the 2025-11-25 handshake), and the TypeScript
+//! SDK. The client scripts assert every result's shape and exit non-zero on the first
+//! mismatch; this side checks their exit status and shows their output.
+
+use std::process::Stdio;
+
+use tokio::process::Command;
+
+use super::harness::{TestServer, e2e, root};
+
+async fn run(program: &str, args: &[&str]) {
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("could not run {program} ({e}); run `make e2e-setup` first"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{program} {args:?} failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        output.status
+    );
+}
+
+fn python() -> String {
+    root().join("target/e2e/venv/bin/python").display().to_string()
+}
+
+async fn python_modern(server: TestServer) {
+    let seeded = server.seed().await;
+    let token = server.rw_token(seeded.user);
+    run(&python(), &["tests/e2e/py/tools_client.py", "--url", &server.mcp, "--token", &token, "--mode", "auto"]).await;
+}
+e2e!(python_modern);
+
+async fn python_legacy(server: TestServer) {
+    let seeded = server.seed().await;
+    let token = server.rw_token(seeded.user);
+    run(&python(), &["tests/e2e/py/tools_client.py", "--url", &server.mcp, "--token", &token, "--mode", "legacy"]).await;
+}
+e2e!(python_legacy);
+
+async fn typescript(server: TestServer) {
+    let seeded = server.seed().await;
+    let token = server.rw_token(seeded.user);
+    run("node", &["tests/e2e/node/tools_client.mjs", "--url", &server.mcp, "--token", &token]).await;
+}
+e2e!(typescript);

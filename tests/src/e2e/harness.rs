@@ -1,0 +1,137 @@
+//! Starts the real application on a free loopback port over a fresh database, seeds the
+//! world the client scripts expect, and mints tokens.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use adapters::postgres::PgStore;
+use adapters::sqlite::SqliteStore;
+use app::config::Settings;
+use app::startup::{Application, Opened, open_storage};
+use app::storage::Storage;
+use domain::model::{Project, ProjectId, Role, TypeDef, User, UserId};
+
+/// The running server and what a test needs to talk to it.
+pub struct TestServer {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// `<base>/mcp`.
+    pub mcp: String,
+    pub settings: Settings,
+    pub opened: Opened,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The person the client scripts act as, in project "E2E" with an empty `tasks` type.
+pub struct Seeded {
+    pub user: UserId,
+    pub project: ProjectId,
+}
+
+/// The workspace root (tests/ is one level down).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn test_settings() -> Settings {
+    let mut settings = Settings::load(None).expect("default settings");
+    settings.server.bind = "127.0.0.1:0".parse().expect("address");
+    settings
+}
+
+impl TestServer {
+    /// A server over a fresh SQLite file.
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}/e2e.db?mode=rwc", dir.path().display());
+        let store = SqliteStore::connect(&url).await.expect("sqlite");
+        Self::start(Storage::from_sqlite(store), Some(dir)).await
+    }
+
+    /// A server over a fresh PostgreSQL database (from `#[sqlx::test]`).
+    pub async fn postgres(pool: sqlx::PgPool) -> Self {
+        Self::start(Storage::from_postgres(PgStore::from_pool(pool)), None).await
+    }
+
+    async fn start(storage: Storage, dir: Option<tempfile::TempDir>) -> Self {
+        let settings = test_settings();
+        let opened = open_storage(&settings, storage).await.expect("open storage");
+        let app = Application::with_opened(settings, opened.clone()).expect("bind");
+        let settings = app.settings().clone();
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            mcp: format!("{base}/mcp"),
+            base,
+            settings,
+            opened,
+            _dir: dir,
+        }
+    }
+
+    /// Adds a person, optionally with the `mcp` flag.
+    pub async fn person(&self, email: &str, flag: bool) -> UserId {
+        let user = User {
+            id: UserId::from_uuid(uuid::Uuid::now_v7()),
+            email: email.to_owned(),
+            display_name: email.to_owned(),
+            identity: None,
+        };
+        let directory = &self.opened.storage.directory;
+        directory.create_user(&user).await.expect("user");
+        directory.set_flag(user.id, "mcp", flag).await.expect("flag");
+        user.id
+    }
+
+    /// The world the client scripts expect: one person, editor of project "E2E", which has
+    /// an empty `tasks` type with default access.
+    pub async fn seed(&self) -> Seeded {
+        let owner = self.person(&format!("owner-{}@example.com", uuid::Uuid::now_v7()), true).await;
+        let user = self.person(&format!("e2e-{}@example.com", uuid::Uuid::now_v7()), true).await;
+        let directory = &self.opened.storage.directory;
+        let project = Project {
+            id: ProjectId::from_uuid(uuid::Uuid::now_v7()),
+            name: "E2E".into(),
+            description: "End-to-end tests".into(),
+        };
+        directory.create_project(&project, owner).await.expect("project");
+        directory.set_member(project.id, user, Role::Editor).await.expect("member");
+        let tasks = TypeDef::new(project.id, "tasks".parse().expect("name"), Some("Tasks".into()), None, None, None, None)
+            .expect("type");
+        directory.create_type(&tasks).await.expect("type");
+        Seeded { user, project: project.id }
+    }
+
+    /// An access token for `user` with `scopes`.
+    pub fn token(&self, user: UserId, scopes: &[&str]) -> String {
+        let scopes: BTreeSet<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+        self.opened
+            .tokens(&self.settings)
+            .mint(user, &scopes, "e2e", Duration::from_secs(300))
+            .expect("mint")
+    }
+
+    /// A read-write token for `user`.
+    pub fn rw_token(&self, user: UserId) -> String {
+        self.token(user, &["data:read", "data:write"])
+    }
+}
+
+/// Runs both a SQLite and a PostgreSQL variant of an async scenario `fn(TestServer)`.
+macro_rules! e2e {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                super::$name(super::super::harness::TestServer::sqlite().await).await;
+            }
+
+            #[sqlx::test(migrations = "../migrations/postgres")]
+            async fn on_postgres(pool: sqlx::PgPool) {
+                super::$name(super::super::harness::TestServer::postgres(pool).await).await;
+            }
+        }
+    };
+}
+pub(crate) use e2e;

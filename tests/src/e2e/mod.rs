@@ -1,0 +1,8 @@
+//! End-to-end tests: the real application on 127.0.0.1:0, driven over HTTP by real MCP
+//! clients (the Python and TypeScript SDKs) and by raw HTTP for the status codes and headers
+//! clients depend on. Every scenario runs on SQLite and on PostgreSQL.
+
+mod clients;
+mod harness;
+mod http_auth;
+mod http_transport;
