@@ -1,6 +1,6 @@
 -- Token-signing keys, shared by every process on this database file.
 CREATE TABLE signing_keys (
-    kid         TEXT PRIMARY KEY,
+    kid         TEXT NOT NULL PRIMARY KEY,
     private_pem TEXT NOT NULL,
     created_at  TEXT NOT NULL
-);
+) STRICT;

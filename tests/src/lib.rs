@@ -1,1 +1,24 @@
-//! placeholder
+//! The workspace's tests, compiled as one test binary with modules (STYLE item 16).
+//!
+//! - `contract`: the one storage contract suite, run against every adapter (PostgreSQL,
+//!   SQLite); it is the executable form of `notes/storage-spec.md` and the domain's
+//!   reference semantics.
+//! - `e2e`: the real server on 127.0.0.1:0, driven by the Python and TypeScript MCP SDKs
+//!   and by raw HTTP, on SQLite and PostgreSQL.
+//! - `hexagon`: the dependency rules of the hexagon (the domain has no I/O dependency,
+//!   nothing below `app` depends on it).
+
+#[cfg(test)]
+mod support;
+
+#[cfg(test)]
+mod contract;
+
+#[cfg(test)]
+mod hexagon;
+
+#[cfg(test)]
+mod postgres;
+
+#[cfg(test)]
+mod e2e;

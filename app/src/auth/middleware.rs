@@ -170,11 +170,19 @@ mod tests {
 
     #[test]
     fn write_tool_calls_are_recognised_alone_and_in_batches() {
-        let call = |name: &str| format!(r#"{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{{"name":"{name}"}}}}"#);
+        let call = |name: &str| {
+            format!(
+                r#"{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{{"name":"{name}"}}}}"#
+            )
+        };
         assert!(calls_write_tool(call("create_data").as_bytes()));
-        assert!(calls_write_tool(format!("[{}]", call("delete_data")).as_bytes()));
+        assert!(calls_write_tool(
+            format!("[{}]", call("delete_data")).as_bytes()
+        ));
         assert!(!calls_write_tool(call("query_data").as_bytes()));
-        assert!(!calls_write_tool(br#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#));
+        assert!(!calls_write_tool(
+            br#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#
+        ));
         assert!(!calls_write_tool(b"{not json"));
     }
 }

@@ -94,6 +94,12 @@ pub(crate) fn check_fields(
             ),
         ));
     }
+    if fields.iter().any(|(k, v)| k.contains('\0') || contains_nul(v)) {
+        return Err(UseCaseError::invalid(
+            field,
+            "contains a NUL character (\\u0000) in a key or string, which cannot be stored; remove it",
+        ));
+    }
     let size = serde_json::to_vec(fields).map_or(usize::MAX, |v| v.len());
     if size > MAX_DOCUMENT_BYTES {
         return Err(UseCaseError::invalid(
@@ -112,6 +118,28 @@ pub(crate) fn check_fields(
             ),
         )
     })
+}
+
+/// True when a string or an object key anywhere in `value` holds U+0000, which PostgreSQL
+/// cannot store in JSON (and so no adapter accepts, to keep both databases alike).
+pub(crate) fn contains_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(contains_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || contains_nul(v)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
+/// Refuses NUL characters in a structured argument.
+pub(crate) fn refuse_nul(value: Option<&Value>, field: &str) -> Result<(), UseCaseError> {
+    if value.is_some_and(contains_nul) {
+        return Err(UseCaseError::invalid(
+            field,
+            "contains a NUL character (\\u0000), which cannot be stored or matched; remove it",
+        ));
+    }
+    Ok(())
 }
 
 /// The next `updatedAt`: now, but always after the previous one, so it moves with every

@@ -8,7 +8,7 @@ use crate::query::Filter;
 
 use super::{
     Ports,
-    common::{member_of, type_of},
+    common::{member_of, refuse_nul, type_of},
 };
 
 /// What to count.
@@ -29,6 +29,7 @@ pub async fn count_data(
     principal: &Principal,
     req: CountRequest,
 ) -> Result<u64, UseCaseError> {
+    refuse_nul(req.filter.as_ref(), "filter")?;
     let filter = match &req.filter {
         Some(raw) => Filter::parse(raw)?,
         None => Filter::All,

@@ -4,14 +4,13 @@
 use serde_json::{Map, Value};
 
 use crate::error::UseCaseError;
-use crate::model::{CollectionName, Entry, Principal, ProjectId, format_time};
-use crate::modifier::get_path;
+use crate::model::{CollectionName, Principal, ProjectId};
 use crate::ports::EntryQuery;
-use crate::query::{Cursor, Field, Filter, Projection, Sort, SystemField, fingerprint};
+use crate::query::{Cursor, Filter, Projection, Sort, fingerprint};
 
 use super::{
     Ports,
-    common::{member_of, type_of},
+    common::{member_of, refuse_nul, type_of},
 };
 
 /// How many entries one page holds: 1..=100, 50 when not given.
@@ -88,6 +87,9 @@ pub async fn query_data(
     req: QueryRequest,
 ) -> Result<QueryPage, UseCaseError> {
     let limit = Limit::parse(req.limit)?;
+    refuse_nul(req.filter.as_ref(), "filter")?;
+    refuse_nul(req.sort.as_ref(), "sort")?;
+    refuse_nul(req.fields.as_ref(), "fields")?;
     let filter = req.filter.as_ref().map_or(Ok(Filter::All), Filter::parse)?;
     let sort = req.sort.as_ref().map_or(Ok(Sort::default()), Sort::parse)?;
     let projection = req.fields.as_ref().map(Projection::parse).transpose()?;
@@ -134,7 +136,7 @@ pub async fn query_data(
     let next_cursor = match entries.last() {
         Some(last) if more => Some(
             Cursor {
-                sort_value: sort_value(last, &sort.field),
+                sort_value: sort.key(&Value::Object(last.to_json())),
                 id: last.id.as_uuid(),
             }
             .encode(shape),
@@ -163,19 +165,6 @@ fn within_budget(entries: &[Map<String, Value>], budget: Option<usize>) -> usize
         }
     }
     entries.len()
-}
-
-/// The value of the sort key of `entry`, as the cursor records it.
-fn sort_value(entry: &Entry, field: &Field) -> Value {
-    match field {
-        Field::System(SystemField::Id) => Value::String(entry.id.to_string()),
-        Field::System(SystemField::CreatedAt) => Value::String(format_time(entry.created_at)),
-        Field::System(SystemField::UpdatedAt) => Value::String(format_time(entry.updated_at)),
-        Field::System(SystemField::Revision) => Value::from(entry.revision),
-        Field::Data(path) => get_path(&entry.fields, path)
-            .cloned()
-            .unwrap_or(Value::Null),
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use rmcp::model::JsonObject;
 use rmcp::{tool, tool_router};
 use serde_json::Value;
 
-use super::input_schema;
+use super::{input_schema, output_schema};
 use crate::mcp::args::{ArgSpec, parse};
 use crate::mcp::dto::{CountArgs, CountOut, collection, project_id};
 use crate::mcp::extract::Authenticated;
@@ -22,6 +22,7 @@ impl PlatformMcp {
     #[tool(
         name = "count_data",
         description = "Count the entries of a collection that you may read and that match an optional filter (same filter language as query_data). Use it instead of paging through query_data when you only need a number. Example: {\"projectId\": \"…\", \"collectionName\": \"tasks\", \"filter\": {\"done\": true}} → {\"count\": 12}",
+        output_schema = output_schema::<CountOut>(),
         input_schema = input_schema::<CountArgs>(),
         annotations(title = "Count entries", read_only_hint = true, open_world_hint = false)
     )]

@@ -5,7 +5,7 @@ use rmcp::model::JsonObject;
 use rmcp::{tool, tool_router};
 use serde_json::Value;
 
-use super::input_schema;
+use super::{input_schema, output_schema};
 use crate::mcp::args::{ArgSpec, parse};
 use crate::mcp::dto::{CreateArgs, EntryOut, collection, project_id};
 use crate::mcp::extract::Authenticated;
@@ -22,6 +22,7 @@ impl PlatformMcp {
     #[tool(
         name = "create_data",
         description = "Create an entry in a collection. data is a JSON object of the entry's own fields; it must satisfy the type's schema (see list_types) and be at most 1 MiB. The server sets id, tenantId, createdAt, updatedAt, deletedAt, revision (1) and access (from the type's defaultAccess); do not send them. Requires that the type's creationAccess includes you. Example: {\"projectId\": \"…\", \"collectionName\": \"tasks\", \"data\": {\"title\": \"Call Ada\", \"done\": false}}",
+        output_schema = output_schema::<EntryOut>(),
         input_schema = input_schema::<CreateArgs>(),
         annotations(
             title = "Create an entry",

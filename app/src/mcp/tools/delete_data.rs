@@ -4,7 +4,7 @@ use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::model::JsonObject;
 use rmcp::{tool, tool_router};
 
-use super::input_schema;
+use super::{input_schema, output_schema};
 use crate::mcp::args::{ArgSpec, parse};
 use crate::mcp::dto::{DeleteArgs, EntryOut, collection, entry_id, project_id};
 use crate::mcp::extract::Authenticated;
@@ -21,6 +21,7 @@ impl PlatformMcp {
     #[tool(
         name = "delete_data",
         description = "Delete one entry (a soft delete: it disappears from query_data, count_data and get_data; deletedAt is set and revision goes up by 1). Requires that the entry's access.delete includes you. Pass expectedRevision to delete only the version you read. Example: {\"projectId\": \"…\", \"collectionName\": \"tasks\", \"id\": \"0190…\"}",
+        output_schema = output_schema::<EntryOut>(),
         input_schema = input_schema::<DeleteArgs>(),
         annotations(
             title = "Delete an entry",

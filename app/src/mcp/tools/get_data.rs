@@ -4,7 +4,7 @@ use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::model::JsonObject;
 use rmcp::{tool, tool_router};
 
-use super::input_schema;
+use super::{input_schema, output_schema};
 use crate::mcp::args::{ArgSpec, parse};
 use crate::mcp::dto::{EntryArgs, EntryOut, collection, entry_id, project_id};
 use crate::mcp::extract::Authenticated;
@@ -21,6 +21,7 @@ impl PlatformMcp {
     #[tool(
         name = "get_data",
         description = "Read one entry by its id, with its current revision (use that revision as expectedRevision when you update or delete it). Example: {\"projectId\": \"…\", \"collectionName\": \"tasks\", \"id\": \"0190…\"}",
+        output_schema = output_schema::<EntryOut>(),
         input_schema = input_schema::<EntryArgs>(),
         annotations(title = "Get an entry", read_only_hint = true, open_world_hint = false)
     )]

@@ -4,6 +4,8 @@ use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::model::JsonObject;
 use rmcp::{tool, tool_router};
 
+use super::output_schema;
+
 use crate::mcp::dto::ProjectsOut;
 use crate::mcp::extract::Authenticated;
 use crate::mcp::failure::ToolFailure;
@@ -15,6 +17,7 @@ impl PlatformMcp {
     #[tool(
         name = "list_projects",
         description = "List the projects you are a member of, with your role in each (owner, admin, editor or viewer). Start here: every other tool needs a projectId from this list. Takes no arguments. Example result: {\"projects\": [{\"id\": \"0190…\", \"name\": \"Sales\", \"description\": \"\", \"role\": \"editor\"}]}",
+        output_schema = output_schema::<ProjectsOut>(),
         annotations(
             title = "List projects",
             read_only_hint = true,

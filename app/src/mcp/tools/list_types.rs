@@ -4,7 +4,7 @@ use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::model::JsonObject;
 use rmcp::{tool, tool_router};
 
-use super::input_schema;
+use super::{input_schema, output_schema};
 use crate::mcp::args::{ArgSpec, parse};
 use crate::mcp::dto::{ProjectArgs, TypesOut, project_id};
 use crate::mcp::extract::Authenticated;
@@ -21,6 +21,7 @@ impl PlatformMcp {
     #[tool(
         name = "list_types",
         description = "List the data types (collections) of a project: each type's collectionName, title, description, the JSON Schema its entries follow (or null), defaultAccess (who may read/update/delete a new entry) and creationAccess (who may create entries). Call it before querying or creating so you use real collection and field names. Example: {\"projectId\": \"0190f5a8-…\"}",
+        output_schema = output_schema::<TypesOut>(),
         input_schema = input_schema::<ProjectArgs>(),
         annotations(title = "List data types", read_only_hint = true, open_world_hint = false)
     )]

@@ -30,8 +30,123 @@ pub fn router() -> ToolRouter<PlatformMcp> {
         + PlatformMcp::delete_data_route()
 }
 
+/// The `outputSchema` of a tool: its result DTO's schema, or the error shape every tool may
+/// answer with (`{"error": {"code", "message", …}}` with `isError: true`). Clients such as
+/// the TypeScript SDK validate error results against the output schema too, so it must admit
+/// both. Integer formats schemars adds (`uint64`, …) are dropped: they are not JSON Schema
+/// formats and validators warn about them.
+pub(crate) fn output_schema<T: JsonSchema + 'static>() -> Arc<JsonObject> {
+    let mut success = (*rmcp::handler::server::tool::schema_for_output::<T>()).clone();
+    strip_integer_formats(&mut success);
+    let defs = success.remove("$defs");
+    success.remove("$schema");
+    let error = serde_json::json!({
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string", "enum": ["NOT_FOUND", "PERMISSION_DENIED", "INVALID_ARGUMENT", "CONFLICT"]},
+                    "message": {"type": "string"},
+                    "field": {"type": "string"},
+                    "currentRevision": {"type": "integer"}
+                }
+            }
+        }
+    });
+    let mut schema = JsonObject::new();
+    schema.insert("type".into(), "object".into());
+    schema.insert(
+        "anyOf".into(),
+        serde_json::Value::Array(vec![serde_json::Value::Object(success), error]),
+    );
+    if let Some(defs) = defs {
+        schema.insert("$defs".into(), defs);
+    }
+    Arc::new(schema)
+}
+
+fn strip_integer_formats(schema: &mut JsonObject) {
+    let integer_format = schema
+        .get("format")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|f| f.starts_with("uint") || f.starts_with("int"));
+    if integer_format {
+        schema.remove("format");
+    }
+    for value in schema.values_mut() {
+        match value {
+            serde_json::Value::Object(inner) => strip_integer_formats(inner),
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    if let serde_json::Value::Object(inner) = item {
+                        strip_integer_formats(inner);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The `inputSchema` of a tool from its argument DTO.
 pub(crate) fn input_schema<T: JsonSchema + 'static>() -> Arc<JsonObject> {
-    rmcp::handler::server::common::schema_for_input::<T>()
-        .unwrap_or_else(|_| rmcp::handler::server::common::schema_for_empty_input())
+    let schema = rmcp::handler::server::common::schema_for_input::<T>()
+        .unwrap_or_else(|_| rmcp::handler::server::common::schema_for_empty_input());
+    let mut schema = (*schema).clone();
+    strip_integer_formats(&mut schema);
+    Arc::new(schema)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tool_has_a_description_and_an_output_schema_admitting_errors() {
+        for tool in router().list_all() {
+            assert!(
+                tool.description.as_deref().is_some_and(|d| d.len() > 80),
+                "{}",
+                tool.name
+            );
+            let schema = serde_json::Value::Object((*tool.output_schema.clone().unwrap()).clone());
+            assert_eq!(schema["type"], "object", "{}", tool.name);
+            assert_eq!(
+                schema["anyOf"][1]["required"],
+                serde_json::json!(["error"]),
+                "{}",
+                tool.name
+            );
+            assert!(!schema.to_string().contains("uint"), "{}", tool.name);
+        }
+    }
+
+    #[test]
+    fn annotations_follow_what_each_tool_does() {
+        let tools = router().list_all();
+        let hint = |name: &str| {
+            tools
+                .iter()
+                .find(|t| t.name == name)
+                .unwrap()
+                .annotations
+                .clone()
+                .unwrap()
+        };
+        for read in [
+            "list_projects",
+            "list_types",
+            "query_data",
+            "count_data",
+            "get_data",
+        ] {
+            assert_eq!(hint(read).read_only_hint, Some(true), "{read}");
+        }
+        assert_eq!(hint("delete_data").destructive_hint, Some(true));
+        assert_eq!(hint("update_data").idempotent_hint, Some(false));
+        assert_eq!(hint("create_data").read_only_hint, Some(false));
+    }
 }

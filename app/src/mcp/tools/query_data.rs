@@ -5,7 +5,7 @@ use rmcp::model::JsonObject;
 use rmcp::{tool, tool_router};
 use serde_json::Value;
 
-use super::input_schema;
+use super::{input_schema, output_schema};
 use crate::mcp::args::{ArgSpec, parse};
 use crate::mcp::dto::{PageOut, QueryArgs, collection, project_id};
 use crate::mcp::extract::Authenticated;
@@ -35,6 +35,7 @@ impl PlatformMcp {
     #[tool(
         name = "query_data",
         description = "Find entries of a collection that you may read (deleted entries are never returned). Optional: filter (MongoDB-style: {\"status\": \"open\", \"amount\": {\"$gte\": 100}}; operators $eq $ne $gt $gte $lt $lte $in $nin $exists $and $or; dotted paths like \"address.city\"; no $regex/$where/$expr), sort (one field: {\"amount\": -1}; default createdAt ascending), fields (return only these fields plus the system fields), limit (1-100, default 50). Large entries end a page early (truncated: true) so results stay small; keep paging with nextCursor. When more entries match, the result has nextCursor: pass it as cursor with the same filter and sort to get the next page. Example: {\"projectId\": \"…\", \"collectionName\": \"tasks\", \"filter\": {\"done\": false}, \"sort\": {\"due\": 1}, \"limit\": 20}",
+        output_schema = output_schema::<PageOut>(),
         input_schema = input_schema::<QueryArgs>(),
         annotations(title = "Query entries", read_only_hint = true, open_world_hint = false)
     )]

@@ -5,7 +5,7 @@ use rmcp::model::JsonObject;
 use rmcp::{tool, tool_router};
 use serde_json::Value;
 
-use super::input_schema;
+use super::{input_schema, output_schema};
 use crate::mcp::args::{ArgSpec, parse};
 use crate::mcp::dto::{EntryOut, UpdateArgs, collection, entry_id, project_id};
 use crate::mcp::extract::Authenticated;
@@ -28,6 +28,7 @@ impl PlatformMcp {
     #[tool(
         name = "update_data",
         description = "Change one entry with MongoDB-style update operators: $set (set fields, creating parents), $unset (remove), $inc (add to a number), $push (append; {\"$each\": [...]} for several), $pull (remove equal values from an array), $addToSet (append if absent; takes $each). Dotted paths reach nested fields and array items (\"items.0.qty\"). System fields cannot be changed. The result must still satisfy the type's schema. Revision goes up by 1. Pass expectedRevision (from get_data or query_data) to fail with CONFLICT instead of overwriting someone else's change. Example: {\"projectId\": \"…\", \"collectionName\": \"tasks\", \"id\": \"0190…\", \"modifier\": {\"$set\": {\"done\": true}, \"$inc\": {\"edits\": 1}}, \"expectedRevision\": 3}",
+        output_schema = output_schema::<EntryOut>(),
         input_schema = input_schema::<UpdateArgs>(),
         annotations(
             title = "Update an entry",
