@@ -1,4 +1,5 @@
-//! `SigningKeyStore` on PostgreSQL: the operator's table, read and written as the owner.
+//! `SigningKeyStore`: the token-signing keys every instance shares, read and written as the
+//! connecting role (the application role has no privilege on `signing_keys`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -11,9 +12,10 @@ use super::errors::{unexpected, write_error};
 impl SigningKeyStore for PgStore {
     async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>, StoreError> {
         let rows: Vec<(String, String, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT kid, private_pem, created_at FROM signing_keys ORDER BY created_at DESC, kid",
+            "SELECT kid, private_pem, created_at FROM signing_keys \
+             ORDER BY created_at DESC, kid COLLATE \"C\"",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await
         .map_err(|e| unexpected("reading signing keys", &e))?;
         Ok(rows
@@ -31,13 +33,14 @@ impl SigningKeyStore for PgStore {
             .bind(&key.kid)
             .bind(&key.private_pem)
             .bind(key.created_at)
-            .execute(&self.pool)
+            .execute(self.pool())
             .await
+            .map(|_| ())
             .map_err(|e| {
-                write_error("storing a signing key", &e, |_| {
-                    Some(format!("a signing key with id {} exists", key.kid))
+                write_error("storing a signing key", &e, |constraint| {
+                    (constraint == "signing_keys_pkey")
+                        .then(|| format!("a signing key with id {} exists", key.kid))
                 })
-            })?;
-        Ok(())
+            })
     }
 }

@@ -1,1 +1,154 @@
-//! SQLite adapter (being written).
+//! The SQLite adapter: the embedded default storage, on sqlx's SQLite driver.
+//!
+//! Implements every storage port ([`ProjectStore`](domain::ports::ProjectStore),
+//! [`TypeStore`](domain::ports::TypeStore), [`EntryStore`](domain::ports::EntryStore),
+//! [`Directory`](domain::ports::Directory), [`FeatureFlags`](domain::ports::FeatureFlags))
+//! on one database file (and the token-signing keys, `keys.rs`), with JSON kept as TEXT and
+//! read with SQLite's JSON functions. The read rule of `domain::rules::read_predicate` is
+//! part of every entry statement's `WHERE`.
+//!
+//! Concurrency: the file is in WAL mode, so readers never block the writer nor each other.
+//! All writes go through a pool of exactly one connection, so they queue in the process
+//! (in order, without sleeping) instead of colliding inside SQLite; the 5 s busy timeout
+//! only matters for another process writing the same file (the admin CLI). A few reader
+//! connections serve every read, with `query_only` set so that none of them can write.
+//! The compare-and-swap of an update is one `UPDATE … WHERE revision = ?`, atomic by
+//! itself, so no write is ever lost. An in-memory database (`sqlite::memory:`) lives in a
+//! single connection, which serves reads and writes alike.
+
+mod directory;
+mod entries;
+mod errors;
+mod filter_sql;
+mod json_path;
+mod keys;
+mod order_sql;
+mod projects;
+mod rows;
+mod sql;
+#[cfg(test)]
+mod store_tests;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use domain::ports::StoreError;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use errors::unexpected;
+
+/// Reader connections of a file database; SQLite readers scale with cores, and this
+/// server's reads are short.
+const READERS: u32 = 4;
+
+/// How long a statement waits for another process's write lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The storage ports on one SQLite database.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    /// Reads.
+    reader: SqlitePool,
+    /// Writes: one connection, so writes queue here rather than in SQLite's lock.
+    writer: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (and creates, if missing) the database at `url` (`sqlite://path/to/file.db`,
+    /// a plain path, or `sqlite::memory:`): WAL mode, a 5 s busy timeout, foreign keys on,
+    /// `synchronous = NORMAL` (with WAL: a power cut may undo the last commits, but never
+    /// corrupts the file).
+    ///
+    /// # Errors
+    /// `Unexpected` when the URL does not parse or the file cannot be opened.
+    pub async fn connect(url: &str) -> Result<SqliteStore, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Unexpected(format!("sqlite: bad database URL: {e}")))?
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT)
+            .synchronous(SqliteSynchronous::Normal);
+        if is_in_memory(url) {
+            // The database lives as long as a connection to it: keep exactly one, forever.
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options)
+                .await
+                .map_err(unexpected)?;
+            return Ok(Self {
+                reader: pool.clone(),
+                writer: pool,
+            });
+        }
+        let options = options.journal_mode(SqliteJournalMode::Wal);
+        // The writer first: it creates the file and switches it to WAL before any reader
+        // opens it.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(unexpected)?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READERS)
+            .connect_with(options.pragma("query_only", "ON"))
+            .await
+            .map_err(unexpected)?;
+        Ok(Self { reader, writer })
+    }
+
+    /// Applies the migrations in `migrations/sqlite` that have not run yet.
+    ///
+    /// # Errors
+    /// `Unexpected` when a migration fails or the applied ones differ from the files.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("../migrations/sqlite")
+            .run(&self.writer)
+            .await
+            .map_err(|e| StoreError::Unexpected(format!("sqlite: migration failed: {e}")))
+    }
+
+    /// Checks that the database answers.
+    ///
+    /// # Errors
+    /// `Unexpected` when it does not.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.reader)
+            .await
+            .map(|_| ())
+            .map_err(unexpected)
+    }
+}
+
+/// True for the URLs sqlx opens as an in-memory database.
+fn is_in_memory(url: &str) -> bool {
+    let database = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    database.starts_with(":memory:") || database.contains("mode=memory")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_memory_urls_are_recognised() {
+        for url in [
+            "sqlite::memory:",
+            "sqlite://:memory:",
+            ":memory:",
+            "sqlite://x?mode=memory",
+        ] {
+            assert!(is_in_memory(url), "{url}");
+        }
+        for url in ["sqlite://data/app.db", "app.db", "sqlite:memory.db"] {
+            assert!(!is_in_memory(url), "{url}");
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The seam between sqlx's errors and the domain's [`StoreError`]: nothing above this file
+//! sees a driver error.
+
+use domain::ports::StoreError;
+
+/// SQLSTATE of a unique violation.
+const UNIQUE_VIOLATION: &str = "23505";
+/// SQLSTATE of a foreign-key violation.
+const FOREIGN_KEY_VIOLATION: &str = "23503";
+/// SQLSTATE class "program limit exceeded" (a jsonb value or a row too large, …).
+const LIMIT_CLASS: &str = "54";
+
+/// Any error as `Unexpected`, saying what was being done.
+pub fn unexpected(doing: &str, error: &sqlx::Error) -> StoreError {
+    StoreError::Unexpected(format!("{doing}: {error}"))
+}
+
+/// An error of a write: a unique violation becomes `AlreadyExists` and a foreign-key
+/// violation `Missing`, each with the message `explain` gives for the violated constraint
+/// (`None` keeps the database's own); values too large for PostgreSQL become `TooLarge`;
+/// everything else is `Unexpected`.
+pub fn write_error(
+    doing: &str,
+    error: &sqlx::Error,
+    explain: impl Fn(&str) -> Option<String>,
+) -> StoreError {
+    let Some(db) = error.as_database_error() else {
+        return too_large_or_unexpected(doing, error);
+    };
+    let constraint = db.constraint().unwrap_or_default();
+    let message = || explain(constraint).unwrap_or_else(|| db.message().to_owned());
+    match db.code().as_deref() {
+        Some(UNIQUE_VIOLATION) => StoreError::AlreadyExists(message()),
+        Some(FOREIGN_KEY_VIOLATION) => StoreError::Missing(message()),
+        Some(code) if code.starts_with(LIMIT_CLASS) => {
+            StoreError::TooLarge(format!("the value is too large to store: {}", db.message()))
+        }
+        _ => unexpected(doing, error),
+    }
+}
+
+fn too_large_or_unexpected(doing: &str, error: &sqlx::Error) -> StoreError {
+    // The driver refuses a message over the protocol's size limit before it is sent.
+    let text = error.to_string();
+    if matches!(error, sqlx::Error::Protocol(_) | sqlx::Error::Encode(_)) && text.contains("large")
+    {
+        StoreError::TooLarge(format!("the value is too large to store: {text}"))
+    } else {
+        unexpected(doing, error)
+    }
+}

@@ -1,0 +1,320 @@
+//! The domain's filter AST as a PostgreSQL condition on `entries`, with the semantics of
+//! `Filter::matches` (the reference evaluator):
+//!
+//! - A data path is read with `data #> $n::text[]` (the segments bound as one parameter).
+//!   `#>` treats a segment that `strtol` reads as an integer (`-1`, `+2`, ` 3`) as an array
+//!   index where the domain indexes arrays only with digit strings, so paths with such
+//!   segments also require the containers they name to be objects.
+//! - Equality is jsonb `=` (numbers numerically, objects in any key order, arrays element by
+//!   element, never an array element); missing equals `null`. For paths through objects only,
+//!   an equal value also implies `data @> {"a": {"b": value}}`, added in front of it so the
+//!   GIN index `entries_data` (jsonb_path_ops) can find the rows.
+//! - `$gt`/`$gte`/`$lt`/`$lte` match only values of the operand's JSON type: numbers as
+//!   jsonb (numerically), strings as text `COLLATE "C"` (by their bytes).
+//! - System fields map to fixed columns (`id`, `created_at`, `updated_at`, `revision`).
+//!
+//! Every condition written here is two-valued (never NULL), so `NOT` of it is the negation
+//! `$ne` and `$nin` need.
+
+use chrono::{DateTime, Utc};
+use domain::path::FieldPath;
+use domain::ports::StoreError;
+use domain::query::{CmpOp, Field, Filter, SystemField};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::nul::{encode, encode_str};
+use super::sql::{Arg, Sql};
+
+/// Appends the condition of `filter` (parenthesised) to `sql`.
+///
+/// # Errors
+/// A system-field operand that is not in the domain's normalized form (parsing guarantees
+/// it is).
+pub fn push_filter(sql: &mut Sql, filter: &Filter) -> Result<(), StoreError> {
+    let condition = condition(sql, filter)?;
+    sql.push(&condition);
+    Ok(())
+}
+
+fn condition(sql: &mut Sql, filter: &Filter) -> Result<String, StoreError> {
+    Ok(match filter {
+        Filter::All => "TRUE".to_owned(),
+        Filter::And(members) => join(sql, members, " AND ", "TRUE")?,
+        Filter::Or(members) => join(sql, members, " OR ", "FALSE")?,
+        Filter::Cmp { field, op, value } => match field {
+            Field::System(system) => system_cmp(sql, *system, *op, value)?,
+            Field::Data(path) => data_cmp(sql, path, *op, value),
+        },
+        Filter::In {
+            field,
+            values,
+            negated,
+        } => {
+            let any = match field {
+                Field::System(system) => system_in(sql, *system, values)?,
+                Field::Data(path) => data_in(sql, path, values, !*negated),
+            };
+            if *negated {
+                format!("(NOT {any})")
+            } else {
+                any
+            }
+        }
+        Filter::Exists { field, exists } => match field {
+            // System fields are always present.
+            Field::System(_) => if *exists { "TRUE" } else { "FALSE" }.to_owned(),
+            Field::Data(path) => {
+                let value = value_expr(sql, path);
+                let test = if *exists { "IS NOT NULL" } else { "IS NULL" };
+                format!("({value} {test})")
+            }
+        },
+    })
+}
+
+fn join(sql: &mut Sql, members: &[Filter], with: &str, empty: &str) -> Result<String, StoreError> {
+    if members.is_empty() {
+        return Ok(empty.to_owned());
+    }
+    let parts = members
+        .iter()
+        .map(|m| condition(sql, m))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(format!("({})", parts.join(with)))
+}
+
+/// The SQL expression of a data path's value: jsonb, NULL when the path is missing.
+pub fn value_expr(sql: &mut Sql, path: &FieldPath) -> String {
+    let segments = path.segments();
+    let placeholder = sql.bind(stored_path(segments));
+    let value = format!("(data #> {placeholder}::text[])");
+    let guards: Vec<String> = (1..segments.len())
+        .filter(|i| read_as_index_only_by_postgres(&segments[*i]))
+        .map(|i| {
+            let parent = sql.bind(stored_path(&segments[..i]));
+            format!("jsonb_typeof(data #> {parent}::text[]) = 'object'")
+        })
+        .collect();
+    if guards.is_empty() {
+        value
+    } else {
+        format!("(CASE WHEN {} THEN {value} END)", guards.join(" AND "))
+    }
+}
+
+/// Path segments as stored keys (see `nul`).
+fn stored_path(segments: &[String]) -> Arg {
+    Arg::Texts(
+        segments
+            .iter()
+            .map(|s| encode_str(s).into_owned())
+            .collect(),
+    )
+}
+
+/// True for a segment PostgreSQL's `#>` would use as an array index (C `strtol`: optional
+/// leading white space and sign, then digits) but the domain would not (digits only).
+fn read_as_index_only_by_postgres(segment: &str) -> bool {
+    if is_index(segment) {
+        return false;
+    }
+    let trimmed = segment.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let unsigned = trimmed.strip_prefix(['+', '-']).unwrap_or(trimmed);
+    !unsigned.is_empty() && is_index(unsigned)
+}
+
+fn is_index(segment: &str) -> bool {
+    !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `{"a": {"b": value}}` for the path `a.b`, when the path goes through objects only (no
+/// segment could index an array), so that containment is implied by equality.
+fn containment(path: &FieldPath, value: &Value) -> Option<Value> {
+    let segments = path.segments();
+    if segments
+        .iter()
+        .any(|s| is_index(s) || read_as_index_only_by_postgres(s))
+    {
+        return None;
+    }
+    Some(segments.iter().rev().fold(value.clone(), |inner, segment| {
+        let mut object = Map::new();
+        object.insert(segment.clone(), inner);
+        Value::Object(object)
+    }))
+}
+
+fn data_cmp(sql: &mut Sql, path: &FieldPath, op: CmpOp, operand: &Value) -> String {
+    match op {
+        CmpOp::Eq => data_in(sql, path, std::slice::from_ref(operand), true),
+        CmpOp::Ne => format!(
+            "(NOT {})",
+            data_in(sql, path, std::slice::from_ref(operand), false)
+        ),
+        CmpOp::Gt | CmpOp::Gte | CmpOp::Lt | CmpOp::Lte => {
+            let symbol = comparison(op);
+            match operand {
+                Value::Number(_) => {
+                    let value = value_expr(sql, path);
+                    let p = sql.bind(Arg::Json(operand.clone()));
+                    format!(
+                        "COALESCE(jsonb_typeof({value}) = 'number' AND {value} {symbol} {p}::jsonb, FALSE)"
+                    )
+                }
+                Value::String(text) => {
+                    let value = value_expr(sql, path);
+                    let p = sql.bind(Arg::Text(encode_str(text).into_owned()));
+                    format!(
+                        "COALESCE(jsonb_typeof({value}) = 'string' AND ({value} #>> '{{}}') COLLATE \"C\" {symbol} {p}::text, FALSE)"
+                    )
+                }
+                // Only numbers and strings order; the parser refuses other operands.
+                _ => "FALSE".to_owned(),
+            }
+        }
+    }
+}
+
+/// True when the value at `path` equals one of `values` (missing equals `null`).
+/// `indexed` adds the containment the GIN index can answer, for positive uses only.
+fn data_in(sql: &mut Sql, path: &FieldPath, values: &[Value], indexed: bool) -> String {
+    let (nulls, others): (Vec<&Value>, Vec<&Value>) = values.iter().partition(|v| v.is_null());
+    let value = value_expr(sql, path);
+    let mut alternatives = Vec::new();
+    if !others.is_empty() {
+        let equal = if let [one] = others.as_slice() {
+            let p = sql.bind(Arg::Json(encode(one)));
+            format!("COALESCE({value} = {p}::jsonb, FALSE)")
+        } else {
+            let p = sql.bind(Arg::Jsons(others.iter().map(|v| encode(v)).collect()));
+            format!("COALESCE({value} = ANY({p}::jsonb[]), FALSE)")
+        };
+        let contained: Option<Vec<Value>> = if indexed {
+            others
+                .iter()
+                .map(|v| containment(path, v).map(|c| encode(&c)))
+                .collect()
+        } else {
+            None
+        };
+        alternatives.push(match contained {
+            Some(mut objects) if objects.len() == 1 => {
+                let p = sql.bind(Arg::Json(objects.remove(0)));
+                format!("(data @> {p}::jsonb AND {equal})")
+            }
+            Some(objects) => {
+                let p = sql.bind(Arg::Jsons(objects));
+                format!("(data @> ANY({p}::jsonb[]) AND {equal})")
+            }
+            None => equal,
+        });
+    }
+    if !nulls.is_empty() {
+        alternatives.push(format!(
+            "(COALESCE({value}, 'null'::jsonb) = 'null'::jsonb)"
+        ));
+    }
+    match alternatives.len() {
+        0 => "FALSE".to_owned(),
+        1 => alternatives.remove(0),
+        _ => format!("({})", alternatives.join(" OR ")),
+    }
+}
+
+fn comparison(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "=",
+        CmpOp::Ne => "<>",
+        CmpOp::Gt => ">",
+        CmpOp::Gte => ">=",
+        CmpOp::Lt => "<",
+        CmpOp::Lte => "<=",
+    }
+}
+
+/// The column a system field is stored in.
+pub fn column(field: SystemField) -> &'static str {
+    match field {
+        SystemField::Id => "id",
+        SystemField::CreatedAt => "created_at",
+        SystemField::UpdatedAt => "updated_at",
+        SystemField::Revision => "revision",
+    }
+}
+
+fn system_cmp(
+    sql: &mut Sql,
+    field: SystemField,
+    op: CmpOp,
+    operand: &Value,
+) -> Result<String, StoreError> {
+    let p = sql.bind(system_arg(field, operand)?);
+    Ok(format!("({} {} {p})", column(field), comparison(op)))
+}
+
+fn system_in(sql: &mut Sql, field: SystemField, values: &[Value]) -> Result<String, StoreError> {
+    if values.is_empty() {
+        return Ok("FALSE".to_owned());
+    }
+    let args = values
+        .iter()
+        .map(|v| system_arg(field, v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let list = match field {
+        SystemField::Id => Arg::Uuids(args.into_iter().filter_map(as_uuid).collect()),
+        SystemField::CreatedAt | SystemField::UpdatedAt => {
+            Arg::Times(args.into_iter().filter_map(as_time).collect())
+        }
+        SystemField::Revision => Arg::Ints(args.into_iter().filter_map(as_int).collect()),
+    };
+    let p = sql.bind(list);
+    Ok(format!("({} = ANY({p}))", column(field)))
+}
+
+fn as_uuid(arg: Arg) -> Option<Uuid> {
+    if let Arg::Uuid(v) = arg {
+        Some(v)
+    } else {
+        None
+    }
+}
+
+fn as_time(arg: Arg) -> Option<DateTime<Utc>> {
+    if let Arg::Time(v) = arg {
+        Some(v)
+    } else {
+        None
+    }
+}
+
+fn as_int(arg: Arg) -> Option<i64> {
+    if let Arg::Int(v) = arg { Some(v) } else { None }
+}
+
+/// A system field's operand (or cursor value) as the column's type.
+///
+/// # Errors
+/// A value not in the domain's normalized form for the field.
+pub fn system_arg(field: SystemField, value: &Value) -> Result<Arg, StoreError> {
+    let parsed = match field {
+        SystemField::Id => value
+            .as_str()
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .map(Arg::Uuid),
+        SystemField::CreatedAt | SystemField::UpdatedAt => value
+            .as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| Arg::Time(t.to_utc())),
+        SystemField::Revision => value.as_i64().map(Arg::Int),
+    };
+    parsed.ok_or_else(|| {
+        StoreError::Unexpected(format!(
+            "{value} is not a value of the system field {}",
+            field.name()
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests;

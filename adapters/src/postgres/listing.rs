@@ -1,0 +1,149 @@
+//! The statements of the entry reads: a page (filter, sort, keyset cursor, limit), a count,
+//! and one entry by id. The tenant, the collection and "not deleted" are written into each
+//! statement (the listing index `entries_listing` starts with them), besides the
+//! row-level-security policies that also restrict every row to the caller's project and to
+//! what they may read.
+//!
+//! Sorting by a data field orders by three keys then `id`: the JSON type's rank (missing and
+//! `null` 0, strings 1, numbers 2, booleans 3, arrays 4, objects 5: the domain's order of
+//! types), the text of strings `COLLATE "C"` (byte order), and the jsonb value of the other
+//! types (numbers numerically; booleans, arrays and objects in jsonb's order, which for
+//! strings nested inside arrays or objects follows the database's collation). Missing and
+//! `null` values are equal and come first ascending, last descending. A keyset cursor
+//! becomes one row-value comparison over the same keys.
+
+use domain::model::{CollectionName, EntryId, ProjectId};
+use domain::ports::{EntryQuery, StoreError};
+use domain::query::{Direction, Field, Filter, SystemField};
+use serde_json::Value;
+
+use super::filter_sql::{column, push_filter, system_arg, value_expr};
+use super::nul::{encode, encode_str};
+use super::sql::{Arg, Sql};
+
+/// The columns every entry read returns, in `EntryRow`'s order.
+pub const COLUMNS: &str = "id, tenant_id, collection, data, access, revision, created_at, updated_at, deleted_at, created_by";
+
+/// `SELECT … FROM entries WHERE <tenant, collection, not deleted>` plus `AND `.
+fn scoped(select: &str, project: ProjectId, collection: &CollectionName) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.push(" FROM entries WHERE tenant_id = ")
+        .push_bind(Arg::Uuid(project.as_uuid()))
+        .push(" AND collection = ")
+        .push_bind(Arg::Text(collection.as_str().to_owned()))
+        .push(" AND deleted_at IS NULL");
+    sql
+}
+
+fn push_where(sql: &mut Sql, filter: &Filter) -> Result<(), StoreError> {
+    if *filter != Filter::All {
+        sql.push(" AND ");
+        push_filter(sql, filter)?;
+    }
+    Ok(())
+}
+
+/// The statement of one page of `query`.
+///
+/// # Errors
+/// A filter or cursor value not in the domain's normalized form.
+pub fn page(
+    project: ProjectId,
+    collection: &CollectionName,
+    query: &EntryQuery,
+) -> Result<Sql, StoreError> {
+    let mut sql = scoped(&format!("SELECT {COLUMNS}"), project, collection);
+    push_where(&mut sql, &query.filter)?;
+    let (ascending, order) = match query.sort.direction {
+        Direction::Asc => (true, "ASC"),
+        Direction::Desc => (false, "DESC"),
+    };
+    let after = if ascending { ">" } else { "<" };
+    let keys: Vec<String> = match &query.sort.field {
+        Field::System(SystemField::Id) => vec!["id".to_owned()],
+        Field::System(system) => vec![column(*system).to_owned(), "id".to_owned()],
+        Field::Data(path) => {
+            let value = value_expr(&mut sql, path);
+            let mut keys = data_keys(&value).to_vec();
+            keys.push("id".to_owned());
+            keys
+        }
+    };
+    if let Some(cursor) = &query.after {
+        let mut bounds = match &query.sort.field {
+            Field::System(SystemField::Id) => Vec::new(),
+            Field::System(system) => vec![system_arg(*system, &cursor.sort_value)?],
+            Field::Data(_) => cursor_keys(&cursor.sort_value).to_vec(),
+        };
+        bounds.push(Arg::Uuid(cursor.id));
+        let placeholders: Vec<String> = bounds.into_iter().map(|b| sql.bind(b)).collect();
+        sql.push(&format!(
+            " AND ({}) {after} ({})",
+            keys.join(", "),
+            placeholders.join(", ")
+        ));
+    }
+    let order_by: Vec<String> = keys.iter().map(|k| format!("{k} {order}")).collect();
+    sql.push(&format!(" ORDER BY {} LIMIT ", order_by.join(", ")))
+        .push_bind(Arg::Int(i64::from(query.limit)));
+    Ok(sql)
+}
+
+/// The three sort keys of a data value (see the module documentation).
+fn data_keys(value: &str) -> [String; 3] {
+    [
+        format!(
+            "(CASE jsonb_typeof({value}) WHEN 'string' THEN 1 WHEN 'number' THEN 2 \
+             WHEN 'boolean' THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 5 ELSE 0 END)"
+        ),
+        format!(
+            "((CASE WHEN jsonb_typeof({value}) = 'string' THEN {value} #>> '{{}}' ELSE '' END) \
+             COLLATE \"C\")"
+        ),
+        format!(
+            "(CASE WHEN jsonb_typeof({value}) IN ('number', 'boolean', 'array', 'object') \
+             THEN {value} ELSE 'null'::jsonb END)"
+        ),
+    ]
+}
+
+/// The same three keys for a cursor's sort value.
+fn cursor_keys(value: &Value) -> [Arg; 3] {
+    let rank = match value {
+        Value::Null => 0,
+        Value::String(_) => 1,
+        Value::Number(_) => 2,
+        Value::Bool(_) => 3,
+        Value::Array(_) => 4,
+        Value::Object(_) => 5,
+    };
+    let text = encode_str(value.as_str().unwrap_or_default()).into_owned();
+    let json = if value.is_string() {
+        Value::Null
+    } else {
+        encode(value)
+    };
+    // The rank is compared with an integer (int4) expression: int8 = int4 compares fine.
+    [Arg::Int(rank), Arg::Text(text), Arg::Json(json)]
+}
+
+/// The statement counting the entries that match `filter`.
+///
+/// # Errors
+/// A filter value not in the domain's normalized form.
+pub fn count(
+    project: ProjectId,
+    collection: &CollectionName,
+    filter: &Filter,
+) -> Result<Sql, StoreError> {
+    let mut sql = scoped("SELECT count(*)", project, collection);
+    push_where(&mut sql, filter)?;
+    Ok(sql)
+}
+
+/// The statement reading one entry.
+pub fn one(project: ProjectId, collection: &CollectionName, id: EntryId) -> Sql {
+    let mut sql = scoped(&format!("SELECT {COLUMNS}"), project, collection);
+    sql.push(" AND id = ").push_bind(Arg::Uuid(id.as_uuid()));
+    sql
+}

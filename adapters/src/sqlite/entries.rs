@@ -1,0 +1,204 @@
+//! [`EntryStore`] on SQLite: every statement restricted to the member's project, the
+//! collection, live entries and the read rule; updates as one compare-and-swap `UPDATE`.
+
+use async_trait::async_trait;
+use domain::model::{CollectionName, Entry, EntryId, Member};
+use domain::ports::{EntryQuery, EntryStore, StoreError, Swap};
+use domain::query::Filter;
+use domain::rules::read_predicate;
+
+use super::SqliteStore;
+use super::errors::{on_write, unexpected};
+use super::filter_sql::condition;
+use super::order_sql::Order;
+use super::rows::{self, ENTRY_COLUMNS, json_text, time_text};
+use super::sql::{Arg, Sql};
+
+/// Appends the conditions every read of `member`'s entries carries: their project, the
+/// collection, not deleted, and readable (`everything`, or one of the member's subjects in
+/// `access.read`; the subjects bound as one JSON array).
+fn push_visible(sql: &mut Sql, member: &Member, collection: &CollectionName) {
+    let rule = read_predicate(member);
+    let subjects = serde_json::Value::from(rule.subjects).to_string();
+    sql.push("entries.tenant_id = ")
+        .push_bind(member.project.to_string())
+        .push(" AND entries.collection = ")
+        .push_bind(collection.as_str())
+        .push(" AND entries.deleted_at IS NULL AND (")
+        .push_bind(rule.everything)
+        .push(
+            " OR EXISTS (SELECT 1 FROM json_each(entries.access, '$.read') r \
+             WHERE r.value IN (SELECT value FROM json_each(",
+        )
+        .push_bind(subjects)
+        .push("))))");
+}
+
+/// The `SELECT` of a page: visible entries matching the filter, after the cursor, in the
+/// sort's order.
+pub(super) fn listing(member: &Member, collection: &CollectionName, query: &EntryQuery) -> Sql {
+    let mut sql = Sql::new(&format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE "));
+    push_visible(&mut sql, member, collection);
+    let filter = condition(&mut sql, &query.filter);
+    sql.push(" AND ").push(&filter);
+    let order = Order::new(&mut sql, &query.sort);
+    if let Some(cursor) = &query.after {
+        let after = order.after(&mut sql, &query.sort, cursor);
+        sql.push(" AND ").push(&after);
+    }
+    sql.push(&order.order_by())
+        .push(" LIMIT ")
+        .push_bind(i64::from(query.limit));
+    sql
+}
+
+fn deleted_at(entry: &Entry) -> Arg {
+    entry
+        .deleted_at
+        .map_or(Arg::Null, |t| Arg::Text(time_text(t)))
+}
+
+fn push_id(sql: &mut Sql, id: EntryId) {
+    sql.push(" AND entries.id = ").push_bind(id.to_string());
+}
+
+#[async_trait]
+impl EntryStore for SqliteStore {
+    async fn query(
+        &self,
+        member: Member,
+        collection: &CollectionName,
+        query: &EntryQuery,
+    ) -> Result<Vec<Entry>, StoreError> {
+        let found = listing(&member, collection, query)
+            .query()
+            .fetch_all(&self.reader)
+            .await
+            .map_err(unexpected)?;
+        found.iter().map(rows::entry).collect()
+    }
+
+    async fn count(
+        &self,
+        member: Member,
+        collection: &CollectionName,
+        filter: &Filter,
+    ) -> Result<u64, StoreError> {
+        let mut sql = Sql::new("SELECT count(*) AS n FROM entries WHERE ");
+        push_visible(&mut sql, &member, collection);
+        let filter = condition(&mut sql, filter);
+        sql.push(" AND ").push(&filter);
+        let row = sql
+            .query()
+            .fetch_one(&self.reader)
+            .await
+            .map_err(unexpected)?;
+        let n: i64 = sqlx::Row::try_get(&row, "n").map_err(unexpected)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn get(
+        &self,
+        member: Member,
+        collection: &CollectionName,
+        id: EntryId,
+    ) -> Result<Option<Entry>, StoreError> {
+        let mut sql = Sql::new(&format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE "));
+        push_visible(&mut sql, &member, collection);
+        push_id(&mut sql, id);
+        let found = sql
+            .query()
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(unexpected)?;
+        found.as_ref().map(rows::entry).transpose()
+    }
+
+    async fn insert(&self, member: Member, entry: &Entry) -> Result<(), StoreError> {
+        if entry.tenant_id != member.project {
+            return Err(StoreError::Unexpected(format!(
+                "sqlite: entry {} belongs to project {}, not to the member's project {}",
+                entry.id, entry.tenant_id, member.project
+            )));
+        }
+        let mut sql = Sql::new(
+            "INSERT INTO entries (tenant_id, id, collection, data, access, revision, \
+             created_at, updated_at, deleted_at, created_by) VALUES (",
+        );
+        let values = [
+            sql.bind(entry.tenant_id.to_string()),
+            sql.bind(entry.id.to_string()),
+            sql.bind(entry.collection.as_str()),
+            sql.bind(json_text(&entry.fields)?),
+            sql.bind(json_text(&entry.access)?),
+            sql.bind(entry.revision),
+            sql.bind(time_text(entry.created_at)),
+            sql.bind(time_text(entry.updated_at)),
+            sql.bind(deleted_at(entry)),
+            sql.bind(entry.created_by.to_string()),
+        ];
+        sql.push(&values.join(", ")).push(")");
+        sql.query()
+            .execute(&self.writer)
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                on_write(
+                    e,
+                    &format!("entry {} already exists", entry.id),
+                    &format!(
+                        "project {} has no type {}",
+                        entry.tenant_id, entry.collection
+                    ),
+                )
+            })
+    }
+
+    async fn swap(
+        &self,
+        member: Member,
+        entry: &Entry,
+        expected_revision: i64,
+    ) -> Result<Swap, StoreError> {
+        let mut update = Sql::new("UPDATE entries SET data = ");
+        update
+            .push_bind(json_text(&entry.fields)?)
+            .push(", updated_at = ")
+            .push_bind(time_text(entry.updated_at))
+            .push(", deleted_at = ")
+            .push_bind(deleted_at(entry))
+            .push(", revision = ")
+            .push_bind(entry.revision)
+            .push(" WHERE ");
+        push_visible(&mut update, &member, &entry.collection);
+        push_id(&mut update, entry.id);
+        update
+            .push(" AND entries.revision = ")
+            .push_bind(expected_revision);
+
+        // One connection for both statements: the follow-up look sees at least the state
+        // the UPDATE saw.
+        let mut conn = self.writer.acquire().await.map_err(unexpected)?;
+        let done = update
+            .query()
+            .execute(&mut *conn)
+            .await
+            .map_err(unexpected)?;
+        if done.rows_affected() == 1 {
+            return Ok(Swap::Done);
+        }
+        let mut look = Sql::new("SELECT 1 FROM entries WHERE ");
+        push_visible(&mut look, &member, &entry.collection);
+        push_id(&mut look, entry.id);
+        let still_there = look
+            .query()
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(unexpected)?;
+        Ok(if still_there.is_some() {
+            Swap::Moved
+        } else {
+            Swap::Gone
+        })
+    }
+}

@@ -1,0 +1,63 @@
+//! The caller's context lives exactly as long as the adapter's transaction: a pooled
+//! connection goes back to the pool as the connecting role, with no person's settings left
+//! for the next call to inherit.
+
+use std::sync::Arc;
+
+use adapters::postgres::PgStore;
+use domain::ports::{EntryStore, ProjectStore};
+use domain::query::Filter;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{PgPool, Row};
+
+use crate::support::{TASKS, Who, World, coll};
+
+#[sqlx::test(migrations = "../migrations/postgres")]
+async fn the_role_and_settings_end_with_each_call(pool: PgPool) {
+    // One connection, so the check below runs on the very connection the calls used.
+    let single = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap();
+    let store = Arc::new(PgStore::from_pool(single.clone()));
+    let w = World::new(store.clone()).await;
+    let dave = w.member(Who::Dave, w.a);
+    store.count(dave, &coll(TASKS), &Filter::All).await.unwrap();
+    store.role_in(w.user(Who::Dave), w.a).await.unwrap();
+
+    let row = sqlx::query(
+        "SELECT current_user::text AS name, \
+         COALESCE(current_setting('app.user_id', true), '') AS user_id, \
+         COALESCE(current_setting('app.tenant_id', true), '') AS tenant_id, \
+         COALESCE(current_setting('app.subjects', true), '') AS subjects",
+    )
+    .fetch_one(&single)
+    .await
+    .unwrap();
+    assert_ne!(row.get::<String, _>("name"), adapters::postgres::APP_ROLE);
+    for setting in ["user_id", "tenant_id", "subjects"] {
+        assert_eq!(row.get::<String, _>(setting), "", "{setting}");
+    }
+    single.close().await;
+}
+
+#[sqlx::test(migrations = "../migrations/postgres")]
+async fn without_a_context_the_application_role_sees_nothing(pool: PgPool) {
+    let w = World::new(Arc::new(PgStore::from_pool(pool.clone()))).await;
+    let e = w.entry(w.a, TASKS, Who::Alice, serde_json::json!({}), None);
+    w.insert(&e).await;
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL ROLE platform_mcp_app")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    for table in ["entries", "types", "members", "projects"] {
+        let sql = format!("SELECT count(*) FROM {table}");
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
+}
