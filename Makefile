@@ -27,7 +27,7 @@ e2e-setup:
 
 ## The official MCP conformance suite against the real server.
 conformance: e2e-setup
-	./scripts/with-postgres.sh ./scripts/conformance.sh
+	./scripts/conformance.sh
 
 ## Our server against raw SQL on the same data (see README, Performance).
 bench:
