@@ -124,8 +124,14 @@ pub async fn seed(settings: &Settings, opened: &Opened) -> anyhow::Result<()> {
                 "args": ["-y", "mcp-remote", url, "--header", format!("Authorization: Bearer {token}")]
             }}},
             "python": format!(
-                "import httpx; from mcp.client import Client; from mcp.client.streamable_http import streamable_http_client\n\
-                 async with Client(streamable_http_client(\"{url}\", http_client=httpx.AsyncClient(headers={{\"Authorization\": \"Bearer {token}\"}}))) as c: print(await c.call_tool(\"list_projects\", {{}}))"
+                "import anyio, httpx2\n\
+                 from mcp import Client\n\
+                 from mcp.client.streamable_http import streamable_http_client\n\n\
+                 async def main():\n\
+                 \x20   http = httpx2.AsyncClient(headers={{\"Authorization\": \"Bearer {token}\"}})\n\
+                 \x20   async with http, Client(streamable_http_client(\"{url}\", http_client=http)) as c:\n\
+                 \x20       print(await c.call_tool(\"list_projects\", {{}}))\n\n\
+                 anyio.run(main)"
             ),
         }
     }))
