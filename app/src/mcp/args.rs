@@ -85,11 +85,12 @@ mod tests {
     #[test]
     fn a_structured_argument_sent_as_a_json_string_is_accepted() {
         let args: Args = parse(
-            obj(json!({"projectId": "p", "filter": "{\"a\": 1}"})),
+            obj(json!({"projectId": "p", "filter": "{\"a\": 1}", "limit": 3})),
             &SPEC,
         )
         .unwrap();
         assert_eq!(args.filter, Some(json!({"a": 1})));
+        assert_eq!((args.project_id.as_str(), args.limit), ("p", Some(3)));
     }
 
     #[test]
