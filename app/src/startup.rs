@@ -4,9 +4,7 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::http::header;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
@@ -15,10 +13,15 @@ use crate::auth::keys::KeyRing;
 use crate::auth::metadata::{self, Discovery};
 use crate::auth::middleware::{BearerAuth, require_bearer};
 use crate::auth::tokens::TokenService;
+use crate::config::IdentityKind;
 use crate::config::Settings;
 use crate::http;
 use crate::mcp::{self, McpOptions};
+use crate::oauth::{self, OAuthState};
 use crate::storage::Storage;
+use adapters::oidc::OidcIdentity;
+use domain::ports::IdentityProvider;
+use secrecy::ExposeSecret;
 
 /// A running server.
 pub struct Application {
@@ -27,11 +30,14 @@ pub struct Application {
     server: Server,
 }
 
-/// Storage and signing keys, opened once and shared by the server and the admin CLI.
+/// Storage, signing keys and the identity provider, opened once and shared by the server
+/// and the admin CLI.
 #[derive(Clone)]
 pub struct Opened {
     pub storage: Storage,
     pub keys: Arc<KeyRing>,
+    /// `None`: the dev login form.
+    pub identity: Option<Arc<dyn IdentityProvider>>,
 }
 
 impl Opened {
@@ -58,10 +64,32 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Opened> {
 pub async fn open_storage(settings: &Settings, storage: Storage) -> anyhow::Result<Opened> {
     storage.migrate().await.context("migrating the database")?;
     let keys = KeyRing::load(settings.auth.signing_key_pem.as_ref(), &storage.keys).await?;
+    let identity = identity_provider(settings).await?;
     Ok(Opened {
         storage,
         keys: Arc::new(keys),
+        identity,
     })
+}
+
+/// The upstream OpenID provider when configured (discovered once at start-up).
+async fn identity_provider(
+    settings: &Settings,
+) -> anyhow::Result<Option<Arc<dyn IdentityProvider>>> {
+    match (settings.identity.provider, &settings.identity.oidc) {
+        (IdentityKind::Oidc, Some(oidc)) => {
+            let secret = oidc
+                .client_secret
+                .as_ref()
+                .map(|s| s.expose_secret().to_owned());
+            let provider =
+                OidcIdentity::discover(oidc.issuer.as_str(), &oidc.client_id, secret.as_deref())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("identity.oidc: {e}"))?;
+            Ok(Some(Arc::new(provider)))
+        }
+        _ => Ok(None),
+    }
 }
 
 impl Application {
@@ -90,7 +118,14 @@ impl Application {
             settings.server.public_url = Some(url.parse()?);
         }
         let tokens = opened.tokens(&settings);
-        let server = serve(settings.clone(), opened.storage, tokens, listener)?;
+        let oauth = OAuthState::new(
+            &settings,
+            opened.storage.grants.clone(),
+            opened.storage.directory.clone(),
+            opened.identity.clone(),
+            tokens.clone(),
+        );
+        let server = serve(settings.clone(), opened.storage, tokens, oauth, listener)?;
         Ok(Self {
             port,
             settings,
@@ -119,23 +154,14 @@ impl Application {
     }
 }
 
-/// Public documents answer any origin: they hold nothing secret and browser-based clients
-/// (the Inspector) read them.
-fn open_cors() -> Cors {
-    Cors::default()
-        .allow_any_origin()
-        .allow_any_method()
-        .allow_any_header()
-        .expose_headers([header::WWW_AUTHENTICATE])
-        .max_age(3600)
-}
-
 fn serve(
     settings: Settings,
     storage: Storage,
     tokens: TokenService,
+    oauth: OAuthState,
     listener: TcpListener,
 ) -> anyhow::Result<Server> {
+    let oauth = web::Data::new(oauth);
     let mcp_service = mcp::service(
         storage.ports.clone(),
         McpOptions {
@@ -168,11 +194,13 @@ fn serve(
             .app_data(tokens.clone())
             .app_data(discovery.clone())
             .app_data(bearer.clone())
+            .app_data(oauth.clone())
+            .app_data(web::FormConfig::default().limit(64 * 1024))
             .route("/healthz", web::get().to(http::healthz))
             .route("/readyz", web::get().to(http::readyz))
             .service(
                 web::scope("/.well-known")
-                    .wrap(open_cors())
+                    .wrap(http::open_cors())
                     .route(
                         "/oauth-protected-resource",
                         web::get().to(metadata::protected_resource),
@@ -181,13 +209,19 @@ fn serve(
                         "/oauth-protected-resource/mcp",
                         web::get().to(metadata::protected_resource),
                     )
-                    .route("/jwks.json", web::get().to(metadata::jwks)),
+                    .route("/jwks.json", web::get().to(metadata::jwks))
+                    .configure(oauth::well_known),
             )
+            .configure(oauth::api)
+            .configure(oauth::endpoints)
             .service(
                 web::scope("/mcp")
                     .wrap(from_fn(require_bearer))
                     .wrap(from_fn(http::trim_mcp_headers))
-                    .wrap(open_cors().expose_headers(["mcp-session-id", "mcp-protocol-version"]))
+                    .wrap(
+                        http::open_cors()
+                            .expose_headers(["mcp-session-id", "mcp-protocol-version"]),
+                    )
                     .service(mcp_service.clone().scope()),
             )
     })

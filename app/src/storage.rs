@@ -6,6 +6,7 @@ use adapters::postgres::PgStore;
 use adapters::sqlite::SqliteStore;
 use adapters::system::{SystemClock, UuidV7};
 use anyhow::{Context, bail};
+use domain::grants::GrantStore;
 use domain::ports::{Directory, FeatureFlags, SigningKeyStore, StoreError};
 use domain::usecases::Ports;
 use secrecy::ExposeSecret;
@@ -27,6 +28,7 @@ pub struct Storage {
     pub directory: Arc<dyn Directory>,
     pub flags: Arc<dyn FeatureFlags>,
     pub keys: Arc<dyn SigningKeyStore>,
+    pub grants: Arc<dyn GrantStore>,
 }
 
 impl Storage {
@@ -74,7 +76,8 @@ impl Storage {
             + domain::ports::EntryStore
             + Directory
             + FeatureFlags
-            + SigningKeyStore,
+            + SigningKeyStore
+            + GrantStore,
     {
         Self {
             backend,
@@ -87,7 +90,8 @@ impl Storage {
             },
             directory: store.clone(),
             flags: store.clone(),
-            keys: store,
+            keys: store.clone(),
+            grants: store,
         }
     }
 

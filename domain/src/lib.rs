@@ -5,6 +5,7 @@
 //! through ports, so every rule is tested with mocked ports.
 
 pub mod error;
+pub mod grants;
 pub mod model;
 pub mod modifier;
 pub mod path;

@@ -141,6 +141,9 @@ pub trait Directory: Send + Sync + 'static {
     /// case-insensitively) or the upstream identity is taken.
     async fn create_user(&self, user: &User) -> Result<(), StoreError>;
 
+    /// The person with this id, if any.
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError>;
+
     /// The person with this email (case-insensitive), if any.
     async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
 
@@ -199,12 +202,27 @@ pub struct Identity {
 }
 
 /// How a login starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum LoginStart {
     /// Send the browser here; keep `pending` (server-side) until the callback.
     Redirect { url: String, pending: String },
     /// Show the server's own login form (the `dev` provider).
     LocalForm,
+}
+
+/// `pending` holds the login's secrets (an OIDC adapter keeps its PKCE verifier there), so
+/// `Debug` does not show it.
+impl std::fmt::Debug for LoginStart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoginStart::Redirect { url, .. } => f
+                .debug_struct("Redirect")
+                .field("url", url)
+                .field("pending", &"REDACTED")
+                .finish(),
+            LoginStart::LocalForm => f.write_str("LocalForm"),
+        }
+    }
 }
 
 /// Why a login failed.

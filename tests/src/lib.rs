@@ -22,3 +22,6 @@ mod postgres;
 
 #[cfg(test)]
 mod e2e;
+
+#[cfg(test)]
+mod oidc;

@@ -11,11 +11,13 @@ use domain::model::{Project, ProjectId, Role, TypeDef, User, UserId};
 use domain::ports::{Directory, FeatureFlags, StoreError};
 use uuid::Uuid;
 
+use super::PgStore;
 use super::errors::{unexpected, write_error};
-use super::{PgStore, nul};
 
 const BY_EMAIL: &str = "SELECT id, email, display_name, issuer, subject FROM users \
      WHERE lower(email) = lower($1)";
+
+const BY_ID: &str = "SELECT id, email, display_name, issuer, subject FROM users WHERE id = $1";
 
 const BY_IDENTITY: &str = "SELECT id, email, display_name, issuer, subject FROM users \
      WHERE issuer = $1 AND subject = $2";
@@ -76,7 +78,8 @@ impl Directory for PgStore {
     async fn create_user(&self, user: &User) -> Result<(), StoreError> {
         let (issuer, subject) = user.identity.clone().unzip();
         sqlx::query(
-            "INSERT INTO users (id, email, display_name, issuer, subject) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO users (id, email, display_name, issuer, subject) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(user.id.as_uuid())
         .bind(&user.email)
@@ -87,6 +90,11 @@ impl Directory for PgStore {
         .await
         .map(|_| ())
         .map_err(|e| write_error("storing a user", &e, explain))
+    }
+
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let query = sqlx::query_as(BY_ID).bind(id.as_uuid());
+        one_user(self, query).await
     }
 
     async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
@@ -179,7 +187,7 @@ impl Directory for PgStore {
         .bind(type_def.collection_name.as_str())
         .bind(&type_def.title)
         .bind(&type_def.description)
-        .bind(type_def.schema.as_ref().map(nul::encode))
+        .bind(type_def.schema.clone())
         .bind(default_access)
         .bind(creation_access)
         .execute(self.pool())

@@ -14,8 +14,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::errors::{unexpected, write_error};
+use super::listing;
 use super::{PgStore, finish_read};
-use super::{listing, nul};
 
 /// An `entries` row as [`listing::COLUMNS`] selects it.
 #[derive(sqlx::FromRow)]
@@ -47,7 +47,7 @@ impl TryFrom<EntryRow> for Entry {
                 .collection
                 .parse()
                 .map_err(|e: domain::model::IdError| corrupt(e.to_string()))?,
-            fields: nul::decode_object(fields),
+            fields,
             created_at: row.created_at,
             updated_at: row.updated_at,
             deleted_at: row.deleted_at,
@@ -62,8 +62,8 @@ fn entries(rows: Vec<EntryRow>) -> Result<Vec<Entry>, StoreError> {
     rows.into_iter().map(Entry::try_from).collect()
 }
 
-const INSERT: &str = "INSERT INTO entries \
-     (tenant_id, id, collection, data, access, revision, created_at, updated_at, deleted_at, created_by) \
+const INSERT: &str = "INSERT INTO entries (tenant_id, id, collection, data, access, \
+     revision, created_at, updated_at, deleted_at, created_by) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 const SWAP: &str = "UPDATE entries SET data = $1, updated_at = $2, deleted_at = $3, revision = $4 \
@@ -133,7 +133,7 @@ impl EntryStore for PgStore {
             .bind(entry.tenant_id.as_uuid())
             .bind(entry.id.as_uuid())
             .bind(entry.collection.as_str())
-            .bind(nul::encode_object(&entry.fields))
+            .bind(Value::Object(entry.fields.clone()))
             .bind(access)
             .bind(entry.revision)
             .bind(entry.created_at)
@@ -165,7 +165,7 @@ impl EntryStore for PgStore {
     ) -> Result<Swap, StoreError> {
         let mut tx = self.begin_as(member).await?;
         let done = sqlx::query(SWAP)
-            .bind(nul::encode_object(&entry.fields))
+            .bind(Value::Object(entry.fields.clone()))
             .bind(entry.updated_at)
             .bind(entry.deleted_at)
             .bind(entry.revision)

@@ -7,6 +7,8 @@ use domain::ports::StoreError;
 const UNIQUE_VIOLATION: &str = "23505";
 /// SQLSTATE of a foreign-key violation.
 const FOREIGN_KEY_VIOLATION: &str = "23503";
+/// SQLSTATE of a jsonb string or key holding U+0000 (the domain refuses those earlier).
+const UNTRANSLATABLE_CHARACTER: &str = "22P05";
 /// SQLSTATE class "program limit exceeded" (a jsonb value or a row too large, …).
 const LIMIT_CLASS: &str = "54";
 
@@ -32,6 +34,9 @@ pub fn write_error(
     match db.code().as_deref() {
         Some(UNIQUE_VIOLATION) => StoreError::AlreadyExists(message()),
         Some(FOREIGN_KEY_VIOLATION) => StoreError::Missing(message()),
+        Some(UNTRANSLATABLE_CHARACTER) => StoreError::Unexpected(format!(
+            "{doing}: a string or key holds U+0000, which PostgreSQL cannot store"
+        )),
         Some(code) if code.starts_with(LIMIT_CLASS) => {
             StoreError::TooLarge(format!("the value is too large to store: {}", db.message()))
         }

@@ -16,15 +16,13 @@
 //! Every condition written here is two-valued (never NULL), so `NOT` of it is the negation
 //! `$ne` and `$nin` need.
 
-use chrono::{DateTime, Utc};
 use domain::path::FieldPath;
 use domain::ports::StoreError;
-use domain::query::{CmpOp, Field, Filter, SystemField};
+use domain::query::{CmpOp, Field, Filter};
 use serde_json::{Map, Value};
-use uuid::Uuid;
 
-use super::nul::{encode, encode_str};
 use super::sql::{Arg, Sql};
+use super::system_sql::{system_cmp, system_in};
 
 /// Appends the condition of `filter` (parenthesised) to `sql`.
 ///
@@ -87,12 +85,12 @@ fn join(sql: &mut Sql, members: &[Filter], with: &str, empty: &str) -> Result<St
 /// The SQL expression of a data path's value: jsonb, NULL when the path is missing.
 pub fn value_expr(sql: &mut Sql, path: &FieldPath) -> String {
     let segments = path.segments();
-    let placeholder = sql.bind(stored_path(segments));
+    let placeholder = sql.bind(Arg::Texts(segments.to_vec()));
     let value = format!("(data #> {placeholder}::text[])");
     let guards: Vec<String> = (1..segments.len())
         .filter(|i| read_as_index_only_by_postgres(&segments[*i]))
         .map(|i| {
-            let parent = sql.bind(stored_path(&segments[..i]));
+            let parent = sql.bind(Arg::Texts(segments[..i].to_vec()));
             format!("jsonb_typeof(data #> {parent}::text[]) = 'object'")
         })
         .collect();
@@ -101,16 +99,6 @@ pub fn value_expr(sql: &mut Sql, path: &FieldPath) -> String {
     } else {
         format!("(CASE WHEN {} THEN {value} END)", guards.join(" AND "))
     }
-}
-
-/// Path segments as stored keys (see `nul`).
-fn stored_path(segments: &[String]) -> Arg {
-    Arg::Texts(
-        segments
-            .iter()
-            .map(|s| encode_str(s).into_owned())
-            .collect(),
-    )
 }
 
 /// True for a segment PostgreSQL's `#>` would use as an array index (C `strtol`: optional
@@ -159,14 +147,16 @@ fn data_cmp(sql: &mut Sql, path: &FieldPath, op: CmpOp, operand: &Value) -> Stri
                     let value = value_expr(sql, path);
                     let p = sql.bind(Arg::Json(operand.clone()));
                     format!(
-                        "COALESCE(jsonb_typeof({value}) = 'number' AND {value} {symbol} {p}::jsonb, FALSE)"
+                        "COALESCE(jsonb_typeof({value}) = 'number' \
+                         AND {value} {symbol} {p}::jsonb, FALSE)"
                     )
                 }
                 Value::String(text) => {
                     let value = value_expr(sql, path);
-                    let p = sql.bind(Arg::Text(encode_str(text).into_owned()));
+                    let p = sql.bind(Arg::Text(text.clone()));
                     format!(
-                        "COALESCE(jsonb_typeof({value}) = 'string' AND ({value} #>> '{{}}') COLLATE \"C\" {symbol} {p}::text, FALSE)"
+                        "COALESCE(jsonb_typeof({value}) = 'string' \
+                         AND ({value} #>> '{{}}') COLLATE \"C\" {symbol} {p}::text, FALSE)"
                     )
                 }
                 // Only numbers and strings order; the parser refuses other operands.
@@ -184,17 +174,14 @@ fn data_in(sql: &mut Sql, path: &FieldPath, values: &[Value], indexed: bool) -> 
     let mut alternatives = Vec::new();
     if !others.is_empty() {
         let equal = if let [one] = others.as_slice() {
-            let p = sql.bind(Arg::Json(encode(one)));
+            let p = sql.bind(Arg::Json((*one).clone()));
             format!("COALESCE({value} = {p}::jsonb, FALSE)")
         } else {
-            let p = sql.bind(Arg::Jsons(others.iter().map(|v| encode(v)).collect()));
+            let p = sql.bind(Arg::Jsons(others.iter().map(|v| (*v).clone()).collect()));
             format!("COALESCE({value} = ANY({p}::jsonb[]), FALSE)")
         };
         let contained: Option<Vec<Value>> = if indexed {
-            others
-                .iter()
-                .map(|v| containment(path, v).map(|c| encode(&c)))
-                .collect()
+            others.iter().map(|v| containment(path, v)).collect()
         } else {
             None
         };
@@ -222,7 +209,7 @@ fn data_in(sql: &mut Sql, path: &FieldPath, values: &[Value], indexed: bool) -> 
     }
 }
 
-fn comparison(op: CmpOp) -> &'static str {
+pub fn comparison(op: CmpOp) -> &'static str {
     match op {
         CmpOp::Eq => "=",
         CmpOp::Ne => "<>",
@@ -231,89 +218,6 @@ fn comparison(op: CmpOp) -> &'static str {
         CmpOp::Lt => "<",
         CmpOp::Lte => "<=",
     }
-}
-
-/// The column a system field is stored in.
-pub fn column(field: SystemField) -> &'static str {
-    match field {
-        SystemField::Id => "id",
-        SystemField::CreatedAt => "created_at",
-        SystemField::UpdatedAt => "updated_at",
-        SystemField::Revision => "revision",
-    }
-}
-
-fn system_cmp(
-    sql: &mut Sql,
-    field: SystemField,
-    op: CmpOp,
-    operand: &Value,
-) -> Result<String, StoreError> {
-    let p = sql.bind(system_arg(field, operand)?);
-    Ok(format!("({} {} {p})", column(field), comparison(op)))
-}
-
-fn system_in(sql: &mut Sql, field: SystemField, values: &[Value]) -> Result<String, StoreError> {
-    if values.is_empty() {
-        return Ok("FALSE".to_owned());
-    }
-    let args = values
-        .iter()
-        .map(|v| system_arg(field, v))
-        .collect::<Result<Vec<_>, _>>()?;
-    let list = match field {
-        SystemField::Id => Arg::Uuids(args.into_iter().filter_map(as_uuid).collect()),
-        SystemField::CreatedAt | SystemField::UpdatedAt => {
-            Arg::Times(args.into_iter().filter_map(as_time).collect())
-        }
-        SystemField::Revision => Arg::Ints(args.into_iter().filter_map(as_int).collect()),
-    };
-    let p = sql.bind(list);
-    Ok(format!("({} = ANY({p}))", column(field)))
-}
-
-fn as_uuid(arg: Arg) -> Option<Uuid> {
-    if let Arg::Uuid(v) = arg {
-        Some(v)
-    } else {
-        None
-    }
-}
-
-fn as_time(arg: Arg) -> Option<DateTime<Utc>> {
-    if let Arg::Time(v) = arg {
-        Some(v)
-    } else {
-        None
-    }
-}
-
-fn as_int(arg: Arg) -> Option<i64> {
-    if let Arg::Int(v) = arg { Some(v) } else { None }
-}
-
-/// A system field's operand (or cursor value) as the column's type.
-///
-/// # Errors
-/// A value not in the domain's normalized form for the field.
-pub fn system_arg(field: SystemField, value: &Value) -> Result<Arg, StoreError> {
-    let parsed = match field {
-        SystemField::Id => value
-            .as_str()
-            .and_then(|s| Uuid::parse_str(s).ok())
-            .map(Arg::Uuid),
-        SystemField::CreatedAt | SystemField::UpdatedAt => value
-            .as_str()
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .map(|t| Arg::Time(t.to_utc())),
-        SystemField::Revision => value.as_i64().map(Arg::Int),
-    };
-    parsed.ok_or_else(|| {
-        StoreError::Unexpected(format!(
-            "{value} is not a value of the system field {}",
-            field.name()
-        ))
-    })
 }
 
 #[cfg(test)]

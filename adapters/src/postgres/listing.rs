@@ -17,12 +17,13 @@ use domain::ports::{EntryQuery, StoreError};
 use domain::query::{Direction, Field, Filter, SystemField};
 use serde_json::Value;
 
-use super::filter_sql::{column, push_filter, system_arg, value_expr};
-use super::nul::{encode, encode_str};
+use super::filter_sql::{push_filter, value_expr};
 use super::sql::{Arg, Sql};
+use super::system_sql::{column, system_arg};
 
 /// The columns every entry read returns, in `EntryRow`'s order.
-pub const COLUMNS: &str = "id, tenant_id, collection, data, access, revision, created_at, updated_at, deleted_at, created_by";
+pub const COLUMNS: &str = "id, tenant_id, collection, data, access, revision, \
+     created_at, updated_at, deleted_at, created_by";
 
 /// `SELECT … FROM entries WHERE <tenant, collection, not deleted>` plus `AND `.
 fn scoped(select: &str, project: ProjectId, collection: &CollectionName) -> Sql {
@@ -117,11 +118,11 @@ fn cursor_keys(value: &Value) -> [Arg; 3] {
         Value::Array(_) => 4,
         Value::Object(_) => 5,
     };
-    let text = encode_str(value.as_str().unwrap_or_default()).into_owned();
+    let text = value.as_str().unwrap_or_default().to_owned();
     let json = if value.is_string() {
         Value::Null
     } else {
-        encode(value)
+        value.clone()
     };
     // The rank is compared with an integer (int4) expression: int8 = int4 compares fine.
     [Arg::Int(rank), Arg::Text(text), Arg::Json(json)]

@@ -27,11 +27,12 @@ mod directory;
 mod entries;
 mod errors;
 mod filter_sql;
+mod grants;
 mod keys;
 mod listing;
-mod nul;
 mod projects;
 mod sql;
+mod system_sql;
 
 use domain::model::{Member, UserId};
 use domain::ports::{EntryQuery, StoreError};
@@ -191,7 +192,8 @@ impl PgStore {
         collection: &domain::model::CollectionName,
         query: &EntryQuery,
     ) -> Result<serde_json::Value, StoreError> {
-        let explain = Self::page_sql(member, collection, query)?.prefixed("EXPLAIN (FORMAT JSON) ");
+        let page = Self::page_sql(member, collection, query)?;
+        let explain = page.prefixed("EXPLAIN (FORMAT JSON) ");
         let mut tx = self.begin_as(member).await?;
         let plan = explain
             .query_scalar::<serde_json::Value>()

@@ -11,7 +11,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::errors::unexpected;
-use super::{PgStore, finish_read, nul};
+use super::{PgStore, finish_read};
 
 // Names are ordered by their bytes, as in the SQLite adapter, whatever the collation.
 const MEMBERSHIPS: &str = "SELECT p.id, p.name, p.description, m.role \
@@ -69,7 +69,7 @@ impl TryFrom<TypeRow> for TypeDef {
                 .map_err(|e: domain::model::IdError| corrupt(e.to_string()))?,
             title: row.title,
             description: row.description,
-            schema: row.schema.map(nul::decode),
+            schema: row.schema,
             default_access: serde_json::from_value(row.default_access)
                 .map_err(|e| corrupt(e.to_string()))?,
             creation_access: serde_json::from_value(row.creation_access)

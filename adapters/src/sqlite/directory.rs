@@ -81,6 +81,16 @@ impl Directory for SqliteStore {
         })
     }
 
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let sql = format!("{USER_COLUMNS}WHERE id = ?1");
+        let found = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(unexpected)?;
+        found.as_ref().map(user).transpose()
+    }
+
     async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
         let sql = format!("{USER_COLUMNS}WHERE email_lower = ?1");
         let found = sqlx::query(sqlx::AssertSqlSafe(sql))

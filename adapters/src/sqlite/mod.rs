@@ -20,6 +20,7 @@ mod directory;
 mod entries;
 mod errors;
 mod filter_sql;
+mod grants;
 mod json_path;
 mod keys;
 mod order_sql;

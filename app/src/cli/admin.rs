@@ -49,6 +49,16 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// OAuth clients.
+    Client {
+        #[command(subcommand)]
+        command: super::grants_admin::ClientCommand,
+    },
+    /// Remembered consents.
+    Consent {
+        #[command(subcommand)]
+        command: super::grants_admin::ConsentCommand,
+    },
     /// Seed a demo project, types, entries and a demo person with the mcp flag on (once).
     Demo,
 }
@@ -341,6 +351,8 @@ pub async fn run(
             )
         }
         AdminCommand::Demo => super::demo::seed(settings, opened).await,
+        AdminCommand::Client { command } => super::grants_admin::client(opened, command).await,
+        AdminCommand::Consent { command } => super::grants_admin::consent(opened, command).await,
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod admin;
 mod demo;
+mod grants_admin;
 
 use std::path::PathBuf;
 

@@ -46,7 +46,9 @@ fn a_public_url_with_a_path_is_refused() {
 
 #[test]
 fn the_public_url_sets_issuer_audience_and_allowed_host() {
-    let f = write("[server]\npublic_url = \"https://mcp.example.com\"\nbind = \"0.0.0.0:8080\"\n");
+    let f = write(
+        "[server]\npublic_url = \"https://mcp.example.com\"\nbind = \"0.0.0.0:8080\"\n[identity]\nprovider = \"oidc\"\n[identity.oidc]\nissuer = \"https://id.example.com\"\nclient_id = \"c\"\n",
+    );
     let s = Settings::load(Some(f.path())).unwrap();
     assert_eq!(s.issuer(), "https://mcp.example.com");
     assert_eq!(s.resource(), "https://mcp.example.com/mcp");
@@ -56,4 +58,18 @@ fn the_public_url_sets_issuer_audience_and_allowed_host() {
 #[test]
 fn a_missing_config_file_is_an_error() {
     assert!(Settings::load(Some(Path::new("/nonexistent/platform-mcp.toml"))).is_err());
+}
+
+#[test]
+fn the_dev_login_refuses_a_non_loopback_bind() {
+    let f = write("[server]\nbind = \"0.0.0.0:8080\"\n");
+    let err = format!("{:#}", Settings::load(Some(f.path())).unwrap_err());
+    assert!(err.contains("loopback"), "{err}");
+}
+
+#[test]
+fn oidc_without_its_issuer_is_refused() {
+    let f = write("[identity]\nprovider = \"oidc\"\n");
+    let err = format!("{:#}", Settings::load(Some(f.path())).unwrap_err());
+    assert!(err.contains("identity.oidc.issuer"), "{err}");
 }

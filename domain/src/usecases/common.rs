@@ -94,7 +94,10 @@ pub(crate) fn check_fields(
             ),
         ));
     }
-    if fields.iter().any(|(k, v)| k.contains('\0') || contains_nul(v)) {
+    if fields
+        .iter()
+        .any(|(k, v)| k.contains('\0') || contains_nul(v))
+    {
         return Err(UseCaseError::invalid(
             field,
             "contains a NUL character (\\u0000) in a key or string, which cannot be stored; remove it",

@@ -58,6 +58,7 @@ mod directory;
 mod filter_fixture;
 mod filters;
 mod filters_reference;
+mod grants;
 mod isolation;
 mod paging;
 mod round_trip;

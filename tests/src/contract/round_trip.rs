@@ -72,13 +72,19 @@ async fn a_nul_character_is_refused_and_nothing_is_written<S: Store>(store: Arc<
     let w = World::new(store).await;
     for data in [json!({"nul": "before\u{0}after"}), json!({"key\u{0}": 1})] {
         let err = w.create(Who::Carol, w.a, TASKS, data).await.unwrap_err();
-        assert!(matches!(err, UseCaseError::InvalidArgument { .. }), "{err:?}");
+        assert!(
+            matches!(err, UseCaseError::InvalidArgument { .. }),
+            "{err:?}"
+        );
     }
     let page = w.query(Who::Dave, w.a, TASKS, Q::default()).await.unwrap();
     assert!(page.entries.is_empty());
     let filter = Q::filter(json!({"nul": "before\u{0}after"}));
     let err = w.query(Who::Dave, w.a, TASKS, filter).await.unwrap_err();
-    assert!(matches!(err, UseCaseError::InvalidArgument { .. }), "{err:?}");
+    assert!(
+        matches!(err, UseCaseError::InvalidArgument { .. }),
+        "{err:?}"
+    );
 }
 
 async fn a_queried_entry_is_the_flat_form_of_the_stored_entry<S: Store>(store: Arc<S>) {

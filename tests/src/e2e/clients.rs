@@ -27,26 +27,63 @@ async fn run(program: &str, args: &[&str]) {
 }
 
 fn python() -> String {
-    root().join("target/e2e/venv/bin/python").display().to_string()
+    root()
+        .join("target/e2e/venv/bin/python")
+        .display()
+        .to_string()
 }
 
 async fn python_modern(server: TestServer) {
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
-    run(&python(), &["tests/e2e/py/tools_client.py", "--url", &server.mcp, "--token", &token, "--mode", "auto"]).await;
+    run(
+        &python(),
+        &[
+            "tests/e2e/py/tools_client.py",
+            "--url",
+            &server.mcp,
+            "--token",
+            &token,
+            "--mode",
+            "auto",
+        ],
+    )
+    .await;
 }
 e2e!(python_modern);
 
 async fn python_legacy(server: TestServer) {
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
-    run(&python(), &["tests/e2e/py/tools_client.py", "--url", &server.mcp, "--token", &token, "--mode", "legacy"]).await;
+    run(
+        &python(),
+        &[
+            "tests/e2e/py/tools_client.py",
+            "--url",
+            &server.mcp,
+            "--token",
+            &token,
+            "--mode",
+            "legacy",
+        ],
+    )
+    .await;
 }
 e2e!(python_legacy);
 
 async fn typescript(server: TestServer) {
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
-    run("node", &["tests/e2e/node/tools_client.mjs", "--url", &server.mcp, "--token", &token]).await;
+    run(
+        "node",
+        &[
+            "tests/e2e/node/tools_client.mjs",
+            "--url",
+            &server.mcp,
+            "--token",
+            &token,
+        ],
+    )
+    .await;
 }
 e2e!(typescript);

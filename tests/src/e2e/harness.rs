@@ -56,7 +56,9 @@ impl TestServer {
 
     async fn start(storage: Storage, dir: Option<tempfile::TempDir>) -> Self {
         let settings = test_settings();
-        let opened = open_storage(&settings, storage).await.expect("open storage");
+        let opened = open_storage(&settings, storage)
+            .await
+            .expect("open storage");
         let app = Application::with_opened(settings, opened.clone()).expect("bind");
         let settings = app.settings().clone();
         let base = format!("http://127.0.0.1:{}", app.port());
@@ -70,6 +72,25 @@ impl TestServer {
         }
     }
 
+    /// Another instance over the same storage and keys, with the same public URL (as
+    /// identical instances behind a load balancer are): `base` is its own address, `mcp`
+    /// the shared resource URL.
+    pub async fn second_instance(&self) -> TestServer {
+        let mut settings = self.settings.clone();
+        settings.server.public_url = Some(self.base.parse().expect("url"));
+        settings.server.bind = "127.0.0.1:0".parse().expect("address");
+        let app = Application::with_opened(settings.clone(), self.opened.clone()).expect("bind");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        TestServer {
+            base,
+            mcp: self.mcp.clone(),
+            settings,
+            opened: self.opened.clone(),
+            _dir: None,
+        }
+    }
+
     /// Adds a person, optionally with the `mcp` flag.
     pub async fn person(&self, email: &str, flag: bool) -> UserId {
         let user = User {
@@ -80,27 +101,51 @@ impl TestServer {
         };
         let directory = &self.opened.storage.directory;
         directory.create_user(&user).await.expect("user");
-        directory.set_flag(user.id, "mcp", flag).await.expect("flag");
+        directory
+            .set_flag(user.id, "mcp", flag)
+            .await
+            .expect("flag");
         user.id
     }
 
     /// The world the client scripts expect: one person, editor of project "E2E", which has
     /// an empty `tasks` type with default access.
     pub async fn seed(&self) -> Seeded {
-        let owner = self.person(&format!("owner-{}@example.com", uuid::Uuid::now_v7()), true).await;
-        let user = self.person(&format!("e2e-{}@example.com", uuid::Uuid::now_v7()), true).await;
+        let owner = self
+            .person(&format!("owner-{}@example.com", uuid::Uuid::now_v7()), true)
+            .await;
+        let user = self
+            .person(&format!("e2e-{}@example.com", uuid::Uuid::now_v7()), true)
+            .await;
         let directory = &self.opened.storage.directory;
         let project = Project {
             id: ProjectId::from_uuid(uuid::Uuid::now_v7()),
             name: "E2E".into(),
             description: "End-to-end tests".into(),
         };
-        directory.create_project(&project, owner).await.expect("project");
-        directory.set_member(project.id, user, Role::Editor).await.expect("member");
-        let tasks = TypeDef::new(project.id, "tasks".parse().expect("name"), Some("Tasks".into()), None, None, None, None)
-            .expect("type");
+        directory
+            .create_project(&project, owner)
+            .await
+            .expect("project");
+        directory
+            .set_member(project.id, user, Role::Editor)
+            .await
+            .expect("member");
+        let tasks = TypeDef::new(
+            project.id,
+            "tasks".parse().expect("name"),
+            Some("Tasks".into()),
+            None,
+            None,
+            None,
+            None,
+        )
+        .expect("type");
         directory.create_type(&tasks).await.expect("type");
-        Seeded { user, project: project.id }
+        Seeded {
+            user,
+            project: project.id,
+        }
     }
 
     /// An access token for `user` with `scopes`.
@@ -124,12 +169,12 @@ macro_rules! e2e {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_sqlite() {
-                super::$name(super::super::harness::TestServer::sqlite().await).await;
+                super::$name(crate::e2e::harness::TestServer::sqlite().await).await;
             }
 
             #[sqlx::test(migrations = "../migrations/postgres")]
             async fn on_postgres(pool: sqlx::PgPool) {
-                super::$name(super::super::harness::TestServer::postgres(pool).await).await;
+                super::$name(crate::e2e::harness::TestServer::postgres(pool).await).await;
             }
         }
     };

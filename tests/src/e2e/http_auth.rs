@@ -9,7 +9,11 @@ fn list_tools() -> Value {
     json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}})
 }
 
-pub(super) fn post(server: &TestServer, token: Option<&str>, body: &Value) -> reqwest::RequestBuilder {
+pub(super) fn post(
+    server: &TestServer,
+    token: Option<&str>,
+    body: &Value,
+) -> reqwest::RequestBuilder {
     let mut request = reqwest::Client::new()
         .post(&server.mcp)
         .header("Accept", "application/json, text/event-stream")
@@ -24,16 +28,25 @@ pub(super) fn post(server: &TestServer, token: Option<&str>, body: &Value) -> re
 async fn no_token_is_401_with_the_resource_metadata_pointer(server: TestServer) {
     let response = post(&server, None, &list_tools()).send().await.unwrap();
     assert_eq!(response.status(), 401);
-    let challenge = response.headers()["www-authenticate"].to_str().unwrap().to_owned();
+    let challenge = response.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(
         challenge,
-        format!("Bearer resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\"", server.base)
+        format!(
+            "Bearer resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\"",
+            server.base
+        )
     );
 }
 e2e!(no_token_is_401_with_the_resource_metadata_pointer);
 
 async fn a_garbage_token_is_401_invalid_token(server: TestServer) {
-    let response = post(&server, Some("not.a.token"), &list_tools()).send().await.unwrap();
+    let response = post(&server, Some("not.a.token"), &list_tools())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 401);
     let challenge = response.headers()["www-authenticate"].to_str().unwrap();
     assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
@@ -49,9 +62,17 @@ async fn a_token_for_another_audience_is_401(server: TestServer) {
     let token = server
         .opened
         .tokens(&other)
-        .mint(seeded.user, &scopes, "x", std::time::Duration::from_secs(60))
+        .mint(
+            seeded.user,
+            &scopes,
+            "x",
+            std::time::Duration::from_secs(60),
+        )
         .unwrap();
-    let response = post(&server, Some(&token), &list_tools()).send().await.unwrap();
+    let response = post(&server, Some(&token), &list_tools())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 401);
 }
 e2e!(a_token_for_another_audience_is_401);
@@ -59,7 +80,10 @@ e2e!(a_token_for_another_audience_is_401);
 async fn a_person_without_the_flag_gets_403_with_the_exact_message(server: TestServer) {
     let user = server.person("noflag@example.com", false).await;
     let token = server.rw_token(user);
-    let response = post(&server, Some(&token), &list_tools()).send().await.unwrap();
+    let response = post(&server, Some(&token), &list_tools())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 403);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["message"], "MCP Server feature is not enabled");
@@ -69,16 +93,28 @@ e2e!(a_person_without_the_flag_gets_403_with_the_exact_message);
 async fn a_valid_token_reaches_the_tools(server: TestServer) {
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
-    let response = post(&server, Some(&token), &list_tools()).send().await.unwrap();
+    let response = post(&server, Some(&token), &list_tools())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["result"]["tools"].as_array().unwrap().len(), 8, "{body}");
+    assert_eq!(
+        body["result"]["tools"].as_array().unwrap().len(),
+        8,
+        "{body}"
+    );
 }
 e2e!(a_valid_token_reaches_the_tools);
 
 async fn the_protected_resource_metadata_names_this_server(server: TestServer) {
-    for path in ["/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"] {
-        let response = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
+    for path in [
+        "/.well-known/oauth-protected-resource",
+        "/.well-known/oauth-protected-resource/mcp",
+    ] {
+        let response = reqwest::get(format!("{}{path}", server.base))
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200, "{path}");
         let doc: Value = response.json().await.unwrap();
         assert_eq!(doc["resource"], server.mcp);
@@ -96,7 +132,12 @@ async fn the_jwks_publishes_the_key_tokens_are_signed_with(server: TestServer) {
     let header: Value = {
         use base64::Engine;
         let first = token.split('.').next().unwrap();
-        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(first).unwrap()).unwrap()
+        serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(first)
+                .unwrap(),
+        )
+        .unwrap()
     };
     assert_eq!(header["alg"], "ES256");
     let jwks: Value = reqwest::get(format!("{}/.well-known/jwks.json", server.base))
@@ -105,9 +146,17 @@ async fn the_jwks_publishes_the_key_tokens_are_signed_with(server: TestServer) {
         .json()
         .await
         .unwrap();
-    let kids: Vec<&Value> = jwks["keys"].as_array().unwrap().iter().map(|k| &k["kid"]).collect();
+    let kids: Vec<&Value> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| &k["kid"])
+        .collect();
     assert!(kids.contains(&&header["kid"]), "{jwks}");
-    assert!(jwks["keys"][0].get("d").is_none(), "no private key material");
+    assert!(
+        jwks["keys"][0].get("d").is_none(),
+        "no private key material"
+    );
 }
 e2e!(the_jwks_publishes_the_key_tokens_are_signed_with);
 
@@ -116,11 +165,18 @@ async fn a_cors_preflight_is_answered_without_credentials(server: TestServer) {
         .request(reqwest::Method::OPTIONS, &server.mcp)
         .header("Origin", "http://localhost:6274")
         .header("Access-Control-Request-Method", "POST")
-        .header("Access-Control-Request-Headers", "authorization, content-type, mcp-protocol-version")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization, content-type, mcp-protocol-version",
+        )
         .send()
         .await
         .unwrap();
     assert!(response.status().is_success(), "{}", response.status());
-    assert!(response.headers().contains_key("access-control-allow-origin"));
+    assert!(
+        response
+            .headers()
+            .contains_key("access-control-allow-origin")
+    );
 }
 e2e!(a_cors_preflight_is_answered_without_credentials);

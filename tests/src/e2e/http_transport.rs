@@ -9,11 +9,15 @@ use super::http_auth::post;
 async fn a_foreign_host_header_is_refused(server: TestServer) {
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
-    let response = post(&server, Some(&token), &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))
-        .header("Host", "evil.example.com")
-        .send()
-        .await
-        .unwrap();
+    let response = post(
+        &server,
+        Some(&token),
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
+    )
+    .header("Host", "evil.example.com")
+    .send()
+    .await
+    .unwrap();
     assert_eq!(response.status(), 403);
 }
 e2e!(a_foreign_host_header_is_refused);
@@ -21,11 +25,15 @@ e2e!(a_foreign_host_header_is_refused);
 async fn a_foreign_origin_is_refused(server: TestServer) {
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
-    let response = post(&server, Some(&token), &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))
-        .header("Origin", "https://evil.example.com")
-        .send()
-        .await
-        .unwrap();
+    let response = post(
+        &server,
+        Some(&token),
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
+    )
+    .header("Origin", "https://evil.example.com")
+    .send()
+    .await
+    .unwrap();
     assert_eq!(response.status(), 403);
 }
 e2e!(a_foreign_origin_is_refused);
@@ -42,7 +50,9 @@ e2e!(an_oversized_body_is_413);
 
 async fn health_and_readiness_answer(server: TestServer) {
     for path in ["/healthz", "/readyz"] {
-        let response = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
+        let response = reqwest::get(format!("{}{path}", server.base))
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200, "{path}");
     }
 }
@@ -50,7 +60,13 @@ e2e!(health_and_readiness_answer);
 
 async fn call(server: &TestServer, token: &str, name: &str, arguments: Value) -> Value {
     let body = json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": name, "arguments": arguments}});
-    post(server, Some(token), &body).send().await.unwrap().json().await.unwrap()
+    post(server, Some(token), &body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 async fn an_unknown_tool_is_a_protocol_error(server: TestServer) {
@@ -64,16 +80,31 @@ e2e!(an_unknown_tool_is_a_protocol_error);
 async fn a_missing_project_is_a_not_found_tool_result(server: TestServer) {
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
-    let answer = call(&server, &token, "list_types", json!({"projectId": uuid::Uuid::now_v7().to_string()})).await;
+    let answer = call(
+        &server,
+        &token,
+        "list_types",
+        json!({"projectId": uuid::Uuid::now_v7().to_string()}),
+    )
+    .await;
     assert_eq!(answer["result"]["isError"], true, "{answer}");
-    assert_eq!(answer["result"]["structuredContent"]["error"]["code"], "NOT_FOUND");
+    assert_eq!(
+        answer["result"]["structuredContent"]["error"]["code"],
+        "NOT_FOUND"
+    );
 }
 e2e!(a_missing_project_is_a_not_found_tool_result);
 
 async fn a_malformed_id_is_an_invalid_argument_naming_it(server: TestServer) {
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
-    let answer = call(&server, &token, "get_data", json!({"projectId": seeded.project.to_string(), "collectionName": "tasks", "id": "42"})).await;
+    let answer = call(
+        &server,
+        &token,
+        "get_data",
+        json!({"projectId": seeded.project.to_string(), "collectionName": "tasks", "id": "42"}),
+    )
+    .await;
     let error = &answer["result"]["structuredContent"]["error"];
     assert_eq!(error["code"], "INVALID_ARGUMENT", "{answer}");
     assert_eq!(error["field"], "id");
@@ -86,10 +117,16 @@ async fn a_read_only_token_calling_a_write_tool_is_403_insufficient_scope(server
     let body = json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "create_data", "arguments": {"projectId": seeded.project.to_string(), "collectionName": "tasks", "data": {"title": "x"}}}});
     let response = post(&server, Some(&token), &body).send().await.unwrap();
     assert_eq!(response.status(), 403);
-    let challenge = response.headers()["www-authenticate"].to_str().unwrap().to_owned();
+    let challenge = response.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(
         challenge,
-        format!("Bearer error=\"insufficient_scope\", scope=\"data:read data:write\", resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\"", server.base)
+        format!(
+            "Bearer error=\"insufficient_scope\", scope=\"data:read data:write\", resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\"",
+            server.base
+        )
     );
     // Reads still work with the same token.
     let answer = call(&server, &token, "list_projects", json!({})).await;

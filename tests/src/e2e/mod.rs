@@ -6,3 +6,4 @@ mod clients;
 mod harness;
 mod http_auth;
 mod http_transport;
+mod oauth;

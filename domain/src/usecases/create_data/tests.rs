@@ -117,9 +117,18 @@ async fn a_read_only_token_may_not_create() {
 
 #[tokio::test]
 async fn a_nul_character_in_a_string_or_key_is_refused() {
-    for data in [json!({"title": "a\u{0}b"}), json!({"a\u{0}": 1}), json!({"t": ["x", {"y": "\u{0}"}]})] {
+    for data in [
+        json!({"title": "a\u{0}b"}),
+        json!({"a\u{0}": 1}),
+        json!({"t": ["x", {"y": "\u{0}"}]}),
+    ] {
         let f = ready(Role::Editor);
-        let err = create_data(&f.ports(), &principal(), req(data.clone())).await.unwrap_err();
-        assert!(matches!(&err, UseCaseError::InvalidArgument { reason, .. } if reason.contains("NUL")), "{data}: {err:?}");
+        let err = create_data(&f.ports(), &principal(), req(data.clone()))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, UseCaseError::InvalidArgument { reason, .. } if reason.contains("NUL")),
+            "{data}: {err:?}"
+        );
     }
 }

@@ -179,12 +179,27 @@ async fn a_size_budget_drops_whole_entries_and_continues_after_the_last_one_kept
     f.entries
         .expect_query()
         .return_once(move |_, _, _| Ok(vec![big(1), big(2), big(3)]));
-    let page = query_data(&f.ports(), &principal(), QueryRequest { max_bytes: Some(1000), ..req() })
-        .await
-        .unwrap();
+    let page = query_data(
+        &f.ports(),
+        &principal(),
+        QueryRequest {
+            max_bytes: Some(1000),
+            ..req()
+        },
+    )
+    .await
+    .unwrap();
     assert!(page.truncated);
-    assert_eq!(page.entries.len(), 1, "the second entry would pass 1000 bytes");
-    assert_eq!(page.entries[0]["blob"].as_str().unwrap().len(), 400, "values are never cut");
+    assert_eq!(
+        page.entries.len(),
+        1,
+        "the second entry would pass 1000 bytes"
+    );
+    assert_eq!(
+        page.entries[0]["blob"].as_str().unwrap().len(),
+        400,
+        "values are never cut"
+    );
     let cursor = crate::query::Cursor::decode(
         page.next_cursor.as_deref().unwrap(),
         crate::query::fingerprint(&[
@@ -206,9 +221,16 @@ async fn one_entry_larger_than_the_budget_is_still_returned_alone() {
     f.entries
         .expect_query()
         .return_once(|_, _, _| Ok(vec![stored_entry(ME), stored_entry(ME)]));
-    let page = query_data(&f.ports(), &principal(), QueryRequest { max_bytes: Some(10), ..req() })
-        .await
-        .unwrap();
+    let page = query_data(
+        &f.ports(),
+        &principal(),
+        QueryRequest {
+            max_bytes: Some(10),
+            ..req()
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(page.entries.len(), 1);
     assert!(page.truncated && page.next_cursor.is_some());
 }

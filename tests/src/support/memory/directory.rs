@@ -23,6 +23,10 @@ impl Directory for MemoryStore {
         })
     }
 
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        Ok(self.with(|s| s.users.iter().find(|u| u.id == id).cloned()))
+    }
+
     async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
         let email = email.to_lowercase();
         Ok(self.with(|s| {

@@ -5,6 +5,7 @@
 //! spec and the domain do not say, so the scenario is wrong, not an adapter.
 
 mod directory;
+mod grants;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -27,6 +28,7 @@ pub(super) struct Inner {
     pub(super) types: Vec<TypeDef>,
     pub(super) entries: Vec<Entry>,
     pub(super) flags: BTreeMap<(UserId, String), bool>,
+    pub(super) grants: grants::Grants,
 }
 
 /// The reference store.

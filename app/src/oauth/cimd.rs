@@ -1,0 +1,238 @@
+//! Client ID Metadata Documents: a `client_id` that is an https URL names a JSON document
+//! describing the client. Fetched carefully: https only (http on loopback only when
+//! configured), no redirects, 5 s and 64 KiB limits, no private or link-local addresses
+//! unless configured (the address checked is the one connected to), cached per the
+//! response's `Cache-Control`.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use chrono::{TimeDelta, Utc};
+use domain::grants::{ClientSource, OAuthClient};
+use serde::Deserialize;
+use url::Url;
+
+/// Where documents may come from.
+#[derive(Debug, Clone, Copy)]
+pub struct FetchPolicy {
+    pub allow_http_loopback: bool,
+    pub allow_private: bool,
+}
+
+const MAX_BYTES: usize = 64 * 1024;
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// True when the client id has the form of a metadata document URL.
+#[must_use]
+pub fn looks_like_metadata_url(client_id: &str) -> bool {
+    client_id.starts_with("https://") || client_id.starts_with("http://")
+}
+
+fn private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])
+        }
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80
+                || v6
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| private(IpAddr::V4(v4)))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Document {
+    client_id: String,
+    client_name: Option<String>,
+    redirect_uris: Vec<String>,
+    token_endpoint_auth_method: Option<String>,
+}
+
+fn max_age(headers: &reqwest::header::HeaderMap) -> TimeDelta {
+    let directives = headers
+        .get(reqwest::header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if directives.contains("no-store") || directives.contains("no-cache") {
+        return TimeDelta::minutes(1);
+    }
+    let seconds = directives
+        .split(',')
+        .filter_map(|d| d.trim().strip_prefix("max-age="))
+        .find_map(|v| v.parse::<i64>().ok())
+        .unwrap_or(3600);
+    TimeDelta::seconds(seconds.clamp(60, 24 * 3600))
+}
+
+/// Fetches and validates the document at `client_id`.
+///
+/// # Errors
+/// A message saying what is wrong with the URL, the fetch or the document.
+pub async fn fetch(policy: &FetchPolicy, client_id: &str) -> Result<OAuthClient, String> {
+    let url = Url::parse(client_id).map_err(|e| format!("not a URL: {e}"))?;
+    let host = url.host_str().ok_or("the URL has no host")?.to_owned();
+    let loopback_name = matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]");
+    match url.scheme() {
+        "https" => {}
+        "http" if policy.allow_http_loopback && loopback_name => {}
+        _ => return Err("a client metadata URL must use https".into()),
+    }
+    if url.path() == "/" || url.fragment().is_some() {
+        return Err("a client metadata URL must have a path and no fragment".into());
+    }
+    let port = url.port_or_known_default().ok_or("the URL has no port")?;
+    let bare_host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    let addresses: Vec<SocketAddr> =
+        tokio::time::timeout(TIMEOUT, tokio::net::lookup_host((bare_host.as_str(), port)))
+            .await
+            .map_err(|_| "resolving the host timed out".to_owned())?
+            .map_err(|e| format!("resolving the host failed: {e}"))?
+            .collect();
+    let allowed_private = policy.allow_private || (policy.allow_http_loopback && loopback_name);
+    let address = addresses
+        .into_iter()
+        .find(|a| allowed_private || !private(a.ip()))
+        .ok_or("the host resolves only to private or loopback addresses")?;
+    // Connect to the address checked above, not to whatever a second lookup returns.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(TIMEOUT)
+        .resolve(&bare_host, address)
+        .build()
+        .map_err(|e| format!("building the HTTP client: {e}"))?;
+    let mut response = client
+        .get(url.clone())
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .map_err(|e| format!("fetching it failed: {e}"))?;
+    if !response.status().is_success() {
+        return Err(format!("fetching it answered {}", response.status()));
+    }
+    let ttl = max_age(response.headers());
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| format!("reading it failed: {e}"))?
+    {
+        if body.len() + chunk.len() > MAX_BYTES {
+            return Err("the document is larger than 64 KiB".into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let doc: Document = serde_json::from_slice(&body)
+        .map_err(|e| format!("the document is not valid client metadata: {e}"))?;
+    if doc.client_id != client_id {
+        return Err("the document's client_id is not its own URL".into());
+    }
+    if doc.redirect_uris.is_empty() || doc.redirect_uris.len() > 20 {
+        return Err("the document needs 1 to 20 redirect_uris".into());
+    }
+    for uri in &doc.redirect_uris {
+        super::register::check_redirect_uri(uri).map_err(|e| e.description)?;
+    }
+    let method = doc
+        .token_endpoint_auth_method
+        .unwrap_or_else(|| "none".into());
+    if method != "none" {
+        return Err(format!(
+            "token_endpoint_auth_method \"{method}\" is not supported for metadata documents; use \"none\""
+        ));
+    }
+    let now = Utc::now();
+    Ok(OAuthClient {
+        client_id: client_id.to_owned(),
+        client_name: doc.client_name.unwrap_or(host).chars().take(200).collect(),
+        redirect_uris: doc.redirect_uris,
+        token_endpoint_auth_method: method,
+        secret_hash: None,
+        source: ClientSource::MetadataDocument,
+        created_at: now,
+        expires_at: Some(now + ttl),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_loopback_and_link_local_addresses_are_recognised() {
+        for ip in [
+            "10.1.2.3",
+            "192.168.0.1",
+            "172.16.5.4",
+            "127.0.0.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(private(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["93.184.216.34", "2606:2800:220:1::1"] {
+            assert!(!private(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[tokio::test]
+    async fn http_and_private_urls_are_refused_by_default() {
+        let strict = FetchPolicy {
+            allow_http_loopback: false,
+            allow_private: false,
+        };
+        assert!(
+            fetch(&strict, "http://127.0.0.1:9/client.json")
+                .await
+                .unwrap_err()
+                .contains("https")
+        );
+        assert!(
+            fetch(&strict, "https://127.0.0.1:9/client.json")
+                .await
+                .unwrap_err()
+                .contains("private")
+        );
+        assert!(
+            fetch(&strict, "https://example.com/")
+                .await
+                .unwrap_err()
+                .contains("path")
+        );
+    }
+
+    #[test]
+    fn cache_lifetime_follows_max_age_within_bounds() {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert(
+            reqwest::header::CACHE_CONTROL,
+            "public, max-age=600".parse().unwrap(),
+        );
+        assert_eq!(max_age(&h), TimeDelta::seconds(600));
+        h.insert(
+            reqwest::header::CACHE_CONTROL,
+            "max-age=999999".parse().unwrap(),
+        );
+        assert_eq!(max_age(&h), TimeDelta::hours(24));
+        h.insert(reqwest::header::CACHE_CONTROL, "no-store".parse().unwrap());
+        assert_eq!(max_age(&h), TimeDelta::minutes(1));
+    }
+}

@@ -1,0 +1,67 @@
+//! The browser side: the login-session cookie and the short-lived cookie that carries an
+//! upstream login across the identity provider's redirect.
+
+use actix_web::HttpRequest;
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use chrono::{TimeDelta, Utc};
+use domain::grants::BrowserSession;
+use domain::model::UserId;
+
+use super::errors::OAuthError;
+use super::{OAuthState, crypto};
+
+pub const SESSION_COOKIE: &str = "pmcp_session";
+pub const LOGIN_COOKIE: &str = "pmcp_login";
+const SESSION_HOURS: i64 = 12;
+
+/// A cookie with the house rules: `HttpOnly`, `SameSite=Lax`, `Secure` on https, path `/`.
+#[must_use]
+pub fn cookie(
+    state: &OAuthState,
+    name: &'static str,
+    value: String,
+    max_age_seconds: i64,
+) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.secure_cookies)
+        .max_age(CookieDuration::seconds(max_age_seconds))
+        .finish()
+}
+
+/// The person logged in in this browser, if any.
+///
+/// # Errors
+/// Storage failed.
+pub async fn current_user(
+    state: &OAuthState,
+    req: &HttpRequest,
+) -> Result<Option<UserId>, OAuthError> {
+    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let session = state
+        .grants
+        .session(&crypto::hash(cookie.value()), Utc::now())
+        .await?;
+    Ok(session.map(|s| s.user))
+}
+
+/// Starts a session for `user` and returns its cookie.
+///
+/// # Errors
+/// Storage failed.
+pub async fn start(state: &OAuthState, user: UserId) -> Result<Cookie<'static>, OAuthError> {
+    let id = crypto::random_token()?;
+    state
+        .grants
+        .put_session(&BrowserSession {
+            id_hash: crypto::hash(&id),
+            user,
+            expires_at: Utc::now() + TimeDelta::hours(SESSION_HOURS),
+        })
+        .await?;
+    Ok(cookie(state, SESSION_COOKIE, id, SESSION_HOURS * 3600))
+}

@@ -1,0 +1,249 @@
+//! `POST /oauth/token`: the authorization-code grant (single-use, bound codes; PKCE S256)
+//! and the refresh-token grant (rotated on every use; a rotated token presented again
+//! revokes its family). Answers 200 with `Cache-Control: no-store`, never 201.
+
+use std::collections::BTreeSet;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{TimeDelta, Utc};
+use domain::grants::{ClientSource, OAuthClient, Redemption, RefreshToken, Rotation};
+use domain::model::UserId;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::errors::OAuthError;
+use super::{OAuthState, clients, crypto};
+
+#[derive(Debug, Deserialize)]
+pub struct Form {
+    grant_type: Option<String>,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
+    refresh_token: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    resource: Option<String>,
+    scope: Option<String>,
+}
+
+/// `POST /oauth/token` (and `/token`).
+pub async fn token(
+    req: HttpRequest,
+    state: web::Data<OAuthState>,
+    form: web::Form<Form>,
+) -> HttpResponse {
+    match exchange(&req, &state, form.into_inner()).await {
+        Ok(response) => response,
+        Err(e) => e.json(),
+    }
+}
+
+async fn exchange(
+    req: &HttpRequest,
+    state: &OAuthState,
+    form: Form,
+) -> Result<HttpResponse, OAuthError> {
+    let presented = clients::presented(
+        req,
+        form.client_id.as_deref(),
+        form.client_secret.as_deref(),
+    );
+    if let (Some(form_id), Some(basic_id)) = (&form.client_id, &presented.client_id)
+        && presented.basic
+        && form_id != basic_id
+    {
+        return Err(OAuthError::invalid_request(
+            "client_id in the body differs from the authenticated client",
+        ));
+    }
+    let client = clients::authenticate(state, &presented).await?;
+    if let Some(resource) = &form.resource
+        && resource.trim_end_matches('/') != state.resource
+    {
+        return Err(OAuthError::invalid_target(format!(
+            "this server issues tokens for {} only",
+            state.resource
+        )));
+    }
+    match form.grant_type.as_deref() {
+        Some("authorization_code") => authorization_code(state, &client, &form).await,
+        Some("refresh_token") => refresh(state, &client, &form).await,
+        Some(other) => Err(OAuthError::unsupported_grant_type(format!(
+            "grant_type {other} is not supported; use authorization_code or refresh_token"
+        ))),
+        None => Err(OAuthError::invalid_request("grant_type is missing")),
+    }
+}
+
+async fn authorization_code(
+    state: &OAuthState,
+    client: &OAuthClient,
+    form: &Form,
+) -> Result<HttpResponse, OAuthError> {
+    let code = form
+        .code
+        .as_deref()
+        .ok_or_else(|| OAuthError::invalid_request("code is missing"))?;
+    let verifier = form.code_verifier.as_deref().ok_or_else(|| {
+        OAuthError::invalid_request("code_verifier is missing (PKCE is required)")
+    })?;
+    let code = match state
+        .grants
+        .redeem_code(&crypto::hash(code), Utc::now())
+        .await?
+    {
+        Redemption::Redeemed(code) => code,
+        Redemption::AlreadyUsed { family } => {
+            // A replayed code: whatever it issued may be in the wrong hands.
+            state.grants.revoke_family(family).await?;
+            tracing::warn!(client = %client.client_id, "a used authorization code was presented again; its tokens are revoked");
+            return Err(OAuthError::invalid_grant(
+                "the code was already used; its tokens are revoked",
+            ));
+        }
+        Redemption::Unknown => {
+            return Err(OAuthError::invalid_grant("the code is unknown or expired"));
+        }
+    };
+    if code.client_id != client.client_id {
+        return Err(OAuthError::invalid_grant(
+            "the code was issued to another client",
+        ));
+    }
+    if form.redirect_uri.as_deref() != Some(code.redirect_uri.as_str()) {
+        return Err(OAuthError::invalid_grant(
+            "redirect_uri does not match the authorization request",
+        ));
+    }
+    if !crypto::pkce_matches(verifier, &code.code_challenge) {
+        return Err(OAuthError::invalid_grant(
+            "code_verifier does not match the code_challenge",
+        ));
+    }
+    if client.source == ClientSource::Registered {
+        // A registration that gets used is kept.
+        state.grants.extend_client(&client.client_id, None).await?;
+    }
+    let refresh = RefreshToken {
+        token_hash: String::new(),
+        family: code.family,
+        client_id: client.client_id.clone(),
+        user: code.user,
+        scopes: code.scopes.clone(),
+        resource: code.resource.clone(),
+        expires_at: Utc::now(),
+    };
+    let (raw, stored) = new_refresh(state, &refresh)?;
+    state.grants.put_refresh(&stored).await?;
+    respond(state, code.user, &code.scopes, &client.client_id, &raw)
+}
+
+async fn refresh(
+    state: &OAuthState,
+    client: &OAuthClient,
+    form: &Form,
+) -> Result<HttpResponse, OAuthError> {
+    let presented = form
+        .refresh_token
+        .as_deref()
+        .ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
+    let presented_hash = crypto::hash(presented);
+    let family = state.grants.family_of(&presented_hash).await?;
+    let Some(family) = family else {
+        return Err(OAuthError::invalid_grant(
+            "the refresh token is unknown, expired or revoked",
+        ));
+    };
+    // The next token is prepared before the atomic rotation, which stores it (continuing
+    // the presented token's grant) only if the presented one was the family's current token.
+    let template = RefreshToken {
+        token_hash: String::new(),
+        family,
+        client_id: client.client_id.clone(),
+        user: UserId::from_uuid(uuid::Uuid::nil()),
+        scopes: vec![],
+        resource: state.resource.clone(),
+        expires_at: Utc::now(),
+    };
+    let (raw, next) = new_refresh(state, &template)?;
+    let old = match state
+        .grants
+        .rotate_refresh(&presented_hash, &next, Utc::now())
+        .await?
+    {
+        Rotation::Rotated(old) => old,
+        Rotation::Reused => {
+            tracing::warn!(client = %client.client_id, "a rotated refresh token was presented again; its family is revoked");
+            return Err(OAuthError::invalid_grant(
+                "the refresh token was already used; sign in again",
+            ));
+        }
+        Rotation::Unknown => {
+            return Err(OAuthError::invalid_grant(
+                "the refresh token is unknown, expired or revoked",
+            ));
+        }
+    };
+    if old.client_id != client.client_id {
+        state.grants.revoke_family(family).await?;
+        return Err(OAuthError::invalid_grant(
+            "the refresh token was issued to another client",
+        ));
+    }
+    // A narrower scope may be asked for; never a wider one (RFC 6749 §6).
+    let scopes: Vec<String> = match &form.scope {
+        Some(asked) => {
+            let asked: BTreeSet<&str> = asked.split_whitespace().collect();
+            if let Some(extra) = asked.iter().find(|s| !old.scopes.iter().any(|o| o == *s)) {
+                return Err(OAuthError::invalid_scope(format!(
+                    "scope {extra} was not granted"
+                )));
+            }
+            asked.into_iter().map(str::to_owned).collect()
+        }
+        None => old.scopes.clone(),
+    };
+    respond(state, old.user, &scopes, &client.client_id, &raw)
+}
+
+fn new_refresh(
+    state: &OAuthState,
+    base: &RefreshToken,
+) -> Result<(String, RefreshToken), OAuthError> {
+    let raw = crypto::random_token()?;
+    let ttl = TimeDelta::from_std(state.refresh_token_ttl).unwrap_or(TimeDelta::days(30));
+    Ok((
+        raw.clone(),
+        RefreshToken {
+            token_hash: crypto::hash(&raw),
+            expires_at: Utc::now() + ttl,
+            ..base.clone()
+        },
+    ))
+}
+
+fn respond(
+    state: &OAuthState,
+    user: UserId,
+    scopes: &[String],
+    client_id: &str,
+    refresh: &str,
+) -> Result<HttpResponse, OAuthError> {
+    let set: BTreeSet<String> = scopes.iter().cloned().collect();
+    let access = state
+        .tokens
+        .mint(user, &set, client_id, state.access_token_ttl)
+        .map_err(|e| OAuthError::server_error(e.to_string()))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(json!({
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": state.access_token_ttl.as_secs(),
+            "refresh_token": refresh,
+            "scope": scopes.join(" "),
+        })))
+}

@@ -1,0 +1,107 @@
+//! Consents: remembered per person and client, replaced whole, listed newest first; revoking
+//! one revokes that person's refresh families with that client and nothing else.
+
+use std::sync::Arc;
+
+use domain::grants::{Consent, GrantStore, Rotation};
+use domain::model::UserId;
+
+use super::{at, next, person, refresh};
+use crate::support::Store;
+
+fn consent(user: UserId, client_id: &str, granted_s: i64) -> Consent {
+    Consent {
+        user,
+        client_id: client_id.into(),
+        scopes: vec!["openid".into(), "data:read".into()],
+        granted_at: at(granted_s),
+    }
+}
+
+async fn consents_are_stored_replaced_and_listed_newest_first<S: Store + GrantStore>(
+    store: Arc<S>,
+) {
+    let (user, other) = (person(&*store).await, person(&*store).await);
+    for c in [
+        consent(user, "b", 0),
+        consent(user, "c", 1),
+        consent(user, "a", 1),
+        consent(other, "z", 5),
+    ] {
+        store.put_consent(&c).await.unwrap();
+    }
+    assert_eq!(
+        store.consent(user, "b").await.unwrap(),
+        Some(consent(user, "b", 0))
+    );
+    assert_eq!(store.consent(user, "z").await.unwrap(), None);
+    let order = |list: Vec<Consent>| list.into_iter().map(|c| c.client_id).collect::<Vec<_>>();
+    // Ties in time are in client id order.
+    assert_eq!(
+        order(store.consents_of(user).await.unwrap()),
+        ["a", "c", "b"]
+    );
+    let replaced = Consent {
+        scopes: vec!["data:write".into()],
+        ..consent(user, "b", 2)
+    };
+    store.put_consent(&replaced).await.unwrap();
+    assert_eq!(store.consent(user, "b").await.unwrap(), Some(replaced));
+    assert_eq!(
+        order(store.consents_of(user).await.unwrap()),
+        ["b", "a", "c"]
+    );
+}
+
+async fn revoke_consent_revokes_the_families_of_that_user_and_client_only<S: Store + GrantStore>(
+    store: Arc<S>,
+) {
+    let (user, other) = (person(&*store).await, person(&*store).await);
+    store
+        .put_consent(&consent(user, "client-1", 0))
+        .await
+        .unwrap();
+    store
+        .put_consent(&consent(user, "client-2", 0))
+        .await
+        .unwrap();
+    let revoked = [
+        refresh("u1-a", user, "client-1"),
+        refresh("u1-b", user, "client-1"),
+    ];
+    let kept = [
+        refresh("u2", user, "client-2"),
+        refresh("o1", other, "client-1"),
+    ];
+    for token in revoked.iter().chain(&kept) {
+        store.put_refresh(token).await.unwrap();
+    }
+    // A rotated family: its newest token must go too.
+    let newest = next(&revoked[0], "u1-a2");
+    store.rotate_refresh("u1-a", &newest, at(5)).await.unwrap();
+
+    assert!(store.revoke_consent(user, "client-1").await.unwrap());
+    assert_eq!(store.consent(user, "client-1").await.unwrap(), None);
+    assert!(store.consent(user, "client-2").await.unwrap().is_some());
+    for token in [&newest, &revoked[1]] {
+        let outcome = store
+            .rotate_refresh(&token.token_hash, &next(token, "x"), at(10))
+            .await
+            .unwrap();
+        assert_eq!(outcome, Rotation::Reused, "{}", token.token_hash);
+    }
+    for token in &kept {
+        let successor = next(token, &format!("{}-next", token.token_hash));
+        let outcome = store
+            .rotate_refresh(&token.token_hash, &successor, at(10))
+            .await
+            .unwrap();
+        assert_eq!(outcome, Rotation::Rotated(token.clone()));
+    }
+    assert!(!store.revoke_consent(user, "client-1").await.unwrap());
+}
+
+contract!(
+    consents_are_stored_replaced_and_listed_newest_first,
+    revoke_consent_revokes_the_families_of_that_user_and_client_only,
+);

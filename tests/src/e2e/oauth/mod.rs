@@ -1,0 +1,8 @@
+//! The authorization server over real HTTP: a browser (cookies, manual redirects) through
+//! login and consent, the token endpoint, and every refusal the issue lists, each its own
+//! test.
+
+mod flow;
+mod metadata;
+mod refusals;
+mod tokens;

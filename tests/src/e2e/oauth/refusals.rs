@@ -1,0 +1,263 @@
+//! Every refusal of the authorization and token endpoints, each its own test.
+
+use chrono::{TimeDelta, Utc};
+use domain::grants::AuthorizationCode;
+
+use super::flow::*;
+use crate::e2e::harness::{TestServer, e2e};
+
+/// The first answer to an authorization request (no login needed to be refused).
+async fn first_hop(
+    server: &TestServer,
+    client_id: &str,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
+    let (_, challenge) = pkce();
+    browser()
+        .get(authorize_url(server, client_id, &challenge, extra).as_str())
+        .send()
+        .await
+        .unwrap()
+}
+
+fn redirected_error(response: &reqwest::Response) -> (String, String) {
+    assert_eq!(
+        response.status(),
+        302,
+        "an error for a trusted redirect URI goes back to the client"
+    );
+    let location = url::Url::parse(response.headers()["location"].to_str().unwrap()).unwrap();
+    assert!(location.as_str().starts_with(REDIRECT));
+    (
+        param(&location, "error").unwrap(),
+        param(&location, "iss").unwrap(),
+    )
+}
+
+async fn a_wrong_redirect_uri_gets_an_error_page_and_no_redirect(server: TestServer) {
+    let client_id = register(&server).await;
+    let response = first_hop(
+        &server,
+        &client_id,
+        &[("redirect_uri", "https://evil.example/cb")],
+    )
+    .await;
+    assert_eq!(response.status(), 400);
+    assert!(response.headers().get("location").is_none());
+    assert!(response.text().await.unwrap().contains("redirect_uri"));
+}
+e2e!(a_wrong_redirect_uri_gets_an_error_page_and_no_redirect);
+
+async fn an_unknown_client_gets_an_invalid_client_page(server: TestServer) {
+    let response = first_hop(&server, "pmcp-unknown", &[]).await;
+    assert_eq!(response.status(), 401);
+    assert!(response.headers().get("location").is_none());
+    assert!(response.text().await.unwrap().contains("invalid_client"));
+}
+e2e!(an_unknown_client_gets_an_invalid_client_page);
+
+async fn a_request_without_pkce_is_refused(server: TestServer) {
+    let client_id = register(&server).await;
+    let response = first_hop(
+        &server,
+        &client_id,
+        &[("code_challenge", ""), ("code_challenge_method", "")],
+    )
+    .await;
+    assert_eq!(redirected_error(&response).0, "invalid_request");
+}
+e2e!(a_request_without_pkce_is_refused);
+
+async fn plain_pkce_is_refused(server: TestServer) {
+    let client_id = register(&server).await;
+    let response = first_hop(&server, &client_id, &[("code_challenge_method", "plain")]).await;
+    let (error, iss) = redirected_error(&response);
+    assert_eq!(error, "invalid_request");
+    assert_eq!(iss, server.base);
+}
+e2e!(plain_pkce_is_refused);
+
+async fn another_resource_is_an_invalid_target(server: TestServer) {
+    let client_id = register(&server).await;
+    let response = first_hop(
+        &server,
+        &client_id,
+        &[("resource", "https://other.example/mcp")],
+    )
+    .await;
+    assert_eq!(redirected_error(&response).0, "invalid_target");
+}
+e2e!(another_resource_is_an_invalid_target);
+
+async fn an_unknown_scope_is_an_invalid_scope(server: TestServer) {
+    let client_id = register(&server).await;
+    let response = first_hop(
+        &server,
+        &client_id,
+        &[("scope", "data:read admin:everything")],
+    )
+    .await;
+    assert_eq!(redirected_error(&response).0, "invalid_scope");
+}
+e2e!(an_unknown_scope_is_an_invalid_scope);
+
+async fn a_wrong_verifier_is_an_invalid_grant(server: TestServer) {
+    let email = person(&server).await;
+    let (client_id, _, code) = code_for(&server, &email).await;
+    let (wrong, _) = pkce();
+    let (status, body, _) = exchange(&server, &client_id, &wrong, &code).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+}
+e2e!(a_wrong_verifier_is_an_invalid_grant);
+
+async fn a_reused_code_is_refused_and_revokes_what_it_issued(server: TestServer) {
+    let email = person(&server).await;
+    let (client_id, verifier, code) = code_for(&server, &email).await;
+    let (status, first, _) = exchange(&server, &client_id, &verifier, &code).await;
+    assert_eq!(status, 200);
+    let (status, body, _) = exchange(&server, &client_id, &verifier, &code).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let refresh = first["refresh_token"].as_str().unwrap();
+    let (status, _, _) = token(
+        &server,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("client_id", &client_id),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status, 400,
+        "the refresh token from the first exchange is revoked"
+    );
+}
+e2e!(a_reused_code_is_refused_and_revokes_what_it_issued);
+
+async fn a_reused_refresh_token_is_refused(server: TestServer) {
+    let email = person(&server).await;
+    let (client_id, verifier, code) = code_for(&server, &email).await;
+    let (_, first, _) = exchange(&server, &client_id, &verifier, &code).await;
+    let refresh = first["refresh_token"].as_str().unwrap();
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh),
+        ("client_id", client_id.as_str()),
+    ];
+    assert_eq!(token(&server, &form).await.0, 200);
+    let (status, body, _) = token(&server, &form).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+}
+e2e!(a_reused_refresh_token_is_refused);
+
+async fn an_expired_code_is_an_invalid_grant(server: TestServer) {
+    let seeded = server.seed().await;
+    let client_id = register(&server).await;
+    let (verifier, challenge) = pkce();
+    let code = "expired-code-0123456789012345678901234567890";
+    server
+        .opened
+        .storage
+        .grants
+        .put_code(&AuthorizationCode {
+            code_hash: app::oauth::crypto::hash(code),
+            client_id: client_id.clone(),
+            user: seeded.user,
+            redirect_uri: REDIRECT.into(),
+            code_challenge: challenge,
+            scopes: vec!["data:read".into()],
+            resource: server.mcp.clone(),
+            expires_at: Utc::now() - TimeDelta::seconds(1),
+            family: uuid::Uuid::now_v7(),
+        })
+        .await
+        .unwrap();
+    let (status, body, _) = exchange(&server, &client_id, &verifier, code).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+}
+e2e!(an_expired_code_is_an_invalid_grant);
+
+async fn a_code_for_another_redirect_uri_is_an_invalid_grant(server: TestServer) {
+    let email = person(&server).await;
+    let (client_id, verifier, code) = code_for(&server, &email).await;
+    let (status, body, _) = token(
+        &server,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "http://127.0.0.1:9/other"),
+            ("code_verifier", &verifier),
+            ("client_id", &client_id),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+}
+e2e!(a_code_for_another_redirect_uri_is_an_invalid_grant);
+
+async fn a_token_request_for_another_resource_is_an_invalid_target(server: TestServer) {
+    let email = person(&server).await;
+    let (client_id, verifier, code) = code_for(&server, &email).await;
+    let (status, body, _) = token(
+        &server,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", &verifier),
+            ("client_id", &client_id),
+            ("resource", "https://other.example/mcp"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_target"))
+    );
+}
+e2e!(a_token_request_for_another_resource_is_an_invalid_target);
+
+async fn an_unknown_client_at_the_token_endpoint_is_invalid_client(server: TestServer) {
+    let (status, body, _) = token(
+        &server,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", "x"),
+            ("client_id", "pmcp-gone"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
+}
+e2e!(an_unknown_client_at_the_token_endpoint_is_invalid_client);
+
+async fn a_registration_with_an_unsafe_redirect_uri_is_refused(server: TestServer) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/oauth/register", server.base))
+        .json(&serde_json::json!({"redirect_uris": ["http://evil.example/cb"], "token_endpoint_auth_method": "none"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_redirect_uri");
+}
+e2e!(a_registration_with_an_unsafe_redirect_uri_is_refused);
