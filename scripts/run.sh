@@ -12,19 +12,24 @@ url, token = d["mcp_url"], d["access_token"]
 print(f"""
 platform-mcp is starting at {url}
 Demo person: {d['email']} (the demo project was {'created now' if d['seeded'] else 'already there'}).
-An access token for them (valid 24 h) is in data/demo.json.
+Clients log in through the browser: sign in as {d['email']}, then Allow.
 
 Claude Code:
-  {d['connect']['claude_code']}
+  claude mcp add --transport http platform {url}
+  (then run /mcp in Claude Code and choose Authenticate)
 
 Claude Desktop (Settings → Developer → Edit Config, then restart):
-  {json.dumps(d['connect']['claude_desktop'], indent=2).replace(chr(10), chr(10) + '  ')}
+  {{"mcpServers": {{"platform": {{"command": "npx", "args": ["-y", "mcp-remote", "{url}"]}}}}}}
 
-Python SDK (pip install mcp httpx):
+MCP Inspector: npx @modelcontextprotocol/inspector → Streamable HTTP, URL {url},
+  Open Auth Settings → Quick OAuth Flow.
+
+Python SDK: see tests/e2e/py/oauth_client.py (OAuth), or without a browser use the
+24-hour token for the demo person in data/demo.json:
   {d['connect']['python'].replace(chr(10), chr(10) + '  ')}
 
-MCP Inspector: npx @modelcontextprotocol/inspector, transport "Streamable HTTP", URL {url},
-  header Authorization: Bearer <the token above>.
+Same token for Claude Code without the browser login:
+  {d['connect']['claude_code']}
 """, file=sys.stderr)
 PY
 exec "$bin" serve

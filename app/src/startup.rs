@@ -92,6 +92,26 @@ async fn identity_provider(
     }
 }
 
+/// How often expired authorization-server records (unused registrations, codes, tokens,
+/// sessions, abandoned logins) are deleted. Every instance does it; it is idempotent.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+fn spawn_purge(grants: Arc<dyn domain::grants::GrantStore>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(PURGE_EVERY);
+        loop {
+            every.tick().await;
+            match grants.purge_expired(chrono::Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(records = n, "purged expired authorization records"),
+                Err(e) => {
+                    tracing::warn!(cause = %e, "purging expired authorization records failed")
+                }
+            }
+        }
+    });
+}
+
 impl Application {
     /// Opens everything and binds `server.bind`.
     ///
@@ -125,6 +145,7 @@ impl Application {
             opened.identity.clone(),
             tokens.clone(),
         );
+        spawn_purge(opened.storage.grants.clone());
         let server = serve(settings.clone(), opened.storage, tokens, oauth, listener)?;
         Ok(Self {
             port,

@@ -25,3 +25,6 @@ mod e2e;
 
 #[cfg(test)]
 mod oidc;
+
+#[cfg(test)]
+mod cli;

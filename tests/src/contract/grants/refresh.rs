@@ -126,6 +126,56 @@ async fn twenty_concurrent_rotations_of_one_token_rotate_it_exactly_once<S: Stor
     assert_eq!(stored, 1, "exactly the winner's next token is stored");
 }
 
+async fn a_replay_racing_a_rotation_still_revokes_the_newest_token<S: Store + GrantStore>(
+    store: Arc<S>,
+) {
+    // Twenty families, each with a rotated token replayed while its current token rotates:
+    // whichever comes first, no token of the family may rotate afterwards.
+    let user = person(&*store).await;
+    let mut families = Vec::new();
+    for f in 0..20 {
+        let first = refresh(&format!("f{f}-1"), user, "client-1");
+        store.put_refresh(&first).await.unwrap();
+        let second = next(&first, &format!("f{f}-2"));
+        store
+            .rotate_refresh(&first.token_hash, &second, at(10))
+            .await
+            .unwrap();
+        families.push((first, second));
+    }
+    let tasks = families.iter().flat_map(|(first, second)| {
+        let replay = (
+            first.token_hash.clone(),
+            next(first, &format!("{}-r", first.token_hash)),
+        );
+        let rotate = (
+            second.token_hash.clone(),
+            next(second, &format!("{}-3", first.token_hash)),
+        );
+        [replay, rotate].map(|(presented, successor)| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                store
+                    .rotate_refresh(&presented, &successor, at(20))
+                    .await
+                    .map(|_| ())
+            })
+        })
+    });
+    for r in join_all(tasks).await {
+        r.unwrap().unwrap();
+    }
+    for (first, second) in &families {
+        let third = next(second, &format!("{}-3", first.token_hash));
+        assert!(
+            is_dead(&*store, &third, 30).await,
+            "{} lives",
+            third.token_hash
+        );
+        assert!(is_dead(&*store, second, 30).await);
+    }
+}
+
 async fn an_expired_refresh_token_is_unknown<S: Store + GrantStore>(store: Arc<S>) {
     let user = person(&*store).await;
     let first = refresh("r1", user, "client-1");
@@ -185,6 +235,7 @@ contract!(
     the_next_token_keeps_the_grant_of_the_presented_one,
     presenting_a_rotated_token_revokes_the_whole_family,
     twenty_concurrent_rotations_of_one_token_rotate_it_exactly_once,
+    a_replay_racing_a_rotation_still_revokes_the_newest_token,
     an_expired_refresh_token_is_unknown,
     revoke_family_revokes_every_token_of_that_family_only,
     family_of_finds_current_and_rotated_tokens,
