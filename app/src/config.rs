@@ -64,6 +64,9 @@ pub struct OAuthSettings {
     pub allow_http_loopback_metadata: bool,
     /// Fetch Client ID Metadata Documents from private, loopback and link-local addresses.
     pub allow_private_metadata_hosts: bool,
+    /// A PEM file of extra CA certificates trusted when fetching Client ID Metadata Documents
+    /// (a private CA, or a test's own), besides the public roots.
+    pub metadata_ca_file: Option<std::path::PathBuf>,
 }
 
 /// The HTTP side.

@@ -144,7 +144,7 @@ impl Application {
             opened.storage.directory.clone(),
             opened.identity.clone(),
             tokens.clone(),
-        );
+        )?;
         spawn_purge(opened.storage.grants.clone());
         let server = serve(settings.clone(), opened.storage, tokens, oauth, listener)?;
         Ok(Self {

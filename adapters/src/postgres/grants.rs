@@ -16,12 +16,13 @@
 //!   `refresh.rs`), so a rotation and a revocation of one family never interleave.
 
 mod refresh;
+mod rows;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::grants::{
-    AuthorizationCode, BrowserSession, ClientSource, Consent, GrantStore, OAuthClient, Pending,
-    Redemption, RefreshToken, Rotation,
+    AuthorizationCode, BrowserSession, Consent, GrantStore, OAuthClient, Pending, Redemption,
+    RefreshToken, Rotation,
 };
 use domain::model::UserId;
 use domain::ports::StoreError;
@@ -30,6 +31,7 @@ use uuid::Uuid;
 
 use super::PgStore;
 use super::errors::{unexpected, write_error};
+use rows::{ClientRow, CodeRow, ConsentRow, pending_from};
 
 /// The message of a violated constraint of the grant tables.
 fn explain(constraint: &str) -> Option<String> {
@@ -49,86 +51,6 @@ fn explain(constraint: &str) -> Option<String> {
     )
 }
 
-#[derive(sqlx::FromRow)]
-struct ClientRow {
-    client_id: String,
-    client_name: String,
-    redirect_uris: Json<Vec<String>>,
-    token_endpoint_auth_method: String,
-    secret_hash: Option<String>,
-    source: String,
-    created_at: DateTime<Utc>,
-    expires_at: Option<DateTime<Utc>>,
-}
-
-impl TryFrom<ClientRow> for OAuthClient {
-    type Error = StoreError;
-
-    fn try_from(row: ClientRow) -> Result<Self, StoreError> {
-        let source = ClientSource::parse(&row.source).ok_or_else(|| {
-            StoreError::Unexpected(format!("stored client source {:?} is unknown", row.source))
-        })?;
-        Ok(OAuthClient {
-            client_id: row.client_id,
-            client_name: row.client_name,
-            redirect_uris: row.redirect_uris.0,
-            token_endpoint_auth_method: row.token_endpoint_auth_method,
-            secret_hash: row.secret_hash,
-            source,
-            created_at: row.created_at,
-            expires_at: row.expires_at,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct CodeRow {
-    code_hash: String,
-    client_id: String,
-    user_id: Uuid,
-    redirect_uri: String,
-    code_challenge: String,
-    scopes: Json<Vec<String>>,
-    resource: String,
-    expires_at: DateTime<Utc>,
-    family: Uuid,
-}
-
-impl From<CodeRow> for AuthorizationCode {
-    fn from(row: CodeRow) -> Self {
-        AuthorizationCode {
-            code_hash: row.code_hash,
-            client_id: row.client_id,
-            user: UserId::from_uuid(row.user_id),
-            redirect_uri: row.redirect_uri,
-            code_challenge: row.code_challenge,
-            scopes: row.scopes.0,
-            resource: row.resource,
-            expires_at: row.expires_at,
-            family: row.family,
-        }
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct ConsentRow {
-    user_id: Uuid,
-    client_id: String,
-    scopes: Json<Vec<String>>,
-    granted_at: DateTime<Utc>,
-}
-
-impl From<ConsentRow> for Consent {
-    fn from(row: ConsentRow) -> Self {
-        Consent {
-            user: UserId::from_uuid(row.user_id),
-            client_id: row.client_id,
-            scopes: row.scopes.0,
-            granted_at: row.granted_at,
-        }
-    }
-}
-
 /// Every expired record, deleted in one statement.
 const PURGE: &str = "WITH \
      clients AS (DELETE FROM oauth_clients WHERE expires_at <= $1 RETURNING 1), \
@@ -139,21 +61,6 @@ const PURGE: &str = "WITH \
      SELECT (SELECT count(*) FROM clients) + (SELECT count(*) FROM codes) \
      + (SELECT count(*) FROM tokens) + (SELECT count(*) FROM sessions) \
      + (SELECT count(*) FROM pending)";
-
-fn pending_from(
-    id: String,
-    payload: &str,
-    expires_at: DateTime<Utc>,
-) -> Result<Pending, StoreError> {
-    let payload = serde_json::from_str(payload).map_err(|e| {
-        StoreError::Unexpected(format!("stored pending payload does not decode: {e}"))
-    })?;
-    Ok(Pending {
-        id,
-        payload,
-        expires_at,
-    })
-}
 
 #[async_trait]
 impl GrantStore for PgStore {

@@ -13,10 +13,56 @@ use serde::Deserialize;
 use url::Url;
 
 /// Where documents may come from.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct FetchPolicy {
     pub allow_http_loopback: bool,
     pub allow_private: bool,
+    /// Extra trusted roots (`oauth.metadata_ca_file`).
+    pub extra_roots: Vec<reqwest::Certificate>,
+}
+
+impl FetchPolicy {
+    /// The policy of these settings, reading the extra CA file if one is configured.
+    ///
+    /// # Errors
+    /// The CA file is unreadable or holds no certificate.
+    pub fn from_settings(settings: &crate::config::OAuthSettings) -> anyhow::Result<Self> {
+        let extra_roots = match &settings.metadata_ca_file {
+            None => vec![],
+            Some(path) => {
+                let pem = std::fs::read(path).map_err(|e| {
+                    anyhow::anyhow!("oauth.metadata_ca_file {}: {e}", path.display())
+                })?;
+                let roots = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                    anyhow::anyhow!("oauth.metadata_ca_file {}: {e}", path.display())
+                })?;
+                if roots.is_empty() {
+                    anyhow::bail!(
+                        "oauth.metadata_ca_file {} holds no certificate",
+                        path.display()
+                    );
+                }
+                roots
+            }
+        };
+        Ok(Self {
+            allow_http_loopback: settings.allow_http_loopback_metadata,
+            allow_private: settings.allow_private_metadata_hosts,
+            extra_roots,
+        })
+    }
+}
+
+/// An error with its causes, which reqwest keeps out of its own message.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 const MAX_BYTES: usize = 64 * 1024;
@@ -109,10 +155,14 @@ pub async fn fetch(policy: &FetchPolicy, client_id: &str) -> Result<OAuthClient,
         .find(|a| allowed_private || !private(a.ip()))
         .ok_or("the host resolves only to private or loopback addresses")?;
     // Connect to the address checked above, not to whatever a second lookup returns.
-    let client = reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(TIMEOUT)
-        .resolve(&bare_host, address)
+        .resolve(&bare_host, address);
+    for root in &policy.extra_roots {
+        builder = builder.add_root_certificate(root.clone());
+    }
+    let client = builder
         .build()
         .map_err(|e| format!("building the HTTP client: {e}"))?;
     let mut response = client
@@ -120,7 +170,7 @@ pub async fn fetch(policy: &FetchPolicy, client_id: &str) -> Result<OAuthClient,
         .header(reqwest::header::ACCEPT, "application/json")
         .send()
         .await
-        .map_err(|e| format!("fetching it failed: {e}"))?;
+        .map_err(|e| format!("fetching it failed: {}", chain(&e)))?;
     if !response.status().is_success() {
         return Err(format!("fetching it answered {}", response.status()));
     }

@@ -50,15 +50,18 @@ pub struct OAuthState {
 impl OAuthState {
     /// The state for `settings`.
     #[must_use]
+    ///
+    /// # Errors
+    /// The configured metadata CA file cannot be read.
     pub fn new(
         settings: &Settings,
         grants: Arc<dyn GrantStore>,
         directory: Arc<dyn Directory>,
         identity: Option<Arc<dyn IdentityProvider>>,
         tokens: TokenService,
-    ) -> Self {
+    ) -> anyhow::Result<Self> {
         let issuer = settings.issuer();
-        Self {
+        Ok(Self {
             grants,
             directory,
             identity,
@@ -69,11 +72,8 @@ impl OAuthState {
             access_token_ttl: settings.auth.access_token_ttl,
             refresh_token_ttl: settings.oauth.refresh_token_ttl,
             unused_client_ttl: settings.oauth.unused_client_ttl,
-            metadata_fetch: cimd::FetchPolicy {
-                allow_http_loopback: settings.oauth.allow_http_loopback_metadata,
-                allow_private: settings.oauth.allow_private_metadata_hosts,
-            },
-        }
+            metadata_fetch: cimd::FetchPolicy::from_settings(&settings.oauth)?,
+        })
     }
 }
 

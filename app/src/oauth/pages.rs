@@ -21,13 +21,34 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-const STYLE: &str = "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#f5f6f8;color:#1d2330;margin:0;padding:1rem}\
-main{max-width:28rem;margin:2rem auto;background:#fff;border-radius:12px;padding:1.5rem;box-shadow:0 1px 4px rgba(0,0,0,.08)}\
-h1{font-size:1.3rem;margin:0 0 1rem}p,li{line-height:1.5}label{display:block;margin:.75rem 0 .25rem;font-weight:600}\
-input[type=email]{width:100%;box-sizing:border-box;padding:.6rem;font-size:1rem;border:1px solid #c5cad3;border-radius:8px}\
-.choice{display:flex;gap:.5rem;align-items:flex-start;margin:.4rem 0;font-weight:400}\
-.buttons{display:flex;gap:.75rem;margin-top:1.25rem}button{flex:1;padding:.7rem;font-size:1rem;border-radius:8px;border:1px solid #c5cad3;background:#fff;cursor:pointer}\
-button.primary{background:#2457d6;border-color:#2457d6;color:#fff}.muted{color:#5b6475;font-size:.9rem}code{word-break:break-all}.error{color:#b42318}";
+/// One stylesheet, inline (the CSP allows no other). Phone first: one column, 16 px text (no
+/// zoom on focus in iOS), 44 px tap targets; wider screens get more air around the card.
+const STYLE: &str = "*,*::before,*::after{box-sizing:border-box}html{-webkit-text-size-adjust:100%}\
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;font-size:1rem;line-height:1.5;background:#f5f6f8;color:#1d2330;margin:0;padding:1rem}\
+main{max-width:32rem;margin:.5rem auto;background:#fff;border-radius:12px;padding:1.5rem 1.25rem;box-shadow:0 1px 4px rgba(0,0,0,.08)}\
+@media (min-width:40rem){body{padding:2rem}main{margin-top:2.5rem;padding:2rem}}\
+.brand{margin:0 0 .75rem;font-size:.8rem;font-weight:700;letter-spacing:.06em;text-transform:uppercase;color:#5b6475}\
+h1{font-size:1.35rem;line-height:1.3;margin:0 0 1rem;text-wrap:balance}p{margin:0 0 1rem}\
+label{display:block;margin:0 0 .35rem;font-weight:600}\
+input[type=email]{display:block;width:100%;min-height:2.9rem;padding:.6rem .75rem;font:inherit;color:inherit;background:#fff;border:1px solid #a9b0bc;border-radius:8px}\
+input:focus-visible,button:focus-visible{outline:3px solid rgba(36,87,214,.4);outline-offset:1px}input[type=email]:focus{border-color:#2457d6}\
+.facts{margin:0 0 1rem;padding:.5rem 1rem;background:#f5f6f8;border-radius:8px}\
+.facts div{display:grid;grid-template-columns:minmax(0,1fr);padding:.4rem 0}.facts div+div{border-top:1px solid #e3e6eb}\
+.facts dt{color:#5b6475;font-size:.85rem}.facts dd{margin:0;font-weight:600;min-width:0;overflow-wrap:anywhere}\
+@media (min-width:40rem){.facts div{grid-template-columns:8rem minmax(0,1fr);column-gap:.75rem}.facts dt{font-size:1rem}}\
+fieldset{border:0;margin:0;padding:0;min-width:0}legend{font-weight:600;padding:0;margin:0 0 .5rem}\
+.choice{display:flex;gap:.75rem;align-items:flex-start;margin:0 0 .5rem;padding:.75rem .9rem;border:1px solid #c5cad3;border-radius:10px;font-weight:400;cursor:pointer}\
+.choice:has(input:checked){border-color:#2457d6;background:#f0f4fe;box-shadow:inset 0 0 0 1px #2457d6}\
+.choice input{flex:none;width:1.25rem;height:1.25rem;margin:.15rem 0 0;accent-color:#2457d6}\
+.choice strong{display:block}.choice .scope{display:block;margin-top:.15rem;color:#5b6475;font-size:.85rem}\
+.buttons{display:flex;gap:.75rem;margin:1.25rem 0 0}\
+button{flex:1;min-height:2.9rem;padding:.6rem 1rem;font:inherit;font-weight:600;color:#1d2330;background:#fff;border:1px solid #a9b0bc;border-radius:8px;cursor:pointer}\
+button:hover{background:#f0f2f5}button.primary{color:#fff;background:#2457d6;border-color:#2457d6}button.primary:hover{background:#1d47b0}\
+.muted{color:#5b6475;font-size:.875rem}.muted:last-child{margin:1.25rem 0 0}\
+code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em;overflow-wrap:anywhere}.error{color:#b42318}";
+
+/// The product's name, above every page's heading.
+const BRAND: &str = "<p class=\"brand\">Business Platform</p>";
 
 /// A full page with the security headers every page carries.
 #[must_use]
@@ -35,7 +56,8 @@ pub fn page(status: StatusCode, title: &str, body: &str) -> HttpResponse {
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>",
+         <title>{} · Business Platform</title><style>{STYLE}</style></head>\
+         <body><main>{BRAND}{body}</main></body></html>",
         escape(title)
     );
     HttpResponse::build(status)
@@ -57,7 +79,8 @@ pub fn error(status: StatusCode, code: &str, description: &str) -> HttpResponse 
         status,
         "Sign-in problem",
         &format!(
-            "<h1>This sign-in cannot continue</h1><p class=\"error\">{}</p><p class=\"muted\">Error code: <code>{}</code>. Go back to your application and connect again.</p>",
+            "<h1>This sign-in cannot continue</h1><p class=\"error\" role=\"alert\">{}</p>\
+             <p class=\"muted\">Go back to your application and connect again. Error code: <code>{}</code>.</p>",
             escape(description),
             escape(code)
         ),
@@ -68,7 +91,7 @@ pub fn error(status: StatusCode, code: &str, description: &str) -> HttpResponse 
 #[must_use]
 pub fn login(request: &str, csrf: &str, client_name: &str, problem: Option<&str>) -> HttpResponse {
     let problem = problem.map_or(String::new(), |p| {
-        format!("<p class=\"error\">{}</p>", escape(p))
+        format!("<p class=\"error\" role=\"alert\">{}</p>", escape(p))
     });
     page(
         StatusCode::OK,
@@ -79,9 +102,9 @@ pub fn login(request: &str, csrf: &str, client_name: &str, problem: Option<&str>
              <input type=\"hidden\" name=\"request\" value=\"{}\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
              <label for=\"email\">Email</label>\
-             <input type=\"email\" id=\"email\" name=\"email\" autocomplete=\"email\" required autofocus>\
+             <input type=\"email\" id=\"email\" name=\"email\" autocomplete=\"email\" autocapitalize=\"none\" spellcheck=\"false\" placeholder=\"name@example.com\" required autofocus>\
              <div class=\"buttons\"><button class=\"primary\" type=\"submit\">Continue</button></div></form>\
-             <p class=\"muted\">Development sign-in: people added with <code>platform-mcp admin user add</code>.</p>",
+             <p class=\"muted\">Development sign-in, without a password: use the email of a person added with <code>platform-mcp&nbsp;admin user&nbsp;add</code>.</p>",
             escape(client_name),
             escape(request),
             escape(csrf)
@@ -111,14 +134,22 @@ pub fn consent(view: &ConsentView<'_>) -> HttpResponse {
         "Allow access?",
         &format!(
             "<h1>Allow {name} to access your projects?</h1>\
-             <p><strong>{name}</strong> ({host}) wants to act for <strong>{email}</strong> on the Business Platform: list your projects and their data types, and work with the entries you can access.</p>\
-             <p class=\"muted\">After you decide, you go back to <code>{redirect}</code>.</p>\
+             <dl class=\"facts\">\
+             <div><dt>App</dt><dd>{name}</dd></div>\
+             <div><dt>Host</dt><dd>{host}</dd></div>\
+             <div><dt>Returns you to</dt><dd><code>{redirect}</code></dd></div>\
+             <div><dt>Signed in as</dt><dd>{email}</dd></div></dl>\
+             <p>It will act as you on the Business Platform: list your projects and their data types, and work with the entries you can access.</p>\
+             <p class=\"muted\">Allow only if you started this from {name} and you recognise {host}.</p>\
              <form method=\"post\" action=\"/oauth/consent\">\
              <input type=\"hidden\" name=\"request\" value=\"{request}\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <label>Access</label>\
-             <label class=\"choice\"><input type=\"radio\" name=\"access\" value=\"read\"{read_checked}> Read only: see projects, types and entries (data:read)</label>\
-             <label class=\"choice\"><input type=\"radio\" name=\"access\" value=\"write\"{write_checked}> Read and write: also create, change and delete entries (data:read data:write)</label>\
+             <fieldset><legend>Access</legend>\
+             <label class=\"choice\"><input type=\"radio\" name=\"access\" value=\"read\"{read_checked}>\
+             <span><strong>Read only</strong>See projects, types and entries.<span class=\"scope\">data:read</span></span></label>\
+             <label class=\"choice\"><input type=\"radio\" name=\"access\" value=\"write\"{write_checked}>\
+             <span><strong>Read and write</strong>Also create, change and delete entries.<span class=\"scope\">data:read data:write</span></span></label>\
+             </fieldset>\
              <div class=\"buttons\"><button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\
              <button class=\"primary\" type=\"submit\" name=\"decision\" value=\"allow\">Allow</button></div></form>",
             name = escape(view.client_name),

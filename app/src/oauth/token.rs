@@ -100,7 +100,7 @@ async fn authorization_code(
             state.grants.revoke_family(family).await?;
             tracing::warn!(client = %client.client_id, "a used authorization code was presented again; its tokens are revoked");
             return Err(OAuthError::invalid_grant(
-                "the code was already used; its tokens are revoked",
+                "the code was already presented (codes are single-use, even when the exchange failed); any tokens it issued are revoked",
             ));
         }
         Redemption::Unknown => {
@@ -175,9 +175,11 @@ async fn refresh(
     {
         Rotation::Rotated(old) => old,
         Rotation::Reused => {
-            tracing::warn!(client = %client.client_id, "a rotated refresh token was presented again; its family is revoked");
+            // A replay of a rotated token or a token of a revoked family: the family is
+            // (now) revoked either way.
+            tracing::info!(client = %client.client_id, "a used or revoked refresh token was presented; its family is revoked");
             return Err(OAuthError::invalid_grant(
-                "the refresh token was already used; sign in again",
+                "the refresh token was already used or has been revoked; sign in again",
             ));
         }
         Rotation::Unknown => {

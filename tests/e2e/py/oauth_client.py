@@ -4,6 +4,7 @@ OAuth client provider (`mcp` 2.3, `mcp.client.auth.OAuthClientProvider`), as a r
     python oauth_client.py --url http://127.0.0.1:PORT/mcp --email EMAIL
         [--mode auto|legacy] [--access write|read]
         [--client-metadata-url URL | --serve-cimd http|https [--cimd-cert-dir DIR]]
+        [--token-auth none|client_secret_post|client_secret_basic|omit] [--redirect-uri URI]
 
 The provider discovers the server (RFC 9728, RFC 8414), registers (RFC 7591) or uses a Client ID
 Metadata Document, and runs the authorization-code flow with PKCE. Instead of opening a browser,
@@ -94,6 +95,11 @@ def scopes_of(token: OAuthToken | None) -> set[str]:
     return set((token.scope or "").split()) if token else set()
 
 
+def portless(url: str) -> str:
+    p = urlparse(url)
+    return f"{p.scheme}://{p.hostname}{p.path}"
+
+
 def unused_loopback_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -151,6 +157,9 @@ class Trace:
         }
         if challenge := response.headers.get("www-authenticate"):
             entry["www_authenticate"] = challenge
+        if response.status_code >= 400 and response.headers.get("content-type", "").startswith("application/json"):
+            # Read here (the body is cached for whoever reads it next) to say why in a failure.
+            entry["body"] = short((await response.aread()).decode(errors="replace"), 200)
         if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             try:
                 form = parse_qs(request.content.decode())
@@ -170,6 +179,7 @@ class Trace:
             f"{e['method']} {e['path']} -> {e['status']}"
             + (f" [{e['grant_type']}]" if e.get("grant_type") else "")
             + (f" WWW-Authenticate: {e['www_authenticate']}" if e.get("www_authenticate") else "")
+            + (f" {e['body']}" if e.get("body") else "")
             for e in self.since(mark)
         ]
         return "; ".join(rows[-limit:]) or "(no HTTP exchange)"
@@ -374,6 +384,7 @@ class Run:
         # (decision, access) for the next authorization the provider starts.
         self.plan: tuple[str, str] = ("allow", self.access)
         self.last: dict[str, Any] | None = None
+        self.old_tokens: OAuthToken | None = None  # the tokens before the forced refresh
         self.handler_error: BaseException | None = None
         self.asm: dict[str, Any] = {}
         self.cimd_server: Any = None
@@ -522,7 +533,9 @@ class Run:
             redirect_uris=[self.redirect_uri],
             grant_types=["authorization_code", "refresh_token"],
             response_types=["code"],
-            token_endpoint_auth_method="none",
+            # None: not sent, so RFC 7591's default (client_secret_basic) applies and the server
+            # issues a secret.
+            token_endpoint_auth_method=None if self.args.token_auth == "omit" else self.args.token_auth,
         )
         url = self.cimd_url
         sdk_url = url
@@ -571,17 +584,18 @@ class Run:
         response = auth["response"] or {}
         check(response.get("iss") == self.asm["issuer"], f"iss in the redirect is {response.get('iss')!r}")
         info = self.client_info()
-        mark_registrations = [e for e in self.trace.entries if e["path"] == urlparse(self.asm["registration_endpoint"]).path]
+        registration_path = urlparse(self.asm["registration_endpoint"]).path
+        registrations = [e for e in self.trace.entries if e["path"] == registration_path]
         if self.cimd_url:
             check(info.client_id == self.cimd_url, f"the provider uses client_id {info.client_id!r}, not the CIMD URL")
-            check(not mark_registrations, f"the provider registered (DCR) although CIMD was offered: {mark_registrations}")
+            check(not registrations, f"the provider registered (DCR) although CIMD was offered: {registrations}")
             if self.cimd_server is not None:
                 check(self.cimd_server.fetches, "the server never fetched the client metadata document")
         else:
-            check(len(mark_registrations) == 1, f"expected one DCR POST, saw {mark_registrations}")
+            check(len(registrations) == 1, f"expected one DCR POST, saw {registrations}")
             check(
-                mark_registrations[0]["status"] in (200, 201),
-                f"the registration answered {mark_registrations[0]['status']}",
+                registrations[0]["status"] in (200, 201),
+                f"the registration answered {registrations[0]['status']}",
             )
         token = self.tokens()
         granted = scopes_of(token)
@@ -594,6 +608,7 @@ class Run:
         fields: dict[str, Any] = {
             "protocolVersion": version,
             "client_id": info.client_id,
+            "token_endpoint_auth_method": info.token_endpoint_auth_method,
             "registration": "cimd" if self.cimd_url else "dcr",
             "requested_scope": auth["request"]["scope"],
             "prompt": auth["request"]["prompt"],
@@ -643,6 +658,7 @@ class Run:
         is then revoked, so the current refresh token is refused too."""
         info = self.client_info()
         form = {"grant_type": "refresh_token", "client_id": info.client_id, "resource": self.url}
+        assert self.old_tokens is not None
         old = await self.token_request({**form, "refresh_token": self.old_tokens.refresh_token or ""})
         description = self.expect_invalid_grant(old, "the rotated refresh token presented again")
         emit("refresh reuse", status=old.status_code, error="invalid_grant", error_description=description)
@@ -831,7 +847,7 @@ class Run:
                     self.args.serve_cimd,
                     # Portless: the client uses a random port, which RFC 8252 §7.3 lets vary
                     # (what Claude Code's document does with http://localhost/callback).
-                    [f"{urlparse(self.redirect_uri).scheme}://{urlparse(self.redirect_uri).hostname}{urlparse(self.redirect_uri).path}"],
+                    [portless(self.redirect_uri)],
                     cert_dir=self.args.cimd_cert_dir,
                 )
                 self.cimd_url = self.cimd_server.start()
@@ -930,6 +946,12 @@ def parse_args() -> argparse.Namespace:
         help="serve a metadata document from a loopback server of this script's own and use it",
     )
     parser.add_argument("--cimd-cert-dir", type=Path, help="with --serve-cimd https: where the test CA is kept")
+    parser.add_argument(
+        "--token-auth",
+        choices=("none", "client_secret_post", "client_secret_basic", "omit"),
+        default="none",
+        help="the token_endpoint_auth_method the SDK registers with (DCR); omit: not sent",
+    )
     parser.add_argument("--redirect-uri", help="the client's redirect URI (default http://127.0.0.1:<unused port>/callback)")
     return parser.parse_args()
 
@@ -938,4 +960,5 @@ if __name__ == "__main__":
     arguments = parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
+    sys.dont_write_bytecode = True  # importing cimd_server leaves no __pycache__ in the tree
     sys.exit(anyio.run(Run(arguments).main))

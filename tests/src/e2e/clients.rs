@@ -9,7 +9,7 @@ use tokio::process::Command;
 
 use super::harness::{TestServer, e2e, root};
 
-async fn run(program: &str, args: &[&str]) {
+pub(super) async fn run(program: &str, args: &[&str]) {
     let output = Command::new(program)
         .args(args)
         .current_dir(root())
@@ -26,7 +26,7 @@ async fn run(program: &str, args: &[&str]) {
     );
 }
 
-fn python() -> String {
+pub(super) fn python() -> String {
     root()
         .join("target/e2e/venv/bin/python")
         .display()

@@ -43,10 +43,17 @@ fn test_settings() -> Settings {
 impl TestServer {
     /// A server over a fresh SQLite file.
     pub async fn sqlite() -> Self {
+        Self::sqlite_with(|_| {}).await
+    }
+
+    /// A server over a fresh SQLite file, with settings adjusted by `configure`.
+    pub async fn sqlite_with(configure: impl FnOnce(&mut Settings)) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = format!("sqlite://{}/e2e.db?mode=rwc", dir.path().display());
         let store = SqliteStore::connect(&url).await.expect("sqlite");
-        Self::start(Storage::from_sqlite(store), Some(dir)).await
+        let mut settings = test_settings();
+        configure(&mut settings);
+        Self::start_with(settings, Storage::from_sqlite(store), Some(dir)).await
     }
 
     /// A server over a fresh PostgreSQL database (from `#[sqlx::test]`).
@@ -55,7 +62,14 @@ impl TestServer {
     }
 
     async fn start(storage: Storage, dir: Option<tempfile::TempDir>) -> Self {
-        let settings = test_settings();
+        Self::start_with(test_settings(), storage, dir).await
+    }
+
+    async fn start_with(
+        settings: Settings,
+        storage: Storage,
+        dir: Option<tempfile::TempDir>,
+    ) -> Self {
         let opened = open_storage(&settings, storage)
             .await
             .expect("open storage");

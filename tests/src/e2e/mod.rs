@@ -2,8 +2,10 @@
 //! clients (the Python and TypeScript SDKs) and by raw HTTP for the status codes and headers
 //! clients depend on. Every scenario runs on SQLite and on PostgreSQL.
 
+mod browser;
 mod clients;
 mod harness;
 mod http_auth;
 mod http_transport;
 mod oauth;
+mod oauth_clients;

@@ -150,6 +150,7 @@ pub(super) async fn rotate(
     let Some(family) = family else {
         return Ok(Rotation::Unknown);
     };
+    lock(&mut tx, &[family]).await?;
     let rotated: Option<RefreshRow> = sqlx::query_as(ROTATE)
         .bind(presented_hash)
         .bind(now)

@@ -1,0 +1,66 @@
+//! The login and consent pages in a real browser: headless Chromium (Debian's `chromium`,
+//! driven by `playwright-core`; both installed by `scripts/e2e-setup.sh`) signs in, looks at
+//! the consent page, presses Allow and is sent back to the client with a code.
+//! `tests/e2e/node/browser_login.mjs` does the driving and asserting, on a phone and a desktop
+//! viewport, and leaves screenshots of both pages in `target/screenshots/` to look at. One
+//! database is enough here: the pages are the same on every storage.
+
+use std::process::Stdio;
+
+use tokio::process::Command;
+
+use super::harness::{TestServer, root};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_and_consent_in_headless_chromium() {
+    let server = TestServer::sqlite().await;
+    let seeded = server.seed().await;
+    let email = server
+        .opened
+        .storage
+        .directory
+        .user_by_id(seeded.user)
+        .await
+        .expect("directory")
+        .expect("the seeded person")
+        .email;
+    let out = root().join("target/screenshots");
+    let out = out.display().to_string();
+    let args = [
+        "tests/e2e/node/browser_login.mjs",
+        "--base",
+        server.base.as_str(),
+        "--email",
+        email.as_str(),
+        "--out",
+        out.as_str(),
+    ];
+    let output = Command::new("node")
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("could not run node ({e}); run `make e2e-setup` first"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "node {args:?} failed ({}); `make e2e-setup` installs chromium and playwright-core:\n\
+         --- stdout\n{stdout}\n--- stderr\n{stderr}",
+        output.status
+    );
+    for name in [
+        "login-phone",
+        "login-desktop",
+        "consent-phone",
+        "consent-desktop",
+    ] {
+        let shot = root().join(format!("target/screenshots/{name}.png"));
+        let size = std::fs::metadata(&shot)
+            .unwrap_or_else(|e| panic!("{} is missing ({e}):\n{stdout}", shot.display()))
+            .len();
+        assert!(size > 1000, "{} is only {size} bytes", shot.display());
+    }
+}
