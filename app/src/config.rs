@@ -45,7 +45,9 @@ pub enum IdentityKind {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OidcSettings {
-    pub issuer: Url,
+    /// Exactly as the provider writes it in its discovery document (a trailing slash
+    /// matters), so kept as text.
+    pub issuer: String,
     pub client_id: String,
     pub client_secret: Option<SecretString>,
 }
@@ -232,6 +234,9 @@ impl Settings {
             (IdentityKind::Oidc, None) => bail!(
                 "identity.provider = \"oidc\" needs identity.oidc.issuer and identity.oidc.client_id"
             ),
+            (IdentityKind::Oidc, Some(oidc)) if Url::parse(&oidc.issuer).is_err() => {
+                bail!("identity.oidc.issuer \"{}\" is not a URL", oidc.issuer)
+            }
             _ => {}
         }
         if self.server.max_body_bytes < 1024 {

@@ -82,10 +82,9 @@ async fn identity_provider(
                 .client_secret
                 .as_ref()
                 .map(|s| s.expose_secret().to_owned());
-            let provider =
-                OidcIdentity::discover(oidc.issuer.as_str(), &oidc.client_id, secret.as_deref())
-                    .await
-                    .map_err(|e| anyhow::anyhow!("identity.oidc: {e}"))?;
+            let provider = OidcIdentity::discover(&oidc.issuer, &oidc.client_id, secret.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!("identity.oidc: {e}"))?;
             Ok(Some(Arc::new(provider)))
         }
         _ => Ok(None),

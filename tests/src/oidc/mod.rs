@@ -15,8 +15,8 @@ use reqwest::header::LOCATION;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-const CLIENT_ID: &str = "platform-mcp";
-const CLIENT_SECRET: &str = "platform-mcp-test-secret";
+pub(crate) const CLIENT_ID: &str = "platform-mcp";
+pub(crate) const CLIENT_SECRET: &str = "platform-mcp-test-secret";
 /// Never contacted: the test stops at the redirect to it.
 const CALLBACK: &str = "http://127.0.0.1:9/oauth/login/callback";
 
@@ -39,8 +39,8 @@ enum Claims {
 }
 
 /// The provider process; killed when dropped.
-struct Upstream {
-    issuer: String,
+pub(crate) struct Upstream {
+    pub(crate) issuer: String,
     port: u16,
     child: Child,
 }
@@ -52,6 +52,16 @@ impl Upstream {
 
     /// On `port`, or a free one when 0. Every start signs with a new key.
     async fn start_on(claims: Claims, port: u16) -> Upstream {
+        Upstream::launch(claims, port, CALLBACK).await
+    }
+
+    /// A provider whose one client (`platform-mcp`, secret `CLIENT_SECRET`) redirects to
+    /// `redirect_uri`, claims from userinfo, on a free port.
+    pub(crate) async fn for_redirect(redirect_uri: &str) -> Upstream {
+        Upstream::launch(Claims::InUserinfo, 0, redirect_uri).await
+    }
+
+    async fn launch(claims: Claims, port: u16, redirect_uri: &str) -> Upstream {
         let script = root().join("tests/oidc/provider.mjs");
         assert!(
             root()
@@ -62,7 +72,7 @@ impl Upstream {
         let mut command = Command::new("node");
         command
             .arg(&script)
-            .args(["--redirect-uri", CALLBACK])
+            .args(["--redirect-uri", redirect_uri])
             .args(["--port", &port.to_string()])
             .current_dir(root())
             .stdin(Stdio::null())

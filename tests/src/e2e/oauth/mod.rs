@@ -6,3 +6,4 @@ mod flow;
 mod metadata;
 mod refusals;
 mod tokens;
+mod upstream;
