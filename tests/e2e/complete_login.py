@@ -34,25 +34,25 @@ class FormParser(HTMLParser):
         super().__init__()
         self.forms: list[dict] = []
         self.text: list[str] = []  # the visible text, for error reports
-        self.in_style = False
+        self.in_hidden_text = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        self.in_style |= tag in ("style", "script", "title")
+        self.in_hidden_text |= tag in ("style", "script", "title")
         if tag == "form":
             self.forms.append({"method": a.get("method", "get").lower(), "action": a.get("action", ""), "fields": []})
         elif tag in ("input", "button") and self.forms:
             kind = a.get("type", "submit" if tag == "button" else "text").lower()
             self.forms[-1]["fields"].append(
-                {"name": a.get("name", ""), "type": kind, "value": a.get("value", ""), "checked": "checked" in a}
+                {"name": a.get("name", ""), "type": kind, "value": a.get("value", "")}
             )
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("style", "script", "title"):
-            self.in_style = False
+            self.in_hidden_text = False
 
     def handle_data(self, data: str) -> None:
-        if data.strip() and not self.in_style:
+        if data.strip() and not self.in_hidden_text:
             self.text.append(data.strip())
 
 

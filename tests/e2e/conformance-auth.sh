@@ -10,7 +10,8 @@
 # The positional argument is the issuer, exactly as the server's metadata states it. ID must
 # be a client registered with the redirect URI http://127.0.0.1:PORT/callback (the suite's
 # loopback callback); EMAIL is the person who logs in (dev identity provider) and approves
-# read-write access. --resource defaults to ISSUER/mcp. The suite runs without --scenario,
+# read-write access. --resource defaults to ISSUER/mcp. Use a public client: this suite version
+# sends a --client-secret only when the metadata does not list the `none` auth method. The suite runs without --scenario,
 # because only a full run hands the metadata it fetched to the code-grant scenario.
 # Results go to $E2E_CONFORMANCE_OUT/authorization (default target/e2e/conformance/<time>/…):
 # authorization-server-<scenario>-<time>/checks.json, authorization.log (the suite's output),
@@ -26,7 +27,7 @@ usage() { echo "usage: $0 --client-id ID --port PORT --email EMAIL [--client-sec
 client_id="" secret="" port="" email="" resource="" issuer=""
 while (($#)); do
   case "$1" in
-    --client-id|--client-secret|--port|--email|--resource) (($# >= 2)) || usage ;;& # and on
+    --client-id|--client-secret|--port|--email|--resource) (($# >= 2)) || usage ;;& # then the next match
     --client-id) client_id="$2"; shift 2 ;;
     --client-secret) secret="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
@@ -72,9 +73,16 @@ if [[ -n "$auth_url" ]]; then
     login_ok=0
     sed 's/^/      /' "$out/login.log"
   fi
+elif kill -0 "$suite_pid" 2>/dev/null; then
+  login_ok=0
+  echo "      the suite printed no authorization URL within 30 s"
 fi
-# After a failed login the suite would wait five minutes for its callback.
-if ((login_ok == 0)); then kill "$suite_pid" 2>/dev/null || true; fi
+# A login that never reached the callback leaves the suite waiting five minutes for it: give
+# it a moment to finish (it does when the callback got an error), then stop it.
+if ((login_ok == 0)); then
+  for _ in $(seq 100); do kill -0 "$suite_pid" 2>/dev/null || break; sleep 0.1; done
+  kill "$suite_pid" 2>/dev/null || true
+fi
 set +e
 wait "$suite_pid"
 code=$?
@@ -109,7 +117,7 @@ for scenario in scenarios:
             message = (c.get("errorMessage") or c.get("description") or "").replace("\n", " ")
             print(f"      {label} {c.get('id')}: {message[:400]}")
 if not login_ok:
-    print("      (complete_login.py failed: its log is above)")
+    print("      (the login was not completed: see above)")
 print(f"conformance: authorization server: {passed} passed, {len(scenarios) - passed} failed")
 sys.exit(0 if ok_all and login_ok and code == 0 else 1)
 PY

@@ -248,6 +248,7 @@ mod tests {
         let strict = FetchPolicy {
             allow_http_loopback: false,
             allow_private: false,
+            extra_roots: vec![],
         };
         assert!(
             fetch(&strict, "http://127.0.0.1:9/client.json")

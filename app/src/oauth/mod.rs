@@ -49,7 +49,6 @@ pub struct OAuthState {
 
 impl OAuthState {
     /// The state for `settings`.
-    #[must_use]
     ///
     /// # Errors
     /// The configured metadata CA file cannot be read.
