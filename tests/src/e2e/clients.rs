@@ -33,57 +33,40 @@ pub(super) fn python() -> String {
         .to_string()
 }
 
-async fn python_modern(server: TestServer) {
+/// Seeds the world the tools script expects and runs it in `mode` with a read-write token.
+async fn python_tools(server: TestServer, mode: &str) {
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
+    let script = "tests/e2e/py/tools_client.py";
     run(
         &python(),
         &[
-            "tests/e2e/py/tools_client.py",
+            script,
             "--url",
             &server.mcp,
             "--token",
             &token,
             "--mode",
-            "auto",
+            mode,
         ],
     )
     .await;
 }
+
+async fn python_modern(server: TestServer) {
+    python_tools(server, "auto").await;
+}
 e2e!(python_modern);
 
 async fn python_legacy(server: TestServer) {
-    let seeded = server.seed().await;
-    let token = server.rw_token(seeded.user);
-    run(
-        &python(),
-        &[
-            "tests/e2e/py/tools_client.py",
-            "--url",
-            &server.mcp,
-            "--token",
-            &token,
-            "--mode",
-            "legacy",
-        ],
-    )
-    .await;
+    python_tools(server, "legacy").await;
 }
 e2e!(python_legacy);
 
 async fn typescript(server: TestServer) {
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
-    run(
-        "node",
-        &[
-            "tests/e2e/node/tools_client.mjs",
-            "--url",
-            &server.mcp,
-            "--token",
-            &token,
-        ],
-    )
-    .await;
+    let script = "tests/e2e/node/tools_client.mjs";
+    run("node", &[script, "--url", &server.mcp, "--token", &token]).await;
 }
 e2e!(typescript);

@@ -5,22 +5,10 @@
 
 use super::clients::{python, run};
 use super::harness::{TestServer, e2e, root};
-
-async fn email_of(server: &TestServer) -> String {
-    let seeded = server.seed().await;
-    server
-        .opened
-        .storage
-        .directory
-        .user_by_id(seeded.user)
-        .await
-        .unwrap()
-        .unwrap()
-        .email
-}
+use super::oauth::flow::person;
 
 async fn python_oauth_with_dynamic_registration(server: TestServer) {
-    let email = email_of(&server).await;
+    let email = person(&server).await;
     run(
         &python(),
         &[
@@ -38,7 +26,7 @@ async fn python_oauth_with_dynamic_registration(server: TestServer) {
 e2e!(python_oauth_with_dynamic_registration);
 
 async fn python_oauth_read_only_then_step_up(server: TestServer) {
-    let email = email_of(&server).await;
+    let email = person(&server).await;
     run(
         &python(),
         &[
@@ -72,7 +60,7 @@ async fn python_oauth_with_a_client_metadata_document_over_https() {
         s.oauth.allow_private_metadata_hosts = true;
     })
     .await;
-    let email = email_of(&server).await;
+    let email = person(&server).await;
     assert!(root().join("tests/e2e/py/cimd_server.py").exists());
     run(
         &python(),
