@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${DATABASE_URL:?DATABASE_URL is not set: run this through make bench (scripts/with-postgres.sh)}"
-exec cargo run --release --quiet -p bench
+exec cargo run --release -p bench

@@ -245,6 +245,8 @@ fn serve(
                     .service(mcp_service.clone().scope()),
             )
     })
+    // Without it, the tail of a large answer waits for the client's delayed ACK (~40 ms).
+    .tcp_nodelay(true)
     .listen(listener)?
     .run();
     Ok(server)

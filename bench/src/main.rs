@@ -24,7 +24,7 @@ mod server;
 mod sqlite;
 mod world;
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -126,6 +126,9 @@ async fn main() -> anyhow::Result<()> {
         notes,
     };
     report.print();
-    report.write(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench"))?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("the bench crate has no parent directory")?;
+    report.write(&root.join("target").join("bench"))?;
     Ok(())
 }
