@@ -25,6 +25,8 @@ e2e="$root/tests/e2e"
 # Scenarios, as "spec-version scenario". The suite's fixture scenarios that expect its own test
 # tools, prompts or sampling do not apply to this server.
 SCENARIOS=(
+  "2025-06-18 server-initialize"
+  "2025-06-18 tools-list"
   "2025-11-25 server-initialize"
   "2025-11-25 ping"
   "2025-11-25 tools-list"
@@ -34,6 +36,9 @@ SCENARIOS=(
   "2026-07-28 http-header-validation"
   "2026-07-28 dns-rebinding-protection"
   "2026-07-28 sep-2164-resource-not-found"
+  "2025-11-25 resources-list"
+  "2026-07-28 resources-list"
+  "2026-07-28 caching"
 )
 
 usage() { echo "usage: $0 [--token TOKEN] http://127.0.0.1:PORT/mcp" >&2; exit 2; }

@@ -27,12 +27,15 @@ fn uri(t: &TypeDef) -> String {
     )
 }
 
-fn cache_hints(context: &RequestContext<RoleServer>) -> (Option<u64>, Option<CacheScope>) {
+/// SEP-2549 caching hints for a list result, for clients on 2026-07-28 and later.
+pub(super) fn cache_hints(
+    context: &RequestContext<RoleServer>,
+    scope: CacheScope,
+) -> (Option<u64>, Option<CacheScope>) {
     let modern = context
         .protocol_version()
         .is_some_and(|v| v >= ProtocolVersion::V_2026_07_28);
-    // Per person: another person sees other projects.
-    (modern.then_some(0), modern.then_some(CacheScope::Private))
+    (modern.then_some(0), modern.then_some(scope))
 }
 
 fn failed(e: UseCaseError) -> ErrorData {
@@ -69,7 +72,8 @@ pub async fn list(
         }
     }
     let mut result = ListResourcesResult::with_all_items(resources);
-    (result.ttl_ms, result.cache_scope) = cache_hints(&context);
+    // Per person: another person sees other projects.
+    (result.ttl_ms, result.cache_scope) = cache_hints(&context, CacheScope::Private);
     Ok(result)
 }
 
@@ -82,7 +86,7 @@ pub fn templates(context: &RequestContext<RoleServer>) -> ListResourceTemplatesR
         )
         .with_mime_type("application/json");
     let mut result = ListResourceTemplatesResult::with_all_items(vec![template]);
-    (result.ttl_ms, result.cache_scope) = cache_hints(context);
+    (result.ttl_ms, result.cache_scope) = cache_hints(context, CacheScope::Public);
     result
 }
 

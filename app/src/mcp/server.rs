@@ -37,6 +37,7 @@ impl ServerHandler for PlatformMcp {
             ServerCapabilities::builder()
                 .enable_tools()
                 .enable_resources()
+                .enable_prompts()
                 .build(),
         )
         .with_server_info(
@@ -44,6 +45,34 @@ impl ServerHandler for PlatformMcp {
                 .with_title("Business Platform"),
         )
         .with_instructions(INSTRUCTIONS)
+    }
+
+    /// No prompts (yet): the capability is declared so that `prompts/list` answers with an
+    /// empty, cacheable list instead of "method not found" (SEP-2549 asks every list for
+    /// caching hints).
+    async fn list_prompts(
+        &self,
+        _request: Option<rmcp::model::PaginatedRequestParams>,
+        context: rmcp::service::RequestContext<rmcp::RoleServer>,
+    ) -> Result<rmcp::model::ListPromptsResult, rmcp::ErrorData> {
+        let mut result = rmcp::model::ListPromptsResult::with_all_items(vec![]);
+        (result.ttl_ms, result.cache_scope) =
+            super::resources::cache_hints(&context, rmcp::model::CacheScope::Public);
+        Ok(result)
+    }
+
+    async fn get_prompt(
+        &self,
+        request: rmcp::model::GetPromptRequestParams,
+        _context: rmcp::service::RequestContext<rmcp::RoleServer>,
+    ) -> Result<rmcp::model::GetPromptResponse, rmcp::ErrorData> {
+        Err(rmcp::ErrorData::invalid_params(
+            format!(
+                "no prompt named \"{}\"; prompts/list is empty",
+                request.name
+            ),
+            None,
+        ))
     }
 
     async fn list_resources(
