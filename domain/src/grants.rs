@@ -166,11 +166,17 @@ pub trait GrantStore: Send + Sync + 'static {
 
     /// Stores a new code.
     async fn put_code(&self, code: &AuthorizationCode) -> Result<(), StoreError>;
-    /// Atomically marks the code used and returns it; a second redemption (even
-    /// concurrent) MUST get `AlreadyUsed`; an expired or missing one `Unknown`.
+    /// Atomically marks the code used, stores `first` as the first refresh token of the
+    /// code's family, and returns the code. Only `first.token_hash` and `first.expires_at`
+    /// are taken from `first`: family, client, user, scopes and resource are the code's. A
+    /// second redemption (even concurrent) MUST get `AlreadyUsed`, and MUST see the first
+    /// redemption's token so that revoking the family ends it; an expired or missing code is
+    /// `Unknown` and stores nothing. (One step, so that a replayed code cannot slip its
+    /// family's revocation in between the redemption and the first token.)
     async fn redeem_code(
         &self,
         code_hash: &str,
+        first: &RefreshToken,
         now: DateTime<Utc>,
     ) -> Result<Redemption, StoreError>;
 

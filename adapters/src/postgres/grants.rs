@@ -145,8 +145,16 @@ impl GrantStore for PgStore {
     async fn redeem_code(
         &self,
         code_hash: &str,
+        first: &RefreshToken,
         now: DateTime<Utc>,
     ) -> Result<Redemption, StoreError> {
+        // The code's row stays locked until the first token is committed with it: a replay
+        // waits, then sees the code used and the token it must revoke.
+        let mut tx = self
+            .pool()
+            .begin()
+            .await
+            .map_err(|e| unexpected("redeeming an authorization code", &e))?;
         let redeemed: Option<CodeRow> = sqlx::query_as(
             "UPDATE oauth_codes SET used_at = $2 \
              WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 \
@@ -155,12 +163,27 @@ impl GrantStore for PgStore {
         )
         .bind(code_hash)
         .bind(now)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *tx)
         .await
         .map_err(|e| unexpected("redeeming an authorization code", &e))?;
         if let Some(row) = redeemed {
-            return Ok(Redemption::Redeemed(row.into()));
+            let code: AuthorizationCode = row.into();
+            let token = RefreshToken {
+                token_hash: first.token_hash.clone(),
+                family: code.family,
+                client_id: code.client_id.clone(),
+                user: code.user,
+                scopes: code.scopes.clone(),
+                resource: code.resource.clone(),
+                expires_at: first.expires_at,
+            };
+            refresh::insert(&mut tx, &token).await?;
+            tx.commit()
+                .await
+                .map_err(|e| unexpected("redeeming an authorization code", &e))?;
+            return Ok(Redemption::Redeemed(code));
         }
+        drop(tx);
         // A separate statement, so that it sees a redemption that committed while the
         // update above waited for the row.
         let used: Option<Uuid> = sqlx::query_scalar(

@@ -131,9 +131,16 @@ impl GrantStore for SqliteStore {
     async fn redeem_code(
         &self,
         code_hash: &str,
+        first: &RefreshToken,
         now: DateTime<Utc>,
     ) -> Result<Redemption, StoreError> {
         let now = time_text(now);
+        // One write transaction: the redemption and the first token land together.
+        let mut tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(unexpected)?;
         let redeemed: Option<CodeRow> = sqlx::query_as(
             "UPDATE oauth_codes SET used_at = ?2 \
              WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2 \
@@ -142,12 +149,25 @@ impl GrantStore for SqliteStore {
         )
         .bind(code_hash.to_owned())
         .bind(now.clone())
-        .fetch_optional(&self.writer)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(unexpected)?;
         if let Some(row) = redeemed {
-            return Ok(Redemption::Redeemed(row.try_into()?));
+            let code: AuthorizationCode = row.try_into()?;
+            let token = RefreshToken {
+                token_hash: first.token_hash.clone(),
+                family: code.family,
+                client_id: code.client_id.clone(),
+                user: code.user,
+                scopes: code.scopes.clone(),
+                resource: code.resource.clone(),
+                expires_at: first.expires_at,
+            };
+            refresh::insert(&mut tx, &token).await?;
+            tx.commit().await.map_err(unexpected)?;
+            return Ok(Redemption::Redeemed(code));
         }
+        tx.rollback().await.map_err(unexpected)?;
         // Writes are serialized on the writer, so any earlier redemption has committed.
         let used: Option<String> = sqlx::query_scalar(
             "SELECT family FROM oauth_codes \

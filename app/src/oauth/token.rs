@@ -89,9 +89,21 @@ async fn authorization_code(
     let verifier = form.code_verifier.as_deref().ok_or_else(|| {
         OAuthError::invalid_request("code_verifier is missing (PKCE is required)")
     })?;
+    // The first refresh token is stored in the same step as the redemption, so a replayed
+    // code racing this exchange always finds (and revokes) it.
+    let template = RefreshToken {
+        token_hash: String::new(),
+        family: uuid::Uuid::nil(),
+        client_id: client.client_id.clone(),
+        user: UserId::from_uuid(uuid::Uuid::nil()),
+        scopes: vec![],
+        resource: state.resource.clone(),
+        expires_at: Utc::now(),
+    };
+    let (raw, first) = new_refresh(state, &template)?;
     let code = match state
         .grants
-        .redeem_code(&crypto::hash(code), Utc::now())
+        .redeem_code(&crypto::hash(code), &first, Utc::now())
         .await?
     {
         Redemption::Redeemed(code) => code,
@@ -107,36 +119,24 @@ async fn authorization_code(
             return Err(OAuthError::invalid_grant("the code is unknown or expired"));
         }
     };
-    if code.client_id != client.client_id {
-        return Err(OAuthError::invalid_grant(
-            "the code was issued to another client",
-        ));
-    }
-    if form.redirect_uri.as_deref() != Some(code.redirect_uri.as_str()) {
-        return Err(OAuthError::invalid_grant(
-            "redirect_uri does not match the authorization request",
-        ));
-    }
-    if !crypto::pkce_matches(verifier, &code.code_challenge) {
-        return Err(OAuthError::invalid_grant(
-            "code_verifier does not match the code_challenge",
-        ));
+    let refused = if code.client_id != client.client_id {
+        Some("the code was issued to another client")
+    } else if form.redirect_uri.as_deref() != Some(code.redirect_uri.as_str()) {
+        Some("redirect_uri does not match the authorization request")
+    } else if !crypto::pkce_matches(verifier, &code.code_challenge) {
+        Some("code_verifier does not match the code_challenge")
+    } else {
+        None
+    };
+    if let Some(reason) = refused {
+        // The token stored with the redemption must not outlive a refused exchange.
+        state.grants.revoke_family(code.family).await?;
+        return Err(OAuthError::invalid_grant(reason));
     }
     if client.source == ClientSource::Registered {
         // A registration that gets used is kept.
         state.grants.extend_client(&client.client_id, None).await?;
     }
-    let refresh = RefreshToken {
-        token_hash: String::new(),
-        family: code.family,
-        client_id: client.client_id.clone(),
-        user: code.user,
-        scopes: code.scopes.clone(),
-        resource: code.resource.clone(),
-        expires_at: Utc::now(),
-    };
-    let (raw, stored) = new_refresh(state, &refresh)?;
-    state.grants.put_refresh(&stored).await?;
     respond(state, code.user, &code.scopes, &client.client_id, &raw)
 }
 

@@ -83,6 +83,20 @@ fn refresh(token_hash: &str, user: UserId, client_id: &str) -> RefreshToken {
     }
 }
 
+/// What the token endpoint hands `redeem_code`: only the first token's hash and expiry
+/// count (the rest is the code's grant).
+fn first(token_hash: &str) -> RefreshToken {
+    RefreshToken {
+        token_hash: token_hash.into(),
+        family: Uuid::nil(),
+        client_id: String::new(),
+        user: UserId::from_uuid(Uuid::nil()),
+        scopes: vec![],
+        resource: String::new(),
+        expires_at: at(3600),
+    }
+}
+
 /// The token that replaces `token`: same grant, a new hash, a later expiry.
 fn next(token: &RefreshToken, token_hash: &str) -> RefreshToken {
     RefreshToken {

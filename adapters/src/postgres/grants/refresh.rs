@@ -113,6 +113,19 @@ async fn revoke_locked(
 
 /// Stores the first token of a family.
 pub(super) async fn put(store: &PgStore, token: &RefreshToken) -> Result<(), StoreError> {
+    let mut conn = store
+        .pool()
+        .acquire()
+        .await
+        .map_err(|e| unexpected("storing a refresh token", &e))?;
+    insert(&mut conn, token).await
+}
+
+/// Inserts a refresh token on `conn` (inside the caller's transaction, if any).
+pub(super) async fn insert(
+    conn: &mut PgConnection,
+    token: &RefreshToken,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO oauth_refresh_tokens (token_hash, family, client_id, user_id, scopes, \
          resource, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now())",
@@ -124,7 +137,7 @@ pub(super) async fn put(store: &PgStore, token: &RefreshToken) -> Result<(), Sto
     .bind(Json(&token.scopes))
     .bind(&token.resource)
     .bind(token.expires_at)
-    .execute(store.pool())
+    .execute(conn)
     .await
     .map(|_| ())
     .map_err(|e| write_error("storing a refresh token", &e, explain))

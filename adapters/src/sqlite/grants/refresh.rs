@@ -33,6 +33,15 @@ async fn begin(store: &SqliteStore) -> Result<Transaction<'static, Sqlite>, Stor
 
 /// Stores the first token of a family.
 pub(super) async fn put(store: &SqliteStore, token: &RefreshToken) -> Result<(), StoreError> {
+    let mut conn = store.writer.acquire().await.map_err(unexpected)?;
+    insert(&mut conn, token).await
+}
+
+/// Inserts a refresh token on `conn` (inside the caller's transaction, if any).
+pub(super) async fn insert(
+    conn: &mut sqlx::SqliteConnection,
+    token: &RefreshToken,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO oauth_refresh_tokens (token_hash, family, client_id, user_id, scopes, \
          resource, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -45,7 +54,7 @@ pub(super) async fn put(store: &SqliteStore, token: &RefreshToken) -> Result<(),
     .bind(token.resource.clone())
     .bind(time_text(token.expires_at))
     .bind(now_text())
-    .execute(&store.writer)
+    .execute(conn)
     .await
     .map(|_| ())
     .map_err(|e| on_write(e, TOKEN_EXISTS, NO_USER))

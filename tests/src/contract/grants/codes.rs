@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use domain::grants::{GrantStore, Redemption};
+use domain::grants::{GrantStore, Redemption, Rotation};
 use domain::ports::StoreError;
 use futures::future::join_all;
 use uuid::Uuid;
 
-use super::{at, code, person};
+use super::{at, code, first, next, person};
 use crate::support::Store;
 
 async fn a_code_is_redeemed_once_then_already_used_with_its_family<S: Store + GrantStore>(
@@ -18,17 +18,26 @@ async fn a_code_is_redeemed_once_then_already_used_with_its_family<S: Store + Gr
     let issued = code("code-1", user, at(60));
     store.put_code(&issued).await.unwrap();
     assert_eq!(
-        store.redeem_code("code-1", at(1)).await.unwrap(),
+        store
+            .redeem_code("code-1", &first("first-1"), at(1))
+            .await
+            .unwrap(),
         Redemption::Redeemed(issued.clone())
     );
     assert_eq!(
-        store.redeem_code("code-1", at(2)).await.unwrap(),
+        store
+            .redeem_code("code-1", &first("first-2"), at(2))
+            .await
+            .unwrap(),
         Redemption::AlreadyUsed {
             family: issued.family
         }
     );
     assert_eq!(
-        store.redeem_code("code-2", at(2)).await.unwrap(),
+        store
+            .redeem_code("code-2", &first("first-3"), at(2))
+            .await
+            .unwrap(),
         Redemption::Unknown
     );
 }
@@ -37,11 +46,17 @@ async fn an_expired_code_is_unknown<S: Store + GrantStore>(store: Arc<S>) {
     let user = person(&*store).await;
     store.put_code(&code("code-1", user, at(60))).await.unwrap();
     assert_eq!(
-        store.redeem_code("code-1", at(60)).await.unwrap(),
+        store
+            .redeem_code("code-1", &first("first-4"), at(60))
+            .await
+            .unwrap(),
         Redemption::Unknown
     );
     assert_eq!(
-        store.redeem_code("code-1", at(61)).await.unwrap(),
+        store
+            .redeem_code("code-1", &first("first-5"), at(61))
+            .await
+            .unwrap(),
         Redemption::Unknown
     );
 }
@@ -54,7 +69,7 @@ async fn twenty_concurrent_redemptions_of_one_code_redeem_it_exactly_once<S: Sto
     store.put_code(&issued).await.unwrap();
     let tasks = (0..20).map(|_| {
         let store = Arc::clone(&store);
-        tokio::spawn(async move { store.redeem_code("code-1", at(1)).await })
+        tokio::spawn(async move { store.redeem_code("code-1", &first("first-6"), at(1)).await })
     });
     let outcomes: Vec<Redemption> = join_all(tasks)
         .await
@@ -95,4 +110,110 @@ contract!(
     twenty_concurrent_redemptions_of_one_code_redeem_it_exactly_once,
     a_code_for_an_unknown_user_is_refused_as_missing,
     a_second_code_with_the_same_hash_already_exists,
+    a_redemption_stores_the_first_token_with_the_codes_grant,
+    an_unknown_or_used_code_stores_no_token,
+    a_replay_racing_the_exchange_always_revokes_the_first_token,
 );
+
+async fn a_redemption_stores_the_first_token_with_the_codes_grant<S: Store + GrantStore>(
+    store: Arc<S>,
+) {
+    let user = person(&*store).await;
+    let issued = code("code-1", user, at(60));
+    store.put_code(&issued).await.unwrap();
+    store
+        .redeem_code("code-1", &first("first"), at(1))
+        .await
+        .unwrap();
+    assert_eq!(store.family_of("first").await.unwrap(), Some(issued.family));
+    let rotated = store
+        .rotate_refresh("first", &next(&first("first"), "second"), at(2))
+        .await
+        .unwrap();
+    let Rotation::Rotated(presented) = rotated else {
+        panic!("{rotated:?}")
+    };
+    assert_eq!(
+        (
+            presented.user,
+            presented.client_id.as_str(),
+            presented.scopes.clone(),
+            presented.resource.as_str()
+        ),
+        (
+            user,
+            issued.client_id.as_str(),
+            issued.scopes.clone(),
+            issued.resource.as_str()
+        )
+    );
+}
+
+async fn an_unknown_or_used_code_stores_no_token<S: Store + GrantStore>(store: Arc<S>) {
+    let user = person(&*store).await;
+    store.put_code(&code("code-1", user, at(60))).await.unwrap();
+    store
+        .redeem_code("code-1", &first("first"), at(1))
+        .await
+        .unwrap();
+    store
+        .redeem_code("code-1", &first("again"), at(2))
+        .await
+        .unwrap();
+    store
+        .redeem_code("nope", &first("nope"), at(2))
+        .await
+        .unwrap();
+    assert_eq!(store.family_of("again").await.unwrap(), None);
+    assert_eq!(store.family_of("nope").await.unwrap(), None);
+}
+
+/// A replay racing the legitimate exchange: whichever order they land in, the replay's
+/// revocation ends the token the first redemption stored.
+async fn a_replay_racing_the_exchange_always_revokes_the_first_token<S: Store + GrantStore>(
+    store: Arc<S>,
+) {
+    let user = person(&*store).await;
+    for round in 0..10 {
+        let hash = format!("code-{round}");
+        let issued = code(&hash, user, at(60));
+        store.put_code(&issued).await.unwrap();
+        let tasks = (0..2).map(|i| {
+            let store = Arc::clone(&store);
+            let hash = hash.clone();
+            tokio::spawn(async move {
+                let token = format!("{hash}-first-{i}");
+                match store
+                    .redeem_code(&hash, &first(&token), at(1))
+                    .await
+                    .unwrap()
+                {
+                    Redemption::AlreadyUsed { family } => {
+                        store.revoke_family(family).await.unwrap();
+                        None
+                    }
+                    Redemption::Redeemed(_) => Some(token),
+                    Redemption::Unknown => panic!("the code exists"),
+                }
+            })
+        });
+        let winners: Vec<String> = join_all(tasks)
+            .await
+            .into_iter()
+            .filter_map(|r| r.unwrap())
+            .collect();
+        assert_eq!(winners.len(), 1);
+        let outcome = store
+            .rotate_refresh(
+                &winners[0],
+                &next(&first(&winners[0]), &format!("{hash}-next")),
+                at(2),
+            )
+            .await
+            .unwrap();
+        assert!(
+            !matches!(outcome, Rotation::Rotated(_)),
+            "round {round}: the first token survived the replay"
+        );
+    }
+}

@@ -107,7 +107,10 @@ async fn purge_expired_removes_only_expired_records<S: Store + GrantStore>(store
         assert!(store.client(id, at(101)).await.unwrap().is_some(), "{id}");
     }
     assert_eq!(
-        store.redeem_code("live", at(101)).await.unwrap(),
+        store
+            .redeem_code("live", &super::first("live-first"), at(101))
+            .await
+            .unwrap(),
         Redemption::Redeemed(live_code)
     );
     assert_eq!(

@@ -107,19 +107,40 @@ impl GrantStore for MemoryStore {
     async fn redeem_code(
         &self,
         code_hash: &str,
+        first: &RefreshToken,
         now: DateTime<Utc>,
     ) -> Result<Redemption, StoreError> {
-        Ok(self.with(|s| match s.grants.codes.get_mut(code_hash) {
-            Some((code, _)) if code.expires_at <= now => Redemption::Unknown,
-            Some((code, true)) => Redemption::AlreadyUsed {
+        self.with(|s| {
+            let code = match s.grants.codes.get_mut(code_hash) {
+                Some((code, _)) if code.expires_at <= now => return Ok(Redemption::Unknown),
+                Some((code, true)) => {
+                    return Ok(Redemption::AlreadyUsed {
+                        family: code.family,
+                    });
+                }
+                Some((code, used)) => {
+                    *used = true;
+                    code.clone()
+                }
+                None => return Ok(Redemption::Unknown),
+            };
+            let token = RefreshToken {
+                token_hash: first.token_hash.clone(),
                 family: code.family,
-            },
-            Some((code, used)) => {
-                *used = true;
-                Redemption::Redeemed(code.clone())
-            }
-            None => Redemption::Unknown,
-        }))
+                client_id: code.client_id.clone(),
+                user: code.user,
+                scopes: code.scopes.clone(),
+                resource: code.resource.clone(),
+                expires_at: first.expires_at,
+            };
+            let stored = StoredRefresh {
+                token,
+                rotated: false,
+                revoked: false,
+            };
+            insert_new(&mut s.grants.refresh, &first.token_hash, stored)?;
+            Ok(Redemption::Redeemed(code))
+        })
     }
 
     async fn put_refresh(&self, token: &RefreshToken) -> Result<(), StoreError> {
