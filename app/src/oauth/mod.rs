@@ -6,6 +6,7 @@
 mod authorize;
 mod cimd;
 mod clients;
+mod connections;
 mod consent;
 pub mod crypto;
 mod errors;
@@ -97,7 +98,16 @@ pub fn endpoints(cfg: &mut web::ServiceConfig) {
         .route("/oauth/login", web::post().to(login::submit))
         .route("/oauth/callback", web::get().to(login::callback))
         .route("/oauth/consent", web::get().to(consent::show))
-        .route("/oauth/consent", web::post().to(consent::decide));
+        .route("/oauth/consent", web::post().to(consent::decide))
+        .route("/oauth/connections", web::get().to(connections::show))
+        .route(
+            "/oauth/connections/login",
+            web::post().to(connections::login),
+        )
+        .route(
+            "/oauth/connections/revoke",
+            web::post().to(connections::revoke),
+        );
 }
 
 /// The endpoints clients call from scripts and browsers (the Inspector): CORS applies, and

@@ -2,6 +2,7 @@
 //! login and consent, the token endpoint, and every refusal the issue lists, each its own
 //! test.
 
+mod connections;
 pub(super) mod flow;
 mod metadata;
 mod refusals;
