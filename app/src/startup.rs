@@ -57,14 +57,37 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Opened> {
     open_storage(settings, storage).await
 }
 
-/// Migrates already connected storage and loads the signing keys.
+/// Opens storage (migrating it) and loads the signing keys, without reaching the identity
+/// provider: the admin CLI never logs anyone in, and must work while the provider is down.
 ///
 /// # Errors
-/// A migration failed, or a bad signing key.
+/// Storage unreachable, a migration failed, or a bad signing key.
+pub async fn open_offline(settings: &Settings) -> anyhow::Result<Opened> {
+    let storage = Storage::connect(&settings.database).await?;
+    open_with(settings, storage, false).await
+}
+
+/// Migrates already connected storage, loads the signing keys and discovers the identity
+/// provider.
+///
+/// # Errors
+/// A migration failed, a bad signing key, or the configured provider cannot be discovered.
 pub async fn open_storage(settings: &Settings, storage: Storage) -> anyhow::Result<Opened> {
+    open_with(settings, storage, true).await
+}
+
+async fn open_with(
+    settings: &Settings,
+    storage: Storage,
+    discover: bool,
+) -> anyhow::Result<Opened> {
     storage.migrate().await.context("migrating the database")?;
     let keys = KeyRing::load(settings.auth.signing_key_pem.as_ref(), &storage.keys).await?;
-    let identity = identity_provider(settings).await?;
+    let identity = if discover {
+        identity_provider(settings).await?
+    } else {
+        None
+    };
     Ok(Opened {
         storage,
         keys: Arc::new(keys),

@@ -374,3 +374,15 @@ async fn the_demo_seeds_once_and_can_run_again() {
             .unwrap()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admin_commands_work_while_the_identity_provider_is_down() {
+    let e = env();
+    let config = std::fs::read_to_string(&e.config).unwrap();
+    let oidc = "[identity]\nprovider = \"oidc\"\n[identity.oidc]\nissuer = \"http://127.0.0.1:9\"\nclient_id = \"c\"\n";
+    std::fs::write(&e.config, format!("{config}{oidc}")).unwrap();
+    cli(&e, &["admin", "user", "add", "--email", "ada@example.com"])
+        .await
+        .unwrap();
+    cli(&e, &["migrate"]).await.unwrap();
+}

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
-use crate::startup::{Application, open};
+use crate::startup::{Application, open_offline};
 use crate::telemetry;
 
 pub use admin::AdminCommand;
@@ -59,11 +59,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            open(&settings).await?;
+            open_offline(&settings).await?;
             admin::print(&serde_json::json!({"migrated": true}))
         }
         Command::Admin { command } => {
-            let opened = open(&settings).await?;
+            let opened = open_offline(&settings).await?;
             admin::run(&settings, &opened, command).await
         }
     }
