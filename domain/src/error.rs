@@ -3,7 +3,6 @@
 //! One enum serves every use case: the eight tools fail in the same five ways, and the MCP
 //! layer maps them in one place (`app`'s tool-error mapping).
 
-use crate::model::IdError;
 use crate::modifier::ModifierError;
 use crate::ports::StoreError;
 use crate::query::QueryError;
@@ -77,13 +76,5 @@ impl From<ModifierError> for UseCaseError {
             format!("modifier.{}", e.path)
         };
         Self::invalid(field, e.message)
-    }
-}
-
-impl UseCaseError {
-    /// An identifier argument that did not parse.
-    #[must_use]
-    pub fn bad_id(field: &str, e: &IdError) -> Self {
-        Self::invalid(field, e.to_string())
     }
 }

@@ -84,6 +84,23 @@ pub struct AuthorizationCode {
     pub family: Uuid,
 }
 
+impl AuthorizationCode {
+    /// The first refresh token of this code's grant (family, client, user, scopes,
+    /// resource), with the hash and expiry the token endpoint chose (`first`'s).
+    #[must_use]
+    pub fn first_refresh_token(&self, first: &RefreshToken) -> RefreshToken {
+        RefreshToken {
+            token_hash: first.token_hash.clone(),
+            family: self.family,
+            client_id: self.client_id.clone(),
+            user: self.user,
+            scopes: self.scopes.clone(),
+            resource: self.resource.clone(),
+            expires_at: first.expires_at,
+        }
+    }
+}
+
 /// What redeeming a code found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redemption {

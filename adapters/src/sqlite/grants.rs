@@ -154,16 +154,7 @@ impl GrantStore for SqliteStore {
         .map_err(unexpected)?;
         if let Some(row) = redeemed {
             let code: AuthorizationCode = row.try_into()?;
-            let token = RefreshToken {
-                token_hash: first.token_hash.clone(),
-                family: code.family,
-                client_id: code.client_id.clone(),
-                user: code.user,
-                scopes: code.scopes.clone(),
-                resource: code.resource.clone(),
-                expires_at: first.expires_at,
-            };
-            refresh::insert(&mut tx, &token).await?;
+            refresh::insert(&mut tx, &code.first_refresh_token(first)).await?;
             tx.commit().await.map_err(unexpected)?;
             return Ok(Redemption::Redeemed(code));
         }

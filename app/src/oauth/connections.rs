@@ -142,16 +142,7 @@ pub async fn login(
         Ok(None) => return sign_in_page(&state, &form.csrf, Some("No account has this email.")),
         Err(e) => return OAuthError::from(e).page(),
     };
-    match session::start(&state, user.id).await {
-        Ok(cookie) => {
-            let mut response = see_other("/oauth/connections");
-            if let Err(e) = response.add_cookie(&cookie) {
-                tracing::error!(cause = %e, "setting the session cookie failed");
-            }
-            response
-        }
-        Err(e) => e.page(),
-    }
+    session::signed_in(&state, user.id, "/oauth/connections").await
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,7 +10,6 @@ use domain::model::{User, UserId};
 use domain::ports::{Identity, LoginStart, StoreError};
 use serde::{Deserialize, Serialize};
 
-use super::authorize::see_other;
 use super::consent::pending_request;
 use super::errors::OAuthError;
 use super::session::{self, LOGIN_COOKIE};
@@ -122,16 +121,7 @@ pub async fn submit(state: web::Data<OAuthState>, form: web::Form<Submit>) -> Ht
 }
 
 async fn logged_in(state: &OAuthState, request: &str, user: UserId) -> HttpResponse {
-    match session::start(state, user).await {
-        Ok(cookie) => {
-            let mut response = see_other(&format!("/oauth/consent?request={request}"));
-            if let Err(e) = response.add_cookie(&cookie) {
-                tracing::error!(cause = %e, "setting the session cookie failed");
-            }
-            response
-        }
-        Err(e) => e.page(),
-    }
+    session::signed_in(state, user, &format!("/oauth/consent?request={request}")).await
 }
 
 /// `GET /oauth/callback`: the upstream provider sends the browser back here.

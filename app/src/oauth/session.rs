@@ -49,6 +49,24 @@ pub async fn current_user(
     Ok(session.map(|s| s.user))
 }
 
+/// Starts a session for `user` and sends the browser to `location` with its cookie.
+pub async fn signed_in(
+    state: &OAuthState,
+    user: UserId,
+    location: &str,
+) -> actix_web::HttpResponse {
+    match start(state, user).await {
+        Ok(cookie) => {
+            let mut response = super::authorize::see_other(location);
+            if let Err(e) = response.add_cookie(&cookie) {
+                tracing::error!(cause = %e, "setting the session cookie failed");
+            }
+            response
+        }
+        Err(e) => e.page(),
+    }
+}
+
 /// Starts a session for `user` and returns its cookie.
 ///
 /// # Errors

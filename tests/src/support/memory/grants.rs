@@ -124,17 +124,8 @@ impl GrantStore for MemoryStore {
                 }
                 None => return Ok(Redemption::Unknown),
             };
-            let token = RefreshToken {
-                token_hash: first.token_hash.clone(),
-                family: code.family,
-                client_id: code.client_id.clone(),
-                user: code.user,
-                scopes: code.scopes.clone(),
-                resource: code.resource.clone(),
-                expires_at: first.expires_at,
-            };
             let stored = StoredRefresh {
-                token,
+                token: code.first_refresh_token(first),
                 rotated: false,
                 revoked: false,
             };
