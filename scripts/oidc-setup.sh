@@ -16,10 +16,8 @@ out="$root/target/oidc"
 say() { echo "oidc-setup: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-sha() { # files... -> one hash of their contents and names
-  local f
-  for f in "$@"; do printf '%s\n' "$f"; cat "$f"; done | sha256sum | cut -d' ' -f1
-}
+# shellcheck source=lib/install.sh
+source "$root/scripts/lib/install.sh"
 
 mkdir -p "$out"
 # One install at a time: tests that run in parallel may all call this script. (Its own lock
@@ -38,13 +36,7 @@ if [[ -f "$node_stamp" && "$(cat "$node_stamp")" == "$node_key" && -f "$package"
 else
   say "installing ${oidc_dir#"$root"/}/node_modules (npm ci)"
   # oidc-provider 9 asks for Node 22 but runs on 20 (it prints a warning at start).
-  if ! (cd "$oidc_dir" && npm ci --no-audit --no-fund --loglevel=error \
-      --fetch-retries=2 --fetch-timeout=60000 \
-      --fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=10000 >&2); then
-    rm -rf "$oidc_dir/node_modules"
-    die "npm ci failed in ${oidc_dir#"$root"/}: is the npm registry reachable (npm's own error \
-is above)? Nothing was left half-installed; run this script again once it is."
-  fi
+  npm_ci "$oidc_dir"
   [[ -f "$package" ]] || die "$package is missing after npm ci"
   echo "$node_key" >"$node_stamp"
 fi
