@@ -91,16 +91,7 @@ async fn authorization_code(
     })?;
     // The first refresh token is stored in the same step as the redemption, so a replayed
     // code racing this exchange always finds (and revokes) it.
-    let template = RefreshToken {
-        token_hash: String::new(),
-        family: uuid::Uuid::nil(),
-        client_id: client.client_id.clone(),
-        user: UserId::from_uuid(uuid::Uuid::nil()),
-        scopes: vec![],
-        resource: state.resource.clone(),
-        expires_at: Utc::now(),
-    };
-    let (raw, first) = new_refresh(state, &template)?;
+    let (raw, first) = new_refresh(state, client)?;
     let code = match state
         .grants
         .redeem_code(&crypto::hash(code), &first, Utc::now())
@@ -158,16 +149,7 @@ async fn refresh(
     };
     // The next token is prepared before the atomic rotation, which stores it (continuing
     // the presented token's grant) only if the presented one was the family's current token.
-    let template = RefreshToken {
-        token_hash: String::new(),
-        family,
-        client_id: client.client_id.clone(),
-        user: UserId::from_uuid(uuid::Uuid::nil()),
-        scopes: vec![],
-        resource: state.resource.clone(),
-        expires_at: Utc::now(),
-    };
-    let (raw, next) = new_refresh(state, &template)?;
+    let (raw, next) = new_refresh(state, client)?;
     let old = match state
         .grants
         .rotate_refresh(&presented_hash, &next, Utc::now())
@@ -210,20 +192,25 @@ async fn refresh(
     respond(state, old.user, &scopes, &client.client_id, &raw)
 }
 
+/// A new refresh token and its stored form. The stores take only its hash and expiry from
+/// it: the grant (family, user, scopes, resource) continues the code's or the presented
+/// token's, which the caller learns only from the atomic store call.
 fn new_refresh(
     state: &OAuthState,
-    base: &RefreshToken,
+    client: &OAuthClient,
 ) -> Result<(String, RefreshToken), OAuthError> {
     let raw = crypto::random_token()?;
     let ttl = TimeDelta::from_std(state.refresh_token_ttl).unwrap_or(TimeDelta::days(30));
-    Ok((
-        raw.clone(),
-        RefreshToken {
-            token_hash: crypto::hash(&raw),
-            expires_at: Utc::now() + ttl,
-            ..base.clone()
-        },
-    ))
+    let token = RefreshToken {
+        token_hash: crypto::hash(&raw),
+        family: uuid::Uuid::nil(),
+        client_id: client.client_id.clone(),
+        user: UserId::from_uuid(uuid::Uuid::nil()),
+        scopes: vec![],
+        resource: state.resource.clone(),
+        expires_at: Utc::now() + ttl,
+    };
+    Ok((raw, token))
 }
 
 fn respond(
