@@ -30,6 +30,10 @@ pub enum UseCaseError {
     /// The entry is no longer at the revision the caller expected.
     #[error("the entry is at revision {current_revision}")]
     Conflict { current_revision: i64 },
+    /// The person's `mcp` feature flag is off: the MCP server is not for them (yet). The
+    /// transport answers the whole request with `403`.
+    #[error("MCP Server feature is not enabled")]
+    FeatureDisabled,
     /// Something broke that the caller cannot fix; logged, answered generically.
     #[error("unexpected: {0}")]
     Unexpected(String),
@@ -57,6 +61,7 @@ impl From<StoreError> for UseCaseError {
         match e {
             StoreError::TooLarge(reason) => Self::invalid("data", reason),
             StoreError::AlreadyExists(what) | StoreError::Missing(what) => Self::Unexpected(what),
+            StoreError::Refused(why) => Self::PermissionDenied(why),
             StoreError::Unexpected(cause) => Self::Unexpected(cause),
         }
     }

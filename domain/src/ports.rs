@@ -28,6 +28,10 @@ pub enum StoreError {
     /// A referenced row does not exist (adding a member to a missing project).
     #[error("{0}")]
     Missing(String),
+    /// The database's own access rules refused a write (row-level security): the second
+    /// wall behind the use case's check; the message says what was refused.
+    #[error("{0}")]
+    Refused(String),
     /// Anything else: a lost connection, a broken invariant. Logged, answered generically.
     #[error("storage failed: {0}")]
     Unexpected(String),
@@ -56,39 +60,79 @@ pub enum Swap {
     Gone,
 }
 
+/// The person a call acts for, in the project it is about. Storage resolves the rest of
+/// the caller's context (the [`MCP_FLAG`](crate::model::MCP_FLAG) feature flag, the membership and its role, the
+/// collection's type) in the same round trip as the call's own statement, so a removed
+/// member, a disabled flag or a changed type takes effect on the very next call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub user: UserId,
+    pub project: ProjectId,
+}
+
+/// What storage found about a [`Caller`], in the same round trip as the statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scoped<T> {
+    /// The person's [`MCP_FLAG`](crate::model::MCP_FLAG) is off: nothing was read or written.
+    FlagOff,
+    /// Not a member of the project, or no such project (the two MUST be
+    /// indistinguishable): nothing was read or written.
+    NotMember,
+    /// A member, but the project has no such collection: nothing was read or written.
+    NoType,
+    /// The caller as a member (with the role storage found), and what the statement
+    /// returned under that member's row-level-security context.
+    Found(Member, T),
+}
+
+/// What a person's own listing found: their memberships, unless their flag is off.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Gated<T> {
+    /// The person's [`MCP_FLAG`](crate::model::MCP_FLAG) is off: nothing was read.
+    FlagOff,
+    Open(T),
+}
+
+/// What an update or delete starts from: the collection's type and the entry as the caller
+/// sees it (`None`: missing, deleted, unreadable or of another collection).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    pub type_def: TypeDef,
+    pub entry: Option<Entry>,
+}
+
 /// The projects a person belongs to.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ProjectStore: Send + Sync + 'static {
-    /// The projects `user` is a member of, with their role, ordered by name.
+    /// The projects `user` is a member of, with their role, ordered by name; `FlagOff` when
+    /// their [`MCP_FLAG`](crate::model::MCP_FLAG) is off. One round trip.
     ///
     /// MUST NOT return a project the user is not a member of.
-    async fn memberships(&self, user: UserId) -> Result<Vec<Membership>, StoreError>;
-
-    /// `user`'s role in `project`, or `None` when they are not a member or the project does
-    /// not exist (the two MUST be indistinguishable).
-    async fn role_in(&self, user: UserId, project: ProjectId) -> Result<Option<Role>, StoreError>;
+    async fn memberships(&self, user: UserId) -> Result<Gated<Vec<Membership>>, StoreError>;
 }
 
 /// The data types of a project.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait TypeStore: Send + Sync + 'static {
-    /// Every type of `member.project`, ordered by collection name.
-    async fn list_types(&self, member: Member) -> Result<Vec<TypeDef>, StoreError>;
+    /// Every type of the caller's project, ordered by collection name. One round trip.
+    async fn list_types(&self, caller: Caller) -> Result<Scoped<Vec<TypeDef>>, StoreError>;
 
-    /// One type, or `None` when the project has no such collection.
+    /// The type of `collection` (`NoType` when the project has none). One round trip.
     async fn find_type(
         &self,
-        member: Member,
+        caller: Caller,
         collection: &CollectionName,
-    ) -> Result<Option<TypeDef>, StoreError>;
+    ) -> Result<Scoped<TypeDef>, StoreError>;
 }
 
 /// The entries of a project's types.
 ///
-/// Every method MUST apply [`crate::rules::read_predicate`] of `member` and MUST NOT return or
-/// change an entry of another project or one the member may not read.
+/// Every method resolves the caller's context in the same round trip as its statement
+/// (see [`Caller`]), MUST apply [`crate::rules::read_predicate`] of the member it found, and
+/// MUST NOT return or change an entry of another project or one the member may not read.
+/// Each is one round trip to the database.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait EntryStore: Send + Sync + 'static {
@@ -96,40 +140,51 @@ pub trait EntryStore: Send + Sync + 'static {
     /// `query.sort` then `id` (same direction), after `query.after`, at most `query.limit`.
     async fn query(
         &self,
-        member: Member,
+        caller: Caller,
         collection: &CollectionName,
         query: &EntryQuery,
-    ) -> Result<Vec<Entry>, StoreError>;
+    ) -> Result<Scoped<Vec<Entry>>, StoreError>;
 
     /// How many readable, not deleted entries of `collection` match `filter`.
     async fn count(
         &self,
-        member: Member,
+        caller: Caller,
         collection: &CollectionName,
         filter: &Filter,
-    ) -> Result<u64, StoreError>;
+    ) -> Result<Scoped<u64>, StoreError>;
 
     /// One readable, not deleted entry, or `None` (missing, deleted, unreadable or of another
     /// collection: indistinguishable).
     async fn get(
         &self,
-        member: Member,
+        caller: Caller,
         collection: &CollectionName,
         id: EntryId,
-    ) -> Result<Option<Entry>, StoreError>;
+    ) -> Result<Scoped<Option<Entry>>, StoreError>;
 
-    /// Stores a new entry exactly as given.
-    async fn insert(&self, member: Member, entry: &Entry) -> Result<(), StoreError>;
+    /// The collection's type and one entry as [`EntryStore::get`] reads it: where an update
+    /// or a delete starts.
+    async fn load(
+        &self,
+        caller: Caller,
+        collection: &CollectionName,
+        id: EntryId,
+    ) -> Result<Scoped<Loaded>, StoreError>;
+
+    /// Stores a new entry exactly as given. MUST return `Refused` when the member's
+    /// context may not create it (the type's `creationAccess`).
+    async fn insert(&self, caller: Caller, entry: &Entry) -> Result<Scoped<()>, StoreError>;
 
     /// Replaces the stored entry `entry.id` with `entry` (fields, updatedAt, deletedAt,
     /// revision) only if its stored revision is still `expected_revision`: one atomic
-    /// compare-and-swap.
+    /// compare-and-swap. MUST return `Refused` when the member's context may not make this
+    /// change (an update needs `access.update`, a delete `access.delete`).
     async fn swap(
         &self,
-        member: Member,
+        caller: Caller,
         entry: &Entry,
         expected_revision: i64,
-    ) -> Result<Swap, StoreError>;
+    ) -> Result<Scoped<Swap>, StoreError>;
 }
 
 /// The operator's writes: people, projects, members, types and flags. Used by the admin CLI

@@ -12,7 +12,7 @@ mod type_def;
 pub use access::{Access, CreationAccess, Operation};
 pub use entry::{Entry, format_time};
 pub use ids::{CollectionName, EntryId, IdError, ProjectId, UserId};
-pub use principal::{Principal, SCOPE_READ, SCOPE_WRITE};
+pub use principal::{MCP_FLAG, Principal, SCOPE_READ, SCOPE_WRITE};
 pub use project::{Member, Membership, Project, User};
 pub use role::{Role, RoleError};
 pub use subject::{Subject, SubjectError};

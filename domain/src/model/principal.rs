@@ -8,6 +8,9 @@ use super::ids::UserId;
 pub const SCOPE_READ: &str = "data:read";
 /// The scope that allows changing project data.
 pub const SCOPE_WRITE: &str = "data:write";
+/// The feature flag a person needs to use the MCP server at all: without it every call is
+/// refused ("MCP Server feature is not enabled"), checked on every call.
+pub const MCP_FLAG: &str = "mcp";
 
 /// The authenticated person behind a request: built only by a token verifier after it has
 /// checked the token's signature, issuer, audience and lifetime.

@@ -1,13 +1,16 @@
 //! The read-check-write loop shared by `update_data` and `delete_data`: read the entry as
-//! the caller sees it, check the access rule, compute the next state, and store it with a
-//! compare-and-swap on the revision, retrying when another writer got there first.
+//! the caller sees it (with the caller's context and the type, in one round trip), check the
+//! access rule, compute the next state, and store it with a compare-and-swap on the revision
+//! (the second round trip, which resolves the caller again), retrying when another writer got
+//! there first.
 
 use crate::error::{Resource, UseCaseError};
-use crate::model::{CollectionName, Entry, EntryId, Member, Operation};
-use crate::ports::Swap;
+use crate::model::{CollectionName, Entry, EntryId, Operation, TypeDef};
+use crate::ports::{Caller, Swap};
 use crate::rules::{self, Decision};
 
 use super::Ports;
+use super::common::found;
 
 /// How often a write is retried after losing a race before giving up with a conflict.
 /// Generous: each retry costs one read and one write, and a loss means another write landed.
@@ -15,18 +18,18 @@ const MAX_ATTEMPTS: usize = 128;
 
 /// Which entry, under which rule, at which revision.
 pub(crate) struct Target<'a> {
-    pub member: Member,
+    pub caller: Caller,
     pub collection: &'a CollectionName,
     pub id: EntryId,
     pub op: Operation,
     pub expected_revision: Option<i64>,
 }
 
-/// Applies `next` (current → new state, or an error that stops the write) until the swap
-/// lands. `next` must set `revision` to current + 1.
+/// Applies `next` (the type and the current state → the new state, or an error that stops
+/// the write) until the swap lands. `next` must set `revision` to current + 1.
 pub(crate) async fn change<F>(ports: &Ports, t: Target<'_>, next: F) -> Result<Entry, UseCaseError>
 where
-    F: Fn(&Entry) -> Result<Entry, UseCaseError>,
+    F: Fn(&TypeDef, &Entry) -> Result<Entry, UseCaseError>,
 {
     let verb = match t.op {
         Operation::Update => "update",
@@ -35,12 +38,12 @@ where
     };
     let mut last_seen = 0;
     for _ in 0..MAX_ATTEMPTS {
-        let current = ports
-            .entries
-            .get(t.member, t.collection, t.id)
-            .await?
+        let loaded = ports.entries.load(t.caller, t.collection, t.id).await?;
+        let (member, loaded) = found(loaded, t.caller.project, Some(t.collection))?;
+        let current = loaded
+            .entry
             .ok_or_else(|| UseCaseError::not_found(Resource::Entry, t.id))?;
-        match rules::decide(&t.member, t.op, &current.access) {
+        match rules::decide(&member, t.op, &current.access) {
             Decision::Hidden => return Err(UseCaseError::not_found(Resource::Entry, t.id)),
             Decision::Denied => {
                 return Err(UseCaseError::PermissionDenied(format!(
@@ -57,13 +60,13 @@ where
                 current_revision: current.revision,
             });
         }
-        let updated = next(&current)?;
+        let updated = next(&loaded.type_def, &current)?;
         last_seen = current.revision;
-        match ports
+        let swapped = ports
             .entries
-            .swap(t.member, &updated, current.revision)
-            .await?
-        {
+            .swap(t.caller, &updated, current.revision)
+            .await?;
+        match found(swapped, t.caller.project, Some(t.collection))?.1 {
             Swap::Done => return Ok(updated),
             Swap::Gone => return Err(UseCaseError::not_found(Resource::Entry, t.id)),
             // With an expected revision the caller asked to fail rather than merge: the next

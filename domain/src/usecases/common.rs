@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::error::{Resource, UseCaseError};
 use crate::model::{CollectionName, Member, Principal, ProjectId, TypeDef};
 use crate::path::SYSTEM_FIELDS;
-use crate::ports::{Clock, EntryStore, IdGenerator, ProjectStore, TypeStore};
+use crate::ports::{Caller, Clock, EntryStore, IdGenerator, ProjectStore, Scoped, TypeStore};
 
 /// The largest entry (its own fields as JSON) the server stores.
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
@@ -24,27 +24,37 @@ pub struct Ports {
     pub ids: Arc<dyn IdGenerator>,
 }
 
-/// The caller as a member of `project`; a non-member gets "not found" for the project.
-pub(crate) async fn member_of(
-    ports: &Ports,
-    principal: &Principal,
-    project: ProjectId,
-) -> Result<Member, UseCaseError> {
+/// The caller of a project-scoped use case, once their token allows reading data.
+pub(crate) fn caller(principal: &Principal, project: ProjectId) -> Result<Caller, UseCaseError> {
     if !principal.may_read() {
         return Err(UseCaseError::PermissionDenied(
             "this connection was not granted the data:read scope; reconnect and approve data access".into(),
         ));
     }
-    let role = ports
-        .projects
-        .role_in(principal.user(), project)
-        .await?
-        .ok_or_else(|| UseCaseError::not_found(Resource::Project, project))?;
-    Ok(Member {
+    Ok(Caller {
         user: principal.user(),
         project,
-        role,
     })
+}
+
+/// The member and the value from what storage resolved in one round trip: "not found"
+/// for a non-member (the project) or an unknown collection (the type).
+pub(crate) fn found<T>(
+    scoped: Scoped<T>,
+    project: ProjectId,
+    collection: Option<&CollectionName>,
+) -> Result<(Member, T), UseCaseError> {
+    match scoped {
+        Scoped::Found(member, value) => Ok((member, value)),
+        Scoped::FlagOff => Err(UseCaseError::FeatureDisabled),
+        Scoped::NotMember => Err(UseCaseError::not_found(Resource::Project, project)),
+        Scoped::NoType => Err(match collection {
+            Some(collection) => UseCaseError::not_found(Resource::Type, collection),
+            None => UseCaseError::Unexpected(
+                "storage reported a missing type for a project-wide call".into(),
+            ),
+        }),
+    }
 }
 
 /// Refuses a write when the token lacks `data:write`.
@@ -56,19 +66,6 @@ pub(crate) fn require_write(principal: &Principal) -> Result<(), UseCaseError> {
             "this connection is read-only (no data:write scope); reconnect and approve read-write access to change data".into(),
         ))
     }
-}
-
-/// The type of `collection`, or "not found".
-pub(crate) async fn type_of(
-    ports: &Ports,
-    member: Member,
-    collection: &CollectionName,
-) -> Result<TypeDef, UseCaseError> {
-    ports
-        .types
-        .find_type(member, collection)
-        .await?
-        .ok_or_else(|| UseCaseError::not_found(Resource::Type, collection))
 }
 
 /// Checks an entry's own fields: an object, no system field, within the size cap, valid

@@ -8,7 +8,7 @@ use crate::query::Filter;
 
 use super::{
     Ports,
-    common::{member_of, refuse_nul, type_of},
+    common::{caller, found, refuse_nul},
 };
 
 /// What to count.
@@ -34,12 +34,13 @@ pub async fn count_data(
         Some(raw) => Filter::parse(raw)?,
         None => Filter::All,
     };
-    let member = member_of(ports, principal, req.project).await?;
-    type_of(ports, member, &req.collection).await?;
-    Ok(ports
+    let caller = caller(principal, req.project)?;
+    let scoped = ports
         .entries
-        .count(member, &req.collection, &filter)
-        .await?)
+        .count(caller, &req.collection, &filter)
+        .await?;
+    let (_, n) = found(scoped, req.project, Some(&req.collection))?;
+    Ok(n)
 }
 
 #[cfg(test)]
@@ -54,10 +55,11 @@ mod tests {
         let mut f = Fixture::new();
         f.member(Role::Viewer);
         f.has_type(tasks_type());
+        let s = f.scope();
         f.entries
             .expect_count()
             .withf(|_, _, filter| *filter != Filter::All)
-            .return_once(|_, _, _| Ok(7));
+            .return_once(move |_, _, _| Ok(s.of(7)));
         let req = CountRequest {
             project: project(),
             collection: tasks(),

@@ -9,7 +9,7 @@ use crate::rules;
 
 use super::{
     Ports,
-    common::{check_fields, member_of, require_write, type_of},
+    common::{caller, check_fields, found, require_write},
 };
 
 /// What to create.
@@ -39,8 +39,9 @@ pub async fn create_data(
             "must be a JSON object of the entry's fields, e.g. {\"title\": \"Buy milk\"}",
         ));
     };
-    let member = member_of(ports, principal, req.project).await?;
-    let type_def = type_of(ports, member, &req.collection).await?;
+    let caller = caller(principal, req.project)?;
+    let scoped = ports.types.find_type(caller, &req.collection).await?;
+    let (member, type_def) = found(scoped, req.project, Some(&req.collection))?;
     if !rules::may_create(&member, &type_def.creation_access) {
         return Err(UseCaseError::PermissionDenied(format!(
             "you may not create entries of type {} (its creationAccess does not include you); ask a project admin",
@@ -61,7 +62,10 @@ pub async fn create_data(
         access: rules::initial_access(&type_def.default_access, &member),
         created_by: member.user,
     };
-    ports.entries.insert(member, &entry).await?;
+    // Storage resolves the caller again with the write: a membership removed meanwhile
+    // stops it, and the database's own creation rule is the second wall.
+    let scoped = ports.entries.insert(caller, &entry).await?;
+    found(scoped, req.project, Some(&entry.collection))?;
     Ok(entry)
 }
 

@@ -7,7 +7,7 @@ use crate::model::{CollectionName, Entry, EntryId, Operation, Principal, Project
 use super::{
     Ports,
     change::{Target, change},
-    common::{member_of, next_time, require_write, type_of},
+    common::{caller, next_time, require_write},
 };
 
 /// What to delete.
@@ -31,16 +31,14 @@ pub async fn delete_data(
     req: DeleteRequest,
 ) -> Result<Entry, UseCaseError> {
     require_write(principal)?;
-    let member = member_of(ports, principal, req.project).await?;
-    type_of(ports, member, &req.collection).await?;
     let target = Target {
-        member,
+        caller: caller(principal, req.project)?,
         collection: &req.collection,
         id: req.id,
         op: Operation::Delete,
         expected_revision: req.expected_revision,
     };
-    change(ports, target, |current| {
+    change(ports, target, |_, current| {
         let at = next_time(ports.clock.now(), current.updated_at);
         Ok(Entry {
             updated_at: at,
@@ -74,13 +72,15 @@ mod tests {
         let mut f = Fixture::new();
         f.member(Role::Editor);
         f.has_type(tasks_type());
+        let s = f.scope();
         f.entries
-            .expect_get()
-            .return_once(|_, _, _| Ok(Some(stored_entry(ME))));
+            .expect_load()
+            .return_once(move |_, _, _| Ok(s.loaded(Some(stored_entry(ME)))));
+        let s = f.scope();
         f.entries
             .expect_swap()
             .withf(|_, e, expected| *expected == 1 && e.revision == 2 && e.deleted_at.is_some())
-            .return_once(|_, _, _| Ok(Swap::Done));
+            .return_once(move |_, _, _| Ok(s.of(Swap::Done)));
         let entry = delete_data(&f.ports(), &principal(), req()).await.unwrap();
         assert_eq!(entry.deleted_at, Some(entry.updated_at));
         assert!(entry.updated_at > stored_entry(ME).updated_at);
@@ -92,8 +92,11 @@ mod tests {
         let mut f = Fixture::new();
         f.member(Role::Editor);
         f.has_type(tasks_type());
+        let s = f.scope();
         // Storage never returns deleted entries to reads.
-        f.entries.expect_get().return_once(|_, _, _| Ok(None));
+        f.entries
+            .expect_load()
+            .return_once(move |_, _, _| Ok(s.loaded(None)));
         let err = delete_data(&f.ports(), &principal(), req())
             .await
             .unwrap_err();
@@ -111,9 +114,10 @@ mod tests {
         let mut f = Fixture::new();
         f.member(Role::Editor);
         f.has_type(tasks_type());
+        let s = f.scope();
         f.entries
-            .expect_get()
-            .return_once(|_, _, _| Ok(Some(stored_entry(OTHER))));
+            .expect_load()
+            .return_once(move |_, _, _| Ok(s.loaded(Some(stored_entry(OTHER)))));
         f.entries.expect_swap().never();
         let err = delete_data(&f.ports(), &principal(), req())
             .await
@@ -126,12 +130,14 @@ mod tests {
         let mut f = Fixture::new();
         f.member(Role::Admin);
         f.has_type(tasks_type());
+        let s = f.scope();
         f.entries
-            .expect_get()
-            .return_once(|_, _, _| Ok(Some(stored_entry(OTHER))));
+            .expect_load()
+            .return_once(move |_, _, _| Ok(s.loaded(Some(stored_entry(OTHER)))));
+        let s = f.scope();
         f.entries
             .expect_swap()
-            .return_once(|_, _, _| Ok(Swap::Done));
+            .return_once(move |_, _, _| Ok(s.of(Swap::Done)));
         assert!(delete_data(&f.ports(), &principal(), req()).await.is_ok());
     }
 }

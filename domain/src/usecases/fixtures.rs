@@ -8,9 +8,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::model::{
-    Access, CollectionName, Entry, EntryId, Principal, ProjectId, Role, TypeDef, UserId,
+    Access, CollectionName, Entry, EntryId, Member, Principal, ProjectId, Role, TypeDef, UserId,
 };
-use crate::ports::{Clock, IdGenerator, MockEntryStore, MockProjectStore, MockTypeStore};
+use crate::ports::{
+    Clock, IdGenerator, Loaded, MockEntryStore, MockProjectStore, MockTypeStore, Scoped,
+};
 
 use super::Ports;
 
@@ -86,10 +88,58 @@ pub fn stored_entry(creator: Uuid) -> Entry {
     }
 }
 
+/// The caller `ME` in `project()` with `role`.
+pub fn me_as(role: Role) -> Member {
+    Member {
+        user: UserId::from_uuid(ME),
+        project: project(),
+        role,
+    }
+}
+
+/// What storage answers for `ME` as a member with `role`.
+pub fn found_as<T>(role: Role, value: T) -> Scoped<T> {
+    Scoped::Found(me_as(role), value)
+}
+
+/// What storage resolves about the caller in this fixture: their role (none: not a member)
+/// and the collection's type (none: no such collection).
+#[derive(Clone)]
+pub struct Scope {
+    role: Option<Role>,
+    type_def: Option<TypeDef>,
+}
+
+impl Scope {
+    /// A collection-scoped answer carrying `value`.
+    pub fn of<T>(&self, value: T) -> Scoped<T> {
+        match (self.role, &self.type_def) {
+            (None, _) => Scoped::NotMember,
+            (Some(_), None) => Scoped::NoType,
+            (Some(role), Some(_)) => found_as(role, value),
+        }
+    }
+
+    /// What `EntryStore::load` answers when the entry reads as `entry`.
+    pub fn loaded(&self, entry: Option<Entry>) -> Scoped<Loaded> {
+        match &self.type_def {
+            Some(type_def) => self.of(Loaded {
+                type_def: type_def.clone(),
+                entry,
+            }),
+            None => self.of(Loaded {
+                type_def: tasks_type(),
+                entry,
+            }),
+        }
+    }
+}
+
 pub struct Fixture {
     pub projects: MockProjectStore,
     pub types: MockTypeStore,
     pub entries: MockEntryStore,
+    scope: Scope,
 }
 
 impl Fixture {
@@ -98,23 +148,34 @@ impl Fixture {
             projects: MockProjectStore::new(),
             types: MockTypeStore::new(),
             entries: MockEntryStore::new(),
+            scope: Scope {
+                role: None,
+                type_def: None,
+            },
         }
     }
 
+    /// The caller is a member with `role` (set before `has_type`).
     pub fn member(&mut self, role: Role) {
-        self.projects
-            .expect_role_in()
-            .returning(move |_, _| Ok(Some(role)));
+        self.scope.role = Some(role);
     }
 
     pub fn not_a_member(&mut self) {
-        self.projects.expect_role_in().returning(|_, _| Ok(None));
+        self.scope.role = None;
     }
 
+    /// The project has `t`: `TypeStore::find_type` finds it for the member.
     pub fn has_type(&mut self, t: TypeDef) {
+        self.scope.type_def = Some(t.clone());
+        let scope = self.scope.clone();
         self.types
             .expect_find_type()
-            .returning(move |_, _| Ok(Some(t.clone())));
+            .returning(move |_, _| Ok(scope.of(t.clone())));
+    }
+
+    /// What storage resolves about the caller, for answers built in a test.
+    pub fn scope(&self) -> Scope {
+        self.scope.clone()
     }
 
     pub fn ports(self) -> Ports {

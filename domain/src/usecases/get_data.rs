@@ -5,7 +5,7 @@ use crate::model::{CollectionName, Entry, EntryId, Principal, ProjectId};
 
 use super::{
     Ports,
-    common::{member_of, type_of},
+    common::{caller, found},
 };
 
 /// Which entry to read.
@@ -26,19 +26,17 @@ pub async fn get_data(
     principal: &Principal,
     req: GetRequest,
 ) -> Result<Entry, UseCaseError> {
-    let member = member_of(ports, principal, req.project).await?;
-    type_of(ports, member, &req.collection).await?;
-    ports
-        .entries
-        .get(member, &req.collection, req.id)
-        .await?
-        .ok_or_else(|| UseCaseError::not_found(Resource::Entry, req.id))
+    let caller = caller(principal, req.project)?;
+    let scoped = ports.entries.get(caller, &req.collection, req.id).await?;
+    let (_, entry) = found(scoped, req.project, Some(&req.collection))?;
+    entry.ok_or_else(|| UseCaseError::not_found(Resource::Entry, req.id))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Role;
+    use crate::ports::Scoped;
     use crate::usecases::fixtures::*;
 
     fn req() -> GetRequest {
@@ -54,7 +52,10 @@ mod tests {
         let mut f = Fixture::new();
         f.member(Role::Viewer);
         f.has_type(tasks_type());
-        f.entries.expect_get().return_once(|_, _, _| Ok(None));
+        let s = f.scope();
+        f.entries
+            .expect_get()
+            .return_once(move |_, _, _| Ok(s.of(None)));
         let err = get_data(&f.ports(), &principal(), req()).await.unwrap_err();
         assert!(matches!(
             err,
@@ -69,7 +70,9 @@ mod tests {
     async fn an_unknown_collection_is_not_found() {
         let mut f = Fixture::new();
         f.member(Role::Viewer);
-        f.types.expect_find_type().return_once(|_, _| Ok(None));
+        f.entries
+            .expect_get()
+            .return_once(|_, _, _| Ok(Scoped::NoType));
         let err = get_data(&f.ports(), &principal(), req()).await.unwrap_err();
         assert!(matches!(
             err,
@@ -85,11 +88,12 @@ mod tests {
         let mut f = Fixture::new();
         f.member(Role::Viewer);
         f.has_type(tasks_type());
+        let s = f.scope();
         let e = stored_entry(OTHER);
         let answer = e.clone();
         f.entries
             .expect_get()
-            .return_once(move |_, _, _| Ok(Some(answer)));
+            .return_once(move |_, _, _| Ok(s.of(Some(answer))));
         assert_eq!(get_data(&f.ports(), &principal(), req()).await.unwrap(), e);
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::error::UseCaseError;
 use crate::model::{Membership, Principal};
+use crate::ports::Gated;
 
 use super::Ports;
 
@@ -18,7 +19,10 @@ pub async fn list_projects(
             "this connection was not granted the data:read scope".into(),
         ));
     }
-    Ok(ports.projects.memberships(principal.user()).await?)
+    match ports.projects.memberships(principal.user()).await? {
+        Gated::Open(memberships) => Ok(memberships),
+        Gated::FlagOff => Err(UseCaseError::FeatureDisabled),
+    }
 }
 
 #[cfg(test)]
@@ -42,11 +46,21 @@ mod tests {
         f.projects
             .expect_memberships()
             .withf(|u| u.as_uuid() == ME)
-            .return_once(move |_| Ok(answer));
+            .return_once(move |_| Ok(Gated::Open(answer)));
         assert_eq!(
             list_projects(&f.ports(), &principal()).await.unwrap(),
             expected
         );
+    }
+
+    #[tokio::test]
+    async fn a_person_whose_flag_is_off_is_refused() {
+        let mut f = Fixture::new();
+        f.projects
+            .expect_memberships()
+            .return_once(|_| Ok(Gated::FlagOff));
+        let err = list_projects(&f.ports(), &principal()).await.unwrap_err();
+        assert_eq!(err, UseCaseError::FeatureDisabled);
     }
 
     #[tokio::test]

@@ -3,7 +3,10 @@
 use crate::error::UseCaseError;
 use crate::model::{Principal, ProjectId, TypeDef};
 
-use super::{Ports, common::member_of};
+use super::{
+    Ports,
+    common::{caller, found},
+};
 
 /// The types of `project`, ordered by collection name.
 ///
@@ -14,8 +17,9 @@ pub async fn list_types(
     principal: &Principal,
     project: ProjectId,
 ) -> Result<Vec<TypeDef>, UseCaseError> {
-    let member = member_of(ports, principal, project).await?;
-    Ok(ports.types.list_types(member).await?)
+    let caller = caller(principal, project)?;
+    let (_, types) = found(ports.types.list_types(caller).await?, project, None)?;
+    Ok(types)
 }
 
 #[cfg(test)]
@@ -23,12 +27,15 @@ mod tests {
     use super::*;
     use crate::error::Resource;
     use crate::model::Role;
+    use crate::ports::Scoped;
     use crate::usecases::fixtures::*;
 
     #[tokio::test]
     async fn a_non_member_gets_not_found_for_the_project() {
         let mut f = Fixture::new();
-        f.not_a_member();
+        f.types
+            .expect_list_types()
+            .return_once(|_| Ok(Scoped::NotMember));
         let err = list_types(&f.ports(), &principal(), project())
             .await
             .unwrap_err();
@@ -44,10 +51,9 @@ mod tests {
     #[tokio::test]
     async fn a_member_gets_the_types() {
         let mut f = Fixture::new();
-        f.member(Role::Viewer);
         f.types
             .expect_list_types()
-            .return_once(|_| Ok(vec![tasks_type()]));
+            .return_once(|_| Ok(found_as(Role::Viewer, vec![tasks_type()])));
         let types = list_types(&f.ports(), &principal(), project())
             .await
             .unwrap();

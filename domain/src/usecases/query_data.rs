@@ -10,7 +10,7 @@ use crate::query::{Cursor, Filter, Projection, Sort, fingerprint};
 
 use super::{
     Ports,
-    common::{member_of, refuse_nul, type_of},
+    common::{caller, found, refuse_nul},
 };
 
 /// How many entries one page holds: 1..=100, 50 when not given.
@@ -105,15 +105,15 @@ pub async fn query_data(
         .map(|raw| Cursor::decode(raw, shape))
         .transpose()?;
 
-    let member = member_of(ports, principal, req.project).await?;
-    type_of(ports, member, &req.collection).await?;
+    let caller = caller(principal, req.project)?;
     let query = EntryQuery {
         filter,
         sort: sort.clone(),
         after,
         limit: limit.get() + 1,
     };
-    let mut entries = ports.entries.query(member, &req.collection, &query).await?;
+    let scoped = ports.entries.query(caller, &req.collection, &query).await?;
+    let (_, mut entries) = found(scoped, req.project, Some(&req.collection))?;
     let mut more = entries.len() > limit.get() as usize;
     entries.truncate(limit.get() as usize);
     let mut flat: Vec<Map<String, Value>> = entries

@@ -10,7 +10,7 @@ use crate::modifier::Modifier;
 use super::{
     Ports,
     change::{Target, change},
-    common::{check_fields, member_of, next_time, require_write, type_of},
+    common::{caller, check_fields, next_time, require_write},
 };
 
 /// What to change.
@@ -38,19 +38,17 @@ pub async fn update_data(
 ) -> Result<Entry, UseCaseError> {
     require_write(principal)?;
     let modifier = Modifier::parse(&req.modifier)?;
-    let member = member_of(ports, principal, req.project).await?;
-    let type_def = type_of(ports, member, &req.collection).await?;
     let target = Target {
-        member,
+        caller: caller(principal, req.project)?,
         collection: &req.collection,
         id: req.id,
         op: Operation::Update,
         expected_revision: req.expected_revision,
     };
-    change(ports, target, |current| {
+    change(ports, target, |type_def, current| {
         let mut fields = current.fields.clone();
         modifier.apply(&mut fields)?;
-        check_fields(&type_def, &fields, "modifier")?;
+        check_fields(type_def, &fields, "modifier")?;
         Ok(Entry {
             fields,
             updated_at: next_time(ports.clock.now(), current.updated_at),

@@ -21,10 +21,11 @@ fn ready(role: Role) -> Fixture {
 #[tokio::test]
 async fn a_new_entry_starts_at_revision_one_with_the_default_access_resolved() {
     let mut f = ready(Role::Editor);
+    let s = f.scope();
     f.entries
         .expect_insert()
         .times(1)
-        .return_once(|_, _| Ok(()));
+        .return_once(move |_, _| Ok(s.of(())));
     let entry = create_data(&f.ports(), &principal(), req(json!({"title": "x"})))
         .await
         .unwrap();

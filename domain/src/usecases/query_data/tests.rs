@@ -35,10 +35,13 @@ async fn asks_storage_for_one_more_than_the_limit_and_offers_a_cursor_when_there
     let mut f = Fixture::new();
     f.member(Role::Viewer);
     f.has_type(tasks_type());
+    let s = f.scope();
     f.entries
         .expect_query()
         .withf(|_, _, q| q.limit == 3 && q.after.is_none())
-        .return_once(|_, _, _| Ok(vec![stored_entry(ME), stored_entry(ME), stored_entry(ME)]));
+        .return_once(move |_, _, _| {
+            Ok(s.of(vec![stored_entry(ME), stored_entry(ME), stored_entry(ME)]))
+        });
     let page = query_data(
         &f.ports(),
         &principal(),
@@ -58,9 +61,10 @@ async fn the_last_page_has_no_cursor() {
     let mut f = Fixture::new();
     f.member(Role::Viewer);
     f.has_type(tasks_type());
+    let s = f.scope();
     f.entries
         .expect_query()
-        .return_once(|_, _, _| Ok(vec![stored_entry(ME)]));
+        .return_once(move |_, _, _| Ok(s.of(vec![stored_entry(ME)])));
     let page = query_data(&f.ports(), &principal(), req()).await.unwrap();
     assert_eq!(page.entries.len(), 1);
     assert_eq!(page.next_cursor, None);
@@ -71,18 +75,20 @@ async fn a_cursor_is_passed_back_to_storage_as_the_keyset_position() {
     let mut f = Fixture::new();
     f.member(Role::Viewer);
     f.has_type(tasks_type());
+    let s = f.scope();
     let mut seq = mockall::Sequence::new();
     f.entries
         .expect_query()
         .times(1)
         .in_sequence(&mut seq)
-        .return_once(|_, _, _| Ok(vec![stored_entry(ME), stored_entry(ME)]));
+        .return_once(move |_, _, _| Ok(s.of(vec![stored_entry(ME), stored_entry(ME)])));
+    let s = f.scope();
     f.entries
         .expect_query()
         .times(1)
         .in_sequence(&mut seq)
         .withf(|_, _, q| q.after.as_ref().is_some_and(|c| c.id == ENTRY))
-        .return_once(|_, _, _| Ok(vec![]));
+        .return_once(move |_, _, _| Ok(s.of(vec![])));
     let ports = f.ports();
     let first = query_data(
         &ports,
@@ -108,9 +114,10 @@ async fn a_cursor_from_another_query_is_refused() {
     let mut f = Fixture::new();
     f.member(Role::Viewer);
     f.has_type(tasks_type());
+    let s = f.scope();
     f.entries
         .expect_query()
-        .return_once(|_, _, _| Ok(vec![stored_entry(ME), stored_entry(ME)]));
+        .return_once(move |_, _, _| Ok(s.of(vec![stored_entry(ME), stored_entry(ME)])));
     let ports = f.ports();
     let first = query_data(
         &ports,
@@ -136,9 +143,10 @@ async fn fields_projects_the_entries_but_keeps_the_system_fields() {
     let mut f = Fixture::new();
     f.member(Role::Viewer);
     f.has_type(tasks_type());
+    let s = f.scope();
     f.entries
         .expect_query()
-        .return_once(|_, _, _| Ok(vec![stored_entry(ME)]));
+        .return_once(move |_, _, _| Ok(s.of(vec![stored_entry(ME)])));
     let page = query_data(
         &f.ports(),
         &principal(),
@@ -159,10 +167,32 @@ async fn fields_projects_the_entries_but_keeps_the_system_fields() {
 async fn a_non_member_learns_nothing() {
     let mut f = Fixture::new();
     f.not_a_member();
+    let s = f.scope();
+    f.entries
+        .expect_query()
+        .return_once(move |_, _, _| Ok(s.of(vec![stored_entry(ME)])));
     let err = query_data(&f.ports(), &principal(), req())
         .await
         .unwrap_err();
-    assert!(matches!(err, UseCaseError::NotFound { .. }));
+    assert!(matches!(
+        err,
+        UseCaseError::NotFound {
+            resource: crate::error::Resource::Project,
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn a_person_whose_flag_is_off_is_refused_before_anything_is_read() {
+    let mut f = Fixture::new();
+    f.entries
+        .expect_query()
+        .return_once(|_, _, _| Ok(crate::ports::Scoped::FlagOff));
+    let err = query_data(&f.ports(), &principal(), req())
+        .await
+        .unwrap_err();
+    assert_eq!(err, UseCaseError::FeatureDisabled);
 }
 
 #[tokio::test]
@@ -170,6 +200,7 @@ async fn a_size_budget_drops_whole_entries_and_continues_after_the_last_one_kept
     let mut f = Fixture::new();
     f.member(Role::Viewer);
     f.has_type(tasks_type());
+    let s = f.scope();
     let big = |n: u128| {
         let mut e = stored_entry(ME);
         e.id = crate::model::EntryId::from_uuid(uuid::Uuid::from_u128(n));
@@ -178,7 +209,7 @@ async fn a_size_budget_drops_whole_entries_and_continues_after_the_last_one_kept
     };
     f.entries
         .expect_query()
-        .return_once(move |_, _, _| Ok(vec![big(1), big(2), big(3)]));
+        .return_once(move |_, _, _| Ok(s.of(vec![big(1), big(2), big(3)])));
     let page = query_data(
         &f.ports(),
         &principal(),
@@ -218,9 +249,10 @@ async fn one_entry_larger_than_the_budget_is_still_returned_alone() {
     let mut f = Fixture::new();
     f.member(Role::Viewer);
     f.has_type(tasks_type());
+    let s = f.scope();
     f.entries
         .expect_query()
-        .return_once(|_, _, _| Ok(vec![stored_entry(ME), stored_entry(ME)]));
+        .return_once(move |_, _, _| Ok(s.of(vec![stored_entry(ME), stored_entry(ME)])));
     let page = query_data(
         &f.ports(),
         &principal(),

@@ -22,19 +22,21 @@ fn ready(role: Role, creator: uuid::Uuid) -> Fixture {
     let mut f = Fixture::new();
     f.member(role);
     f.has_type(typed_tasks());
+    let s = f.scope();
     f.entries
-        .expect_get()
-        .returning(move |_, _, _| Ok(Some(stored_entry(creator))));
+        .expect_load()
+        .returning(move |_, _, _| Ok(s.loaded(Some(stored_entry(creator)))));
     f
 }
 
 #[tokio::test]
 async fn an_update_applies_the_modifier_and_moves_revision_and_updated_at_only() {
     let mut f = ready(Role::Editor, ME);
+    let s = f.scope();
     f.entries
         .expect_swap()
         .withf(|_, e, expected| *expected == 1 && e.revision == 2)
-        .return_once(|_, _, _| Ok(Swap::Done));
+        .return_once(move |_, _, _| Ok(s.of(Swap::Done)));
     let entry = update_data(&f.ports(), &principal(), req(json!({"$inc": {"count": 2}})))
         .await
         .unwrap();
@@ -52,26 +54,28 @@ async fn a_lost_race_is_retried_on_the_fresh_state() {
     let mut f = Fixture::new();
     f.member(Role::Editor);
     f.has_type(typed_tasks());
+    let s = f.scope();
     // The first read sees revision 1; another writer then moves it to 2.
     let revision = Arc::new(AtomicI64::new(1));
     let seen = revision.clone();
-    f.entries.expect_get().times(2).returning(move |_, _, _| {
+    f.entries.expect_load().times(2).returning(move |_, _, _| {
         let mut e = stored_entry(ME);
         e.revision = seen.load(Ordering::SeqCst);
         e.fields.insert("count".into(), json!(e.revision));
-        Ok(Some(e))
+        Ok(s.loaded(Some(e)))
     });
     let bump = revision.clone();
+    let s = f.scope();
     f.entries
         .expect_swap()
         .times(2)
         .returning(move |_, e, expected| {
             if expected == 1 {
                 bump.store(2, Ordering::SeqCst);
-                Ok(Swap::Moved)
+                Ok(s.of(Swap::Moved))
             } else {
                 assert_eq!(e.revision, 3);
-                Ok(Swap::Done)
+                Ok(s.of(Swap::Done))
             }
         });
     let entry = update_data(&f.ports(), &principal(), req(json!({"$inc": {"count": 1}})))
@@ -106,9 +110,10 @@ async fn an_expected_revision_that_does_not_match_is_a_conflict_with_the_current
 #[tokio::test]
 async fn a_matching_expected_revision_updates() {
     let mut f = ready(Role::Editor, ME);
+    let s = f.scope();
     f.entries
         .expect_swap()
-        .return_once(|_, _, _| Ok(Swap::Done));
+        .return_once(move |_, _, _| Ok(s.of(Swap::Done)));
     let request = UpdateRequest {
         expected_revision: Some(1),
         ..req(json!({"$set": {"title": "y"}}))
@@ -166,9 +171,10 @@ async fn a_result_violating_the_schema_is_refused_and_nothing_is_written() {
 #[tokio::test]
 async fn an_entry_deleted_meanwhile_is_not_found() {
     let mut f = ready(Role::Editor, ME);
+    let s = f.scope();
     f.entries
         .expect_swap()
-        .return_once(|_, _, _| Ok(Swap::Gone));
+        .return_once(move |_, _, _| Ok(s.of(Swap::Gone)));
     let err = update_data(
         &f.ports(),
         &principal(),
