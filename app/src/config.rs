@@ -98,8 +98,11 @@ pub struct ServerSettings {
 pub struct DatabaseSettings {
     /// `sqlite://path` (the embedded default) or `postgres://…`.
     pub url: SecretString,
-    /// Connection-pool size (PostgreSQL).
+    /// Connection-pool size (PostgreSQL), of each of the two pools.
     pub max_connections: u32,
+    /// PostgreSQL: the URL of the data pool, which logs in as `platform_mcp_login` (a role
+    /// that owns nothing). Default: `url` with that user and no password.
+    pub app_url: Option<SecretString>,
 }
 
 /// Tokens.

@@ -48,7 +48,11 @@ impl Storage {
                 .context("opening the SQLite database (database.url)")?;
             Ok(Self::from_sqlite(store))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let store = PgStore::connect(url, settings.max_connections)
+            let login = settings
+                .app_url
+                .as_ref()
+                .map(|u| u.expose_secret().to_owned());
+            let store = PgStore::connect(url, login.as_deref(), settings.max_connections)
                 .await
                 .context("connecting to PostgreSQL (database.url)")?;
             Ok(Self::from_postgres(store))

@@ -149,7 +149,7 @@ pub fn listing(
     let collection = collection.clone();
     op(move || {
         let (store, collection, query) = (store.clone(), collection.clone(), query.clone());
-        async move { Ok(store.query(member, &collection, &query).await?.len() as u64) }
+        async move { Ok(found(store.query(member.into(), &collection, &query).await?)?.len() as u64) }
     })
 }
 
@@ -163,7 +163,7 @@ pub fn counting(
     let collection = collection.clone();
     op(move || {
         let (store, collection, filter) = (store.clone(), collection.clone(), filter.clone());
-        async move { Ok(store.count(member, &collection, &filter).await?) }
+        async move { found(store.count(member.into(), &collection, &filter).await?) }
     })
 }
 
@@ -215,4 +215,12 @@ pub fn use_case(
             Ok(page.entries.len() as u64)
         }
     })
+}
+
+/// The value of an answer for a member with the flag on, else an error.
+fn found<T>(scoped: domain::ports::Scoped<T>) -> anyhow::Result<T> {
+    match scoped {
+        domain::ports::Scoped::Found(_, value) => Ok(value),
+        _ => anyhow::bail!("the bench's editor was not resolved as a member"),
+    }
 }

@@ -104,10 +104,10 @@ impl Pg {
     }
 
     async fn fill(&mut self, small: i32, large: i32) -> anyhow::Result<()> {
-        let store = PgStore::connect(&self.url, 2).await?;
+        let store = PgStore::connect(&self.url, None, 2).await?;
         store.migrate().await?;
         self.people = world::create(&store, &self.collections).await?;
-        store.pool().close().await;
+        store.close().await;
         let mut conn = PgConnection::connect(&self.url).await?;
         let access = self.people.entry_access()?;
         for (collection, rows) in [

@@ -35,9 +35,9 @@ pub struct PgResults {
 pub async fn run(cfg: &Config, pg: &Pg) -> anyhow::Result<PgResults> {
     let pool = u32::try_from(cfg.workers)?;
     let conn: Shared = Arc::new(Mutex::new(PgConnection::connect(&pg.url).await?));
-    let store = PgStore::connect(&pg.url, pool).await?;
+    let store = PgStore::connect(&pg.url, None, pool).await?;
     let entries: Arc<dyn EntryStore> = Arc::new(store.clone());
-    let served = Storage::from_postgres(PgStore::connect(&pg.url, pool).await?);
+    let served = Storage::from_postgres(PgStore::connect(&pg.url, None, pool).await?);
     let client = server::start(served, pg.people.editor).await?;
     let ports = Storage::from_postgres(store.clone()).ports;
     let (member, tenant) = (pg.people.member(), pg.people.project.as_uuid());
@@ -197,7 +197,7 @@ pub async fn run(cfg: &Config, pg: &Pg) -> anyhow::Result<PgResults> {
         ),
     ];
     let found = plans::collect(&pg.url, &store, member, &cases, (large, &rare)).await?;
-    store.pool().close().await;
+    store.close().await;
     Ok(PgResults {
         groups,
         throughput,

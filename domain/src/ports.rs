@@ -70,6 +70,15 @@ pub struct Caller {
     pub project: ProjectId,
 }
 
+impl From<Member> for Caller {
+    fn from(member: Member) -> Self {
+        Caller {
+            user: member.user,
+            project: member.project,
+        }
+    }
+}
+
 /// What storage found about a [`Caller`], in the same round trip as the statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scoped<T> {

@@ -297,6 +297,12 @@ async fn a_type_with_a_schema_file_is_created_once() {
         .await
         .unwrap()
         .unwrap();
+    opened
+        .storage
+        .directory
+        .set_flag(ada.id, domain::model::MCP_FLAG, true)
+        .await
+        .unwrap();
     let project = domain::usecases::list_projects(
         &opened.storage.ports,
         &domain::model::Principal::authenticated(

@@ -1,4 +1,6 @@
-//! `EntryStore`: entries read and written under the caller's row-level-security context.
+//! `EntryStore`: entries read and written under the caller's row-level-security context,
+//! each method one `app_call` (one round trip) that resolves the caller and runs the
+//! statement. Rows come back as the database's JSON (`json_agg`), parsed once.
 //!
 //! `swap` is one conditional `UPDATE … WHERE revision = $expected`: under READ COMMITTED a
 //! concurrent writer of the same row waits for the first to commit and then re-checks the
@@ -7,24 +9,26 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::model::{CollectionName, Entry, EntryId, Member, ProjectId, UserId};
-use domain::ports::{EntryQuery, EntryStore, StoreError, Swap};
+use domain::model::{CollectionName, Entry, EntryId, ProjectId, UserId};
+use domain::ports::{Caller, EntryQuery, EntryStore, Loaded, Scoped, StoreError, Swap};
 use domain::query::Filter;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::errors::{unexpected, write_error};
+use super::PgStore;
+use super::call::{Call, Statement, Written, decode, read_error, result_of};
+use super::errors::{refused_by_policy, write_error};
 use super::listing;
-use super::{PgStore, finish_read};
+use super::sql::{Arg, Sql};
 
-/// An `entries` row as [`listing::COLUMNS`] selects it.
-#[derive(sqlx::FromRow)]
+/// An `entries` row as [`listing::COLUMNS`] selects it, in the database's JSON.
+#[derive(serde::Deserialize)]
 struct EntryRow {
     id: Uuid,
     tenant_id: Uuid,
     collection: String,
-    data: Value,
-    access: Value,
+    data: Map<String, Value>,
+    access: domain::model::Access,
     revision: i64,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -36,172 +40,236 @@ impl TryFrom<EntryRow> for Entry {
     type Error = StoreError;
 
     fn try_from(row: EntryRow) -> Result<Self, StoreError> {
-        let corrupt = |what: String| StoreError::Unexpected(format!("entry {}: {what}", row.id));
-        let Value::Object(fields) = row.data else {
-            return Err(corrupt("data is not an object".into()));
-        };
         Ok(Entry {
             id: EntryId::from_uuid(row.id),
             tenant_id: ProjectId::from_uuid(row.tenant_id),
             collection: row
                 .collection
                 .parse()
-                .map_err(|e: domain::model::IdError| corrupt(e.to_string()))?,
-            fields,
+                .map_err(|e: domain::model::IdError| {
+                    StoreError::Unexpected(format!("entry {}: {e}", row.id))
+                })?,
+            fields: row.data,
             created_at: row.created_at,
             updated_at: row.updated_at,
             deleted_at: row.deleted_at,
             revision: row.revision,
-            access: serde_json::from_value(row.access).map_err(|e| corrupt(e.to_string()))?,
+            access: row.access,
             created_by: UserId::from_uuid(row.created_by),
         })
     }
 }
 
-fn entries(rows: Vec<EntryRow>) -> Result<Vec<Entry>, StoreError> {
-    rows.into_iter().map(Entry::try_from).collect()
+fn rows_of(json: &str) -> Result<Vec<Entry>, StoreError> {
+    decode::<Vec<EntryRow>>("reading entries", json)?
+        .into_iter()
+        .map(Entry::try_from)
+        .collect()
 }
 
-const INSERT: &str = "INSERT INTO entries (tenant_id, id, collection, data, access, \
-     revision, created_at, updated_at, deleted_at, created_by) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+fn one_of(json: Option<&str>) -> Result<Option<Entry>, StoreError> {
+    json.map(|j| decode::<EntryRow>("reading an entry", j).and_then(Entry::try_from))
+        .transpose()
+}
 
-const SWAP: &str = "UPDATE entries SET data = $1, updated_at = $2, deleted_at = $3, revision = $4 \
-     WHERE tenant_id = $5 AND id = $6 AND collection = $7 AND revision = $8 AND deleted_at IS NULL";
+/// `SELECT <json of the rows of statement>`.
+fn as_json_rows(statement: &Sql) -> Sql {
+    let mut sql = statement.prefixed("SELECT COALESCE(json_agg(t), '[]'::json) FROM (");
+    sql.push(") t");
+    sql
+}
 
-const STILL_THERE: &str = "SELECT EXISTS (SELECT 1 FROM entries \
-     WHERE tenant_id = $1 AND collection = $2 AND id = $3 AND deleted_at IS NULL)";
+fn as_json_row(statement: &Sql) -> Sql {
+    let mut sql = statement.prefixed("SELECT row_to_json(t) FROM (");
+    sql.push(") t");
+    sql
+}
+
+fn in_collection<'a>(caller: Caller, collection: &'a CollectionName, want_type: bool) -> Call<'a> {
+    Call {
+        user: caller.user,
+        project: Some(caller.project),
+        collection: Some(collection),
+        want_type,
+    }
+}
 
 #[async_trait]
 impl EntryStore for PgStore {
     async fn query(
         &self,
-        member: Member,
+        caller: Caller,
         collection: &CollectionName,
         query: &EntryQuery,
-    ) -> Result<Vec<Entry>, StoreError> {
-        let page = listing::page(member.project, collection, query)?;
-        let mut tx = self.begin_as(member).await?;
-        let rows = page
-            .query_as::<EntryRow>()
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(|e| unexpected("listing entries", &e))?;
-        finish_read(tx);
-        entries(rows)
+    ) -> Result<Scoped<Vec<Entry>>, StoreError> {
+        let page = listing::page(caller.project, collection, query)?;
+        let call = in_collection(caller, collection, false);
+        self.call(
+            call,
+            Statement::Read(as_json_rows(&page)),
+            read_error("listing entries"),
+        )
+        .await?
+        .map(|answer| rows_of(&result_of(&answer, "listing entries")?))
     }
 
     async fn count(
         &self,
-        member: Member,
+        caller: Caller,
         collection: &CollectionName,
         filter: &Filter,
-    ) -> Result<u64, StoreError> {
-        let count = listing::count(member.project, collection, filter)?;
-        let mut tx = self.begin_as(member).await?;
-        let n = count
-            .query_scalar::<i64>()
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| unexpected("counting entries", &e))?;
-        finish_read(tx);
-        Ok(u64::try_from(n).unwrap_or_default())
+    ) -> Result<Scoped<u64>, StoreError> {
+        let mut count = listing::count(caller.project, collection, filter)?
+            .prefixed("SELECT to_json(n) FROM (");
+        count.push(") c(n)");
+        let call = in_collection(caller, collection, false);
+        self.call(call, Statement::Read(count), read_error("counting entries"))
+            .await?
+            .map(|answer| decode::<u64>("counting entries", &result_of(&answer, "counting")?))
     }
 
     async fn get(
         &self,
-        member: Member,
+        caller: Caller,
         collection: &CollectionName,
         id: EntryId,
-    ) -> Result<Option<Entry>, StoreError> {
-        let one = listing::one(member.project, collection, id);
-        let mut tx = self.begin_as(member).await?;
-        let row = one
-            .query_as::<EntryRow>()
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(|e| unexpected("reading an entry", &e))?;
-        finish_read(tx);
-        row.map(Entry::try_from).transpose()
+    ) -> Result<Scoped<Option<Entry>>, StoreError> {
+        let one = as_json_row(&listing::one(caller.project, collection, id));
+        let call = in_collection(caller, collection, false);
+        self.call(call, Statement::Read(one), read_error("reading an entry"))
+            .await?
+            .map(|answer| one_of(answer.result.as_deref()))
     }
 
-    async fn insert(&self, member: Member, entry: &Entry) -> Result<(), StoreError> {
+    async fn load(
+        &self,
+        caller: Caller,
+        collection: &CollectionName,
+        id: EntryId,
+    ) -> Result<Scoped<Loaded>, StoreError> {
+        let one = as_json_row(&listing::one(caller.project, collection, id));
+        let call = in_collection(caller, collection, true);
+        self.call(call, Statement::Read(one), read_error("reading an entry"))
+            .await?
+            .map(|answer| {
+                Ok(Loaded {
+                    entry: one_of(answer.result.as_deref())?,
+                    type_def: answer.type_def.ok_or_else(|| {
+                        StoreError::Unexpected("reading an entry: no type came back".into())
+                    })?,
+                })
+            })
+    }
+
+    async fn insert(&self, caller: Caller, entry: &Entry) -> Result<Scoped<()>, StoreError> {
         let access = serde_json::to_value(&entry.access)
             .map_err(|e| StoreError::Unexpected(format!("encoding access: {e}")))?;
-        let mut tx = self.begin_as(member).await?;
-        sqlx::query(INSERT)
-            .bind(entry.tenant_id.as_uuid())
-            .bind(entry.id.as_uuid())
-            .bind(entry.collection.as_str())
-            .bind(Value::Object(entry.fields.clone()))
-            .bind(access)
-            .bind(entry.revision)
-            .bind(entry.created_at)
-            .bind(entry.updated_at)
-            .bind(entry.deleted_at)
-            .bind(entry.created_by.as_uuid())
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| {
-                write_error("storing an entry", &e, |constraint| match constraint {
-                    "entries_pkey" => Some(format!("an entry with id {} already exists", entry.id)),
-                    "entries_tenant_id_collection_fkey" => Some(format!(
-                        "the project has no collection \"{}\"",
-                        entry.collection
-                    )),
-                    _ => None,
-                })
-            })?;
-        tx.commit()
-            .await
-            .map_err(|e| unexpected("committing an entry", &e))
+        let mut sql = Sql::new(
+            "INSERT INTO entries (tenant_id, id, collection, data, access, revision, \
+             created_at, updated_at, deleted_at, created_by) VALUES (",
+        );
+        let values = [
+            Arg::Uuid(entry.tenant_id.as_uuid()),
+            Arg::Uuid(entry.id.as_uuid()),
+            Arg::Text(entry.collection.as_str().to_owned()),
+            Arg::Json(Value::Object(entry.fields.clone())),
+            Arg::Json(access),
+        ];
+        let placeholders: Vec<String> = values.into_iter().map(|v| sql.bind(v)).collect();
+        let revision = sql.bind(Arg::Int(entry.revision));
+        let times: Vec<String> = [entry.created_at, entry.updated_at]
+            .into_iter()
+            .map(|t| sql.bind(Arg::Time(t)))
+            .collect();
+        let deleted = match entry.deleted_at {
+            Some(t) => sql.bind(Arg::Time(t)),
+            None => "NULL".to_owned(),
+        };
+        let creator = sql.bind(Arg::Uuid(entry.created_by.as_uuid()));
+        sql.push(&format!(
+            "{}, {revision}, {}, {deleted}, {creator})",
+            placeholders.join(", "),
+            times.join(", ")
+        ));
+        let call = in_collection(caller, &entry.collection, false);
+        let on_error = |e: &sqlx::Error| {
+            if refused_by_policy(e) {
+                return StoreError::Refused(format!(
+                    "you may not create entries of type {} (its creationAccess does not include you)",
+                    entry.collection
+                ));
+            }
+            write_error("storing an entry", e, |constraint| match constraint {
+                "entries_pkey" => Some(format!("an entry with id {} already exists", entry.id)),
+                "entries_tenant_id_collection_fkey" => Some(format!(
+                    "the project has no collection \"{}\"",
+                    entry.collection
+                )),
+                _ => None,
+            })
+        };
+        self.call(call, Statement::Write { sql, then: None }, on_error)
+            .await?
+            .map(|_| Ok(()))
     }
 
     async fn swap(
         &self,
-        member: Member,
+        caller: Caller,
         entry: &Entry,
         expected_revision: i64,
-    ) -> Result<Swap, StoreError> {
-        let mut tx = self.begin_as(member).await?;
-        let done = sqlx::query(SWAP)
-            .bind(Value::Object(entry.fields.clone()))
-            .bind(entry.updated_at)
-            .bind(entry.deleted_at)
-            .bind(entry.revision)
-            .bind(member.project.as_uuid())
-            .bind(entry.id.as_uuid())
-            .bind(entry.collection.as_str())
-            .bind(expected_revision)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| write_error("updating an entry", &e, |_| None))?
-            .rows_affected();
-        if done == 1 {
-            tx.commit()
-                .await
-                .map_err(|e| unexpected("committing an update", &e))?;
-            return Ok(Swap::Done);
-        }
+    ) -> Result<Scoped<Swap>, StoreError> {
+        let mut sql = Sql::new("UPDATE entries SET data = ");
+        sql.push_bind(Arg::Json(Value::Object(entry.fields.clone())))
+            .push(", updated_at = ")
+            .push_bind(Arg::Time(entry.updated_at))
+            .push(", deleted_at = ");
+        match entry.deleted_at {
+            Some(t) => sql.push_bind(Arg::Time(t)),
+            None => sql.push("NULL"),
+        };
+        sql.push(", revision = ")
+            .push_bind(Arg::Int(entry.revision));
+        let tenant = sql.bind(Arg::Uuid(caller.project.as_uuid()));
+        let id = sql.bind(Arg::Uuid(entry.id.as_uuid()));
+        let coll = sql.bind(Arg::Text(entry.collection.as_str().to_owned()));
+        let expected = sql.bind(Arg::Int(expected_revision));
+        let scope = format!("tenant_id = {tenant} AND id = {id} AND collection = {coll}");
+        sql.push(&format!(
+            " WHERE {scope} AND revision = {expected} AND deleted_at IS NULL"
+        ));
         // Nothing changed: is the entry still there for this caller (another write moved
-        // its revision on) or gone (deleted, or no longer readable)?
-        let visible = visible(&mut tx, member.project, &entry.collection, entry.id).await?;
-        finish_read(tx);
-        Ok(if visible { Swap::Moved } else { Swap::Gone })
+        // its revision on) or gone (deleted, or no longer readable)? Same parameters.
+        let mut then = sql.clone();
+        then.replace_text(&format!(
+            "SELECT to_json(EXISTS (SELECT 1 FROM entries WHERE {scope} AND deleted_at IS NULL))"
+        ));
+        let call = in_collection(caller, &entry.collection, false);
+        let verb = if entry.deleted_at.is_some() {
+            "delete"
+        } else {
+            "update"
+        };
+        let on_error = |e: &sqlx::Error| {
+            if refused_by_policy(e) {
+                return StoreError::Refused(format!(
+                    "you may read entry {} but not {verb} it (its access.{verb} list does not include you)",
+                    entry.id
+                ));
+            }
+            write_error("updating an entry", e, |_| None)
+        };
+        let statement = Statement::Write {
+            sql,
+            then: Some(then),
+        };
+        self.call(call, statement, on_error).await?.map(|answer| {
+            let written: Written = decode("updating an entry", &result_of(&answer, "updating")?)?;
+            Ok(match (written.rows, written.then) {
+                (1, _) => Swap::Done,
+                (_, Some(Value::Bool(true))) => Swap::Moved,
+                _ => Swap::Gone,
+            })
+        })
     }
-}
-
-async fn visible(
-    tx: &mut sqlx::PgConnection,
-    project: ProjectId,
-    collection: &CollectionName,
-    id: EntryId,
-) -> Result<bool, StoreError> {
-    sqlx::query_scalar::<_, bool>(STILL_THERE)
-        .bind(project.as_uuid())
-        .bind(collection.as_str())
-        .bind(id.as_uuid())
-        .fetch_one(tx)
-        .await
-        .map_err(|e| unexpected("looking for an entry", &e))
 }

@@ -9,12 +9,21 @@ const UNIQUE_VIOLATION: &str = "23505";
 const FOREIGN_KEY_VIOLATION: &str = "23503";
 /// SQLSTATE of a jsonb string or key holding U+0000 (the domain refuses those earlier).
 const UNTRANSLATABLE_CHARACTER: &str = "22P05";
+/// SQLSTATE of a row-level-security refusal ("new row violates row-level security policy").
+const INSUFFICIENT_PRIVILEGE: &str = "42501";
 /// SQLSTATE class "program limit exceeded" (a jsonb value or a row too large, …).
 const LIMIT_CLASS: &str = "54";
 
 /// Any error as `Unexpected`, saying what was being done.
 pub fn unexpected(doing: &str, error: &sqlx::Error) -> StoreError {
     StoreError::Unexpected(format!("{doing}: {error}"))
+}
+
+/// True when the database's row-level security refused a write.
+pub fn refused_by_policy(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|db| db.code().as_deref() == Some(INSUFFICIENT_PRIVILEGE))
 }
 
 /// An error of a write: a unique violation becomes `AlreadyExists` and a foreign-key

@@ -1,28 +1,22 @@
 //! The PostgreSQL adapter: the storage ports on sqlx, JSONB, and row-level security
 //! enforced by PostgreSQL itself.
 //!
-//! Every read and write a person's call makes (`ProjectStore`, `TypeStore`, `EntryStore`)
-//! runs in one transaction opened by [`PgStore::begin_as`]: `BEGIN`, then one statement
+//! Two pools. Every read and write a person's call makes (`ProjectStore`, `TypeStore`,
+//! `EntryStore`) goes through the **data pool**, which logs in as [`LOGIN_ROLE`]: a role
+//! that owns nothing and has no privilege of its own, and can only take [`APP_ROLE`] for one
+//! transaction. Each call is one statement, `SELECT … FROM app_call(…)` (`call.rs`), that
+//! takes the role, checks the feature flag, resolves the membership and the type, sets the
+//! person's tenant and subjects and runs the call's own statement, in the statement's
+//! implicit transaction: one round trip, and the role and settings end with it. The policies
+//! of `migrations/postgres` read these settings, and neither role is a superuser, owns a
+//! table or has BYPASSRLS, so they always apply; `RESET ROLE` goes back to a role that reads
+//! nothing.
 //!
-//! ```sql
-//! SELECT set_config('role', 'platform_mcp_app', true),   -- SET LOCAL ROLE
-//!        set_config('app.user_id', $1, true),
-//!        set_config('app.tenant_id', $2, true),
-//!        set_config('app.subjects', $3::text[]::text, true)
-//! ```
-//!
-//! then the call's own statement(s), then `COMMIT`. The policies of
-//! `migrations/postgres` read these settings, and the role is not a superuser, not the
-//! tables' owner and has no BYPASSRLS, so they always apply.
-//!
-//! Why the role is taken per transaction rather than once per pooled connection
-//! (`after_connect`): taking it is one more `set_config` in the statement that sets the
-//! context anyway, so it costs no round trip, and it ends with the transaction. The
-//! connections themselves stay the owner's, which the operator's writes (`Directory`,
-//! `FeatureFlags`) and the migrations need, and a pool built elsewhere (`from_pool`, as
-//! `#[sqlx::test]` hands one) works the same. A call is thus `BEGIN`, the context, its
-//! statement and `COMMIT`; reads skip the awaited `COMMIT` (see [`finish_read`]).
+//! The **owner pool** connects as the tables' owner: the migrations and the operator's path
+//! (`Directory`, `FeatureFlags`, signing keys, the authorization server's grants), none of
+//! which is a person's data call.
 
+mod call;
 mod directory;
 mod entries;
 mod errors;
@@ -37,8 +31,9 @@ mod system_sql;
 use domain::model::{Member, UserId};
 use domain::ports::{EntryQuery, StoreError};
 use domain::rules::read_predicate;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection, Postgres, Transaction};
+use std::str::FromStr;
 use std::time::Duration;
 
 pub use sql::{Arg, Sql};
@@ -47,6 +42,10 @@ use errors::unexpected;
 
 /// The role every data statement runs under (created by the migrations).
 pub const APP_ROLE: &str = "platform_mcp_app";
+
+/// The role the data pool logs in as (created by the migrations): owns nothing, may only
+/// take [`APP_ROLE`].
+pub const LOGIN_ROLE: &str = "platform_mcp_login";
 
 /// The context of a person's call, in one statement (see the module documentation).
 const CONTEXT: &str = "SELECT set_config('role', 'platform_mcp_app', true), \
@@ -60,40 +59,54 @@ const IDLE_BEFORE_CHECK: Duration = Duration::from_secs(5);
 /// The storage ports on PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct PgStore {
+    /// The tables' owner: migrations and the operator's path.
     pool: PgPool,
+    /// [`LOGIN_ROLE`]: every person's call.
+    data: PgPool,
 }
 
 impl PgStore {
-    /// Opens a pool of at most `max_connections` to `url`.
+    /// Opens the owner pool on `url` and the data pool on `login_url`, or, without one, on
+    /// `url` with the user [`LOGIN_ROLE`] (no password: for servers that trust the host or
+    /// a certificate), each of at most `max_connections`. The data pool connects lazily, so
+    /// the migrations that create its role can run first.
     ///
     /// # Errors
-    /// The server cannot be reached or refuses the connection.
-    pub async fn connect(url: &str, max_connections: u32) -> Result<PgStore, StoreError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections)
-            // sqlx checks every connection when it returns to the pool; checking it again
-            // when it is taken would add a round trip to every call. Only a connection that
-            // sat idle for a while (the server may have gone away meanwhile) is checked.
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for > IDLE_BEFORE_CHECK {
-                        conn.ping().await?;
-                    }
-                    Ok(true)
-                })
-            })
-            .connect(url)
+    /// A URL does not parse or the owner's server cannot be reached.
+    pub async fn connect(
+        url: &str,
+        login_url: Option<&str>,
+        max_connections: u32,
+    ) -> Result<PgStore, StoreError> {
+        let owner = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Unexpected(format!("database.url: {e}")))?;
+        let login = match login_url {
+            Some(login) => PgConnectOptions::from_str(login)
+                .map_err(|e| StoreError::Unexpected(format!("database.app_url: {e}")))?,
+            None => as_login(&owner),
+        };
+        let pool = pool_options(max_connections)
+            .connect_with(owner)
             .await
             .map_err(|e| unexpected("connecting to PostgreSQL", &e))?;
-        Ok(Self { pool })
+        let data = pool_options(max_connections).connect_lazy_with(login);
+        Ok(Self { pool, data })
     }
 
-    /// Uses an existing pool (its connections must belong to the tables' owner, a member
-    /// of [`APP_ROLE`], or a superuser).
+    /// Uses an existing pool of the tables' owner (or a superuser) and opens the data pool
+    /// on the same database as [`LOGIN_ROLE`].
     #[must_use]
     pub fn from_pool(pool: PgPool) -> PgStore {
-        Self { pool }
+        let login = as_login(&pool.connect_options());
+        let max = pool.options().get_max_connections();
+        let data = pool_options(max).connect_lazy_with(login);
+        Self { pool, data }
+    }
+
+    /// Closes both pools.
+    pub async fn close(&self) {
+        self.data.close().await;
+        self.pool.close().await;
     }
 
     /// Applies `migrations/postgres`, as the connecting role.
@@ -119,10 +132,16 @@ impl PgStore {
             .map_err(|e| unexpected("pinging PostgreSQL", &e))
     }
 
-    /// The pool.
+    /// The owner pool.
     #[must_use]
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// The data pool (as [`LOGIN_ROLE`]).
+    #[must_use]
+    pub fn data_pool(&self) -> &PgPool {
+        &self.data
     }
 
     /// A transaction running as [`APP_ROLE`] with `member`'s context set: their user id,
@@ -140,14 +159,6 @@ impl PgStore {
             .await
     }
 
-    /// A transaction as [`APP_ROLE`] for `user` outside any project (their memberships).
-    async fn begin_as_user(
-        &self,
-        user: UserId,
-    ) -> Result<Transaction<'static, Postgres>, StoreError> {
-        self.begin_with(user, String::new(), Vec::new()).await
-    }
-
     async fn begin_with(
         &self,
         user: UserId,
@@ -155,7 +166,7 @@ impl PgStore {
         subjects: Vec<String>,
     ) -> Result<Transaction<'static, Postgres>, StoreError> {
         let mut tx = self
-            .pool
+            .data
             .begin()
             .await
             .map_err(|e| unexpected("starting a transaction", &e))?;
@@ -210,4 +221,27 @@ impl PgStore {
 /// read, rolling back is committing; this spares the caller the wait for a `COMMIT`.
 fn finish_read(tx: Transaction<'static, Postgres>) {
     drop(tx);
+}
+
+/// `options` with the user [`LOGIN_ROLE`] and no password.
+fn as_login(options: &PgConnectOptions) -> PgConnectOptions {
+    options.clone().username(LOGIN_ROLE).password("")
+}
+
+/// The pool settings both pools share.
+fn pool_options(max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        // sqlx checks every connection when it returns to the pool; checking it again
+        // when it is taken would add a round trip to every call. Only a connection that
+        // sat idle for a while (the server may have gone away meanwhile) is checked.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > IDLE_BEFORE_CHECK {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
 }

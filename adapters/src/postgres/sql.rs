@@ -93,6 +93,11 @@ impl Sql {
         &self.args
     }
 
+    /// Another statement over the same parameters (it may use any of them).
+    pub fn replace_text(&mut self, text: &str) {
+        text.clone_into(&mut self.text);
+    }
+
     /// The same statement behind a fixed prefix such as `EXPLAIN (FORMAT JSON) `.
     #[must_use]
     pub fn prefixed(&self, prefix: &str) -> Self {
@@ -100,6 +105,32 @@ impl Sql {
             text: format!("{prefix}{}", self.text),
             args: self.args.clone(),
         }
+    }
+
+    /// The statement as `app_call` runs it: every `$n` placeholder becomes a read of the
+    /// n-th element of the one parameter `$1`, a JSON array of the values, cast back to the
+    /// type it was bound as. The values stay parameters (never spliced into the text).
+    #[must_use]
+    pub fn into_call(self) -> (String, Value) {
+        let mut text = String::with_capacity(self.text.len() + 16 * self.args.len());
+        let mut rest = self.text.as_str();
+        while let Some(at) = rest.find('$') {
+            text.push_str(&rest[..at]);
+            let digits = rest[at + 1..]
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .count();
+            let n: usize = rest[at + 1..at + 1 + digits].parse().unwrap_or(0);
+            match self.args.get(n.wrapping_sub(1)) {
+                Some(arg) if digits > 0 => text.push_str(&call_param(arg, n - 1)),
+                // Not a placeholder (the fixed fragments hold none): keep the text as it is.
+                _ => text.push_str(&rest[at..=at + digits]),
+            }
+            rest = &rest[at + 1 + digits..];
+        }
+        text.push_str(rest);
+        let values = self.args.into_iter().map(arg_value).collect();
+        (text, Value::Array(values))
     }
 
     /// The statement ready to execute (the text was built from fixed fragments only, every
@@ -125,5 +156,68 @@ impl Sql {
     {
         let query = sqlx::query_scalar::<_, O>(sqlx::AssertSqlSafe(self.text));
         bind_all!(query, self.args)
+    }
+}
+
+/// The expression reading argument `i` of `app_call`'s JSON array `$1` as its bound type.
+fn call_param(arg: &Arg, i: usize) -> String {
+    match arg {
+        Arg::Uuid(_) => format!("(($1->>{i})::uuid)"),
+        Arg::Text(_) => format!("($1->>{i})"),
+        Arg::Json(_) => format!("($1->{i})"),
+        Arg::Int(_) => format!("(($1->>{i})::bigint)"),
+        Arg::Time(_) => format!("(($1->>{i})::timestamptz)"),
+        Arg::Uuids(_) => format!("(ARRAY(SELECT jsonb_array_elements_text($1->{i})::uuid))"),
+        Arg::Texts(_) => format!("(ARRAY(SELECT jsonb_array_elements_text($1->{i})))"),
+        Arg::Jsons(_) => format!("(ARRAY(SELECT jsonb_array_elements($1->{i})))"),
+        Arg::Ints(_) => format!("(ARRAY(SELECT jsonb_array_elements_text($1->{i})::bigint))"),
+        Arg::Times(_) => {
+            format!("(ARRAY(SELECT jsonb_array_elements_text($1->{i})::timestamptz))")
+        }
+    }
+}
+
+/// An argument as a JSON value (times in RFC 3339 with microseconds, as stored).
+fn arg_value(arg: Arg) -> Value {
+    let time =
+        |t: DateTime<Utc>| Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
+    match arg {
+        Arg::Uuid(v) => Value::String(v.to_string()),
+        Arg::Uuids(v) => v.iter().map(|u| Value::String(u.to_string())).collect(),
+        Arg::Text(v) => Value::String(v),
+        Arg::Texts(v) => v.into_iter().map(Value::String).collect(),
+        Arg::Json(v) => v,
+        Arg::Jsons(v) => Value::Array(v),
+        Arg::Int(v) => Value::from(v),
+        Arg::Ints(v) => v.into_iter().map(Value::from).collect(),
+        Arg::Time(v) => time(v),
+        Arg::Times(v) => v.into_iter().map(time).collect(),
+    }
+}
+
+#[cfg(test)]
+mod call_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn placeholders_become_typed_reads_of_one_json_parameter() {
+        let mut sql = Sql::new("SELECT 1 WHERE a = ");
+        sql.push_bind(Arg::Uuid(Uuid::nil()));
+        for i in 0..10 {
+            sql.push(" AND b = ").push_bind(Arg::Int(i));
+        }
+        sql.push(" AND c #> ")
+            .push_bind(Arg::Texts(vec!["x".into()]));
+        let (text, args) = sql.into_call();
+        assert!(text.starts_with("SELECT 1 WHERE a = (($1->>0)::uuid) AND b = (($1->>1)::bigint)"));
+        assert!(
+            text.contains(
+                "b = (($1->>10)::bigint) AND c #> (ARRAY(SELECT jsonb_array_elements_text($1->11)))"
+            ),
+            "{text}"
+        );
+        assert_eq!(args[0], json!(Uuid::nil().to_string()));
+        assert_eq!(args[11], json!(["x"]));
     }
 }

@@ -3,11 +3,12 @@
 
 use async_trait::async_trait;
 use domain::model::{CollectionName, Entry, EntryId, Member};
-use domain::ports::{EntryQuery, EntryStore, StoreError, Swap};
+use domain::ports::{Caller, EntryQuery, EntryStore, Loaded, Scoped, StoreError, Swap};
 use domain::query::Filter;
-use domain::rules::read_predicate;
+use domain::rules::{self, read_predicate};
 
 use super::SqliteStore;
+use super::context;
 use super::errors::{on_write, unexpected};
 use super::filter_sql::condition;
 use super::order_sql::Order;
@@ -62,63 +63,102 @@ fn push_id(sql: &mut Sql, id: EntryId) {
     sql.push(" AND entries.id = ").push_bind(id.to_string());
 }
 
+/// Resolves the caller on `conn`, or returns the answer that stops the call.
+macro_rules! enter {
+    ($conn:expr, $caller:expr, $collection:expr) => {
+        match context::resolve(&mut *$conn, $caller, Some($collection))
+            .await?
+            .member()
+        {
+            Ok(found) => found,
+            Err(stop) => return Ok(stop),
+        }
+    };
+}
+
 #[async_trait]
 impl EntryStore for SqliteStore {
     async fn query(
         &self,
-        member: Member,
+        caller: Caller,
         collection: &CollectionName,
         query: &EntryQuery,
-    ) -> Result<Vec<Entry>, StoreError> {
+    ) -> Result<Scoped<Vec<Entry>>, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let (member, _) = enter!(conn, caller, collection);
         let found = listing(&member, collection, query)
             .query()
-            .fetch_all(&self.reader)
+            .fetch_all(&mut *conn)
             .await
             .map_err(unexpected)?;
-        found.iter().map(rows::entry).collect()
+        let entries = found.iter().map(rows::entry).collect::<Result<_, _>>()?;
+        Ok(Scoped::Found(member, entries))
     }
 
     async fn count(
         &self,
-        member: Member,
+        caller: Caller,
         collection: &CollectionName,
         filter: &Filter,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<Scoped<u64>, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let (member, _) = enter!(conn, caller, collection);
         let mut sql = Sql::new("SELECT count(*) AS n FROM entries WHERE ");
         push_visible(&mut sql, &member, collection);
         let filter = condition(&mut sql, filter);
         sql.push(" AND ").push(&filter);
         let row = sql
             .query()
-            .fetch_one(&self.reader)
+            .fetch_one(&mut *conn)
             .await
             .map_err(unexpected)?;
         let n: i64 = sqlx::Row::try_get(&row, "n").map_err(unexpected)?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        Ok(Scoped::Found(member, u64::try_from(n).unwrap_or(0)))
     }
 
     async fn get(
         &self,
-        member: Member,
+        caller: Caller,
         collection: &CollectionName,
         id: EntryId,
-    ) -> Result<Option<Entry>, StoreError> {
-        let mut sql = Sql::new(&format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE "));
-        push_visible(&mut sql, &member, collection);
-        push_id(&mut sql, id);
-        let found = sql
-            .query()
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(unexpected)?;
-        found.as_ref().map(rows::entry).transpose()
+    ) -> Result<Scoped<Option<Entry>>, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let (member, _) = enter!(conn, caller, collection);
+        let entry = one(&mut conn, &member, collection, id).await?;
+        Ok(Scoped::Found(member, entry))
     }
 
-    async fn insert(&self, member: Member, entry: &Entry) -> Result<(), StoreError> {
-        if entry.tenant_id != member.project {
+    async fn load(
+        &self,
+        caller: Caller,
+        collection: &CollectionName,
+        id: EntryId,
+    ) -> Result<Scoped<Loaded>, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let (member, type_def) = enter!(conn, caller, collection);
+        let entry = one(&mut conn, &member, collection, id).await?;
+        let type_def = type_def
+            .ok_or_else(|| StoreError::Unexpected("sqlite: the type did not come back".into()))?;
+        Ok(Scoped::Found(member, Loaded { type_def, entry }))
+    }
+
+    async fn insert(&self, caller: Caller, entry: &Entry) -> Result<Scoped<()>, StoreError> {
+        let mut conn = self.writer.acquire().await.map_err(unexpected)?;
+        let (member, type_def) = enter!(conn, caller, &entry.collection);
+        if entry.tenant_id != member.project || entry.created_by != member.user {
             return Err(StoreError::Unexpected(format!(
-                "sqlite: entry {} belongs to project {}, not to the member's project {}",
-                entry.id, entry.tenant_id, member.project
+                "sqlite: entry {} is not the member's own entry of project {}",
+                entry.id, member.project
+            )));
+        }
+        // The creation rule again, with the role found in this call (the second wall, as
+        // the PostgreSQL policy entries_create is).
+        if let Some(type_def) = &type_def
+            && !rules::may_create(&member, &type_def.creation_access)
+        {
+            return Err(StoreError::Refused(format!(
+                "you may not create entries of type {} (its creationAccess does not include you)",
+                entry.collection
             )));
         }
         let mut sql = Sql::new(
@@ -138,28 +178,29 @@ impl EntryStore for SqliteStore {
             sql.bind(entry.created_by.to_string()),
         ];
         sql.push(&values.join(", ")).push(")");
-        sql.query()
-            .execute(&self.writer)
-            .await
-            .map(|_| ())
-            .map_err(|e| {
-                on_write(
-                    e,
-                    &format!("entry {} already exists", entry.id),
-                    &format!(
-                        "project {} has no type {}",
-                        entry.tenant_id, entry.collection
-                    ),
-                )
-            })
+        sql.query().execute(&mut *conn).await.map_err(|e| {
+            on_write(
+                e,
+                &format!("entry {} already exists", entry.id),
+                &format!(
+                    "project {} has no type {}",
+                    entry.tenant_id, entry.collection
+                ),
+            )
+        })?;
+        Ok(Scoped::Found(member, ()))
     }
 
     async fn swap(
         &self,
-        member: Member,
+        caller: Caller,
         entry: &Entry,
         expected_revision: i64,
-    ) -> Result<Swap, StoreError> {
+    ) -> Result<Scoped<Swap>, StoreError> {
+        // One connection for every statement: the follow-up look sees at least the state
+        // the UPDATE saw.
+        let mut conn = self.writer.acquire().await.map_err(unexpected)?;
+        let (member, _) = enter!(conn, caller, &entry.collection);
         let mut update = Sql::new("UPDATE entries SET data = ");
         update
             .push_bind(json_text(&entry.fields)?)
@@ -175,17 +216,13 @@ impl EntryStore for SqliteStore {
         update
             .push(" AND entries.revision = ")
             .push_bind(expected_revision);
-
-        // One connection for both statements: the follow-up look sees at least the state
-        // the UPDATE saw.
-        let mut conn = self.writer.acquire().await.map_err(unexpected)?;
         let done = update
             .query()
             .execute(&mut *conn)
             .await
             .map_err(unexpected)?;
         if done.rows_affected() == 1 {
-            return Ok(Swap::Done);
+            return Ok(Scoped::Found(member, Swap::Done));
         }
         let mut look = Sql::new("SELECT 1 FROM entries WHERE ");
         push_visible(&mut look, &member, &entry.collection);
@@ -195,10 +232,29 @@ impl EntryStore for SqliteStore {
             .fetch_optional(&mut *conn)
             .await
             .map_err(unexpected)?;
-        Ok(if still_there.is_some() {
+        let swap = if still_there.is_some() {
             Swap::Moved
         } else {
             Swap::Gone
-        })
+        };
+        Ok(Scoped::Found(member, swap))
     }
+}
+
+/// One visible entry of `member` on `conn`.
+async fn one(
+    conn: &mut sqlx::SqliteConnection,
+    member: &Member,
+    collection: &CollectionName,
+    id: EntryId,
+) -> Result<Option<Entry>, StoreError> {
+    let mut sql = Sql::new(&format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE "));
+    push_visible(&mut sql, member, collection);
+    push_id(&mut sql, id);
+    let found = sql
+        .query()
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(unexpected)?;
+    found.as_ref().map(rows::entry).transpose()
 }

@@ -2,25 +2,28 @@
 //! project, read on the reader connections.
 
 use async_trait::async_trait;
-use domain::model::{
-    CollectionName, Member, Membership, Project, ProjectId, Role, TypeDef, UserId,
-};
-use domain::ports::{ProjectStore, StoreError, TypeStore};
+use domain::model::{CollectionName, Membership, Project, ProjectId, TypeDef, UserId};
+use domain::ports::{Caller, Gated, ProjectStore, Scoped, StoreError, TypeStore};
 
 use super::SqliteStore;
+use super::context;
 use super::errors::unexpected;
 use super::rows::{self, TYPE_COLUMNS};
 
 #[async_trait]
 impl ProjectStore for SqliteStore {
-    async fn memberships(&self, user: UserId) -> Result<Vec<Membership>, StoreError> {
+    async fn memberships(&self, user: UserId) -> Result<Gated<Vec<Membership>>, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        if !context::flag_on(&mut conn, user).await? {
+            return Ok(Gated::FlagOff);
+        }
         let found = sqlx::query(
             "SELECT p.id, p.name, p.description, m.role FROM members m \
              JOIN projects p ON p.id = m.tenant_id \
              WHERE m.user_id = ?1 ORDER BY p.name, p.id",
         )
         .bind(user.to_string())
-        .fetch_all(&self.reader)
+        .fetch_all(&mut *conn)
         .await
         .map_err(unexpected)?;
         found
@@ -35,47 +38,45 @@ impl ProjectStore for SqliteStore {
                     role: rows::role(&rows::text(row, "role")?)?,
                 })
             })
-            .collect()
-    }
-
-    async fn role_in(&self, user: UserId, project: ProjectId) -> Result<Option<Role>, StoreError> {
-        let role: Option<String> =
-            sqlx::query_scalar("SELECT role FROM members WHERE tenant_id = ?1 AND user_id = ?2")
-                .bind(project.to_string())
-                .bind(user.to_string())
-                .fetch_optional(&self.reader)
-                .await
-                .map_err(unexpected)?;
-        role.as_deref().map(rows::role).transpose()
+            .collect::<Result<_, _>>()
+            .map(Gated::Open)
     }
 }
 
 #[async_trait]
 impl TypeStore for SqliteStore {
-    async fn list_types(&self, member: Member) -> Result<Vec<TypeDef>, StoreError> {
+    async fn list_types(&self, caller: Caller) -> Result<Scoped<Vec<TypeDef>>, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let (member, _) = match context::resolve(&mut conn, caller, None).await?.member() {
+            Ok(found) => found,
+            Err(stop) => return Ok(stop),
+        };
         let sql =
             format!("SELECT {TYPE_COLUMNS} FROM types WHERE tenant_id = ?1 ORDER BY collection");
         let found = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(member.project.to_string())
-            .fetch_all(&self.reader)
+            .fetch_all(&mut *conn)
             .await
             .map_err(unexpected)?;
-        found.iter().map(rows::type_def).collect()
+        let types = found.iter().map(rows::type_def).collect::<Result<_, _>>()?;
+        Ok(Scoped::Found(member, types))
     }
 
     async fn find_type(
         &self,
-        member: Member,
+        caller: Caller,
         collection: &CollectionName,
-    ) -> Result<Option<TypeDef>, StoreError> {
-        let sql =
-            format!("SELECT {TYPE_COLUMNS} FROM types WHERE tenant_id = ?1 AND collection = ?2");
-        let found = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(member.project.to_string())
-            .bind(collection.as_str().to_owned())
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(unexpected)?;
-        found.as_ref().map(rows::type_def).transpose()
+    ) -> Result<Scoped<TypeDef>, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        Ok(
+            match context::resolve(&mut conn, caller, Some(collection))
+                .await?
+                .member()
+            {
+                Ok((member, Some(type_def))) => Scoped::Found(member, type_def),
+                Ok((_, None)) => Scoped::NoType,
+                Err(stop) => stop,
+            },
+        )
     }
 }

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use chrono::{SubsecRound, Utc};
 use domain::model::{
-    Access, CollectionName, Entry, EntryId, Member, Principal, Project, ProjectId, Role,
+    Access, CollectionName, Entry, EntryId, MCP_FLAG, Member, Principal, Project, ProjectId, Role,
     SCOPE_WRITE, TypeDef, User, UserId,
 };
-use domain::ports::{Directory, EntryQuery, EntryStore, Swap};
+use domain::ports::{Caller, Directory, EntryQuery, EntryStore, Scoped, Swap};
 use domain::query::{Cursor, Direction, Filter, Sort};
 use domain::usecases::{Ports, UpdateRequest, update_data};
 use serde_json::json;
@@ -80,6 +80,9 @@ impl World {
         let type_def =
             TypeDef::new(project.id, tasks.clone(), None, None, None, None, None).unwrap();
         store.create_type(&type_def).await.unwrap();
+        for user in [owner.id, viewer.id] {
+            store.set_flag(user, MCP_FLAG, true).await.unwrap();
+        }
         Self {
             store: Arc::new(store),
             project: project.id,
@@ -90,11 +93,10 @@ impl World {
         }
     }
 
-    fn member(&self, user: UserId, role: Role) -> Member {
-        Member {
+    fn caller(&self, user: UserId) -> Caller {
+        Caller {
             user,
             project: self.project,
-            role,
         }
     }
 
@@ -112,9 +114,16 @@ impl World {
             access,
             created_by: self.owner,
         };
-        let owner = self.member(self.owner, Role::Owner);
-        self.store.insert(owner, &entry).await.unwrap();
+        let owner = self.caller(self.owner);
+        found(self.store.insert(owner, &entry).await.unwrap());
         entry
+    }
+}
+
+fn found<T: std::fmt::Debug>(answer: Scoped<T>) -> T {
+    match answer {
+        Scoped::Found(_, value) => value,
+        other => panic!("expected a found answer, got {other:?}"),
     }
 }
 
@@ -141,31 +150,29 @@ async fn an_entry_reads_back_exactly_and_only_for_those_the_rule_admits() {
     let w = World::new().await;
     let shared = w.insert(json!({"n": 1}), Access::default_for_type()).await;
     let private = w.insert(json!({"n": 2}), private_to(w.owner)).await;
-    let (owner, viewer) = (
-        w.member(w.owner, Role::Owner),
-        w.member(w.viewer, Role::Viewer),
-    );
+    let (owner, viewer) = (w.caller(w.owner), w.caller(w.viewer));
 
     assert_eq!(
-        w.store.get(viewer, &w.tasks, shared.id).await.unwrap(),
+        found(w.store.get(viewer, &w.tasks, shared.id).await.unwrap()),
         Some(shared.clone())
     );
     assert_eq!(
-        w.store.get(viewer, &w.tasks, private.id).await.unwrap(),
+        found(w.store.get(viewer, &w.tasks, private.id).await.unwrap()),
         None
     );
-    let seen = w
-        .store
-        .query(viewer, &w.tasks, &everything())
-        .await
-        .unwrap();
+    let seen = found(
+        w.store
+            .query(viewer, &w.tasks, &everything())
+            .await
+            .unwrap(),
+    );
     assert_eq!(seen, std::slice::from_ref(&shared));
     assert_eq!(
-        w.store.count(viewer, &w.tasks, &Filter::All).await.unwrap(),
+        found(w.store.count(viewer, &w.tasks, &Filter::All).await.unwrap()),
         1
     );
     assert_eq!(
-        w.store.count(owner, &w.tasks, &Filter::All).await.unwrap(),
+        found(w.store.count(owner, &w.tasks, &Filter::All).await.unwrap()),
         2
     );
 }
@@ -174,22 +181,37 @@ async fn an_entry_reads_back_exactly_and_only_for_those_the_rule_admits() {
 async fn a_swap_is_done_once_then_moved_and_gone_when_unreadable_or_deleted() {
     let w = World::new().await;
     let entry = w.insert(json!({"n": 1}), private_to(w.owner)).await;
-    let owner = w.member(w.owner, Role::Editor);
+    let owner = w.caller(w.owner);
     let next = Entry {
         revision: 2,
         ..entry.clone()
     };
-    assert_eq!(w.store.swap(owner, &next, 1).await.unwrap(), Swap::Done);
-    assert_eq!(w.store.swap(owner, &next, 1).await.unwrap(), Swap::Moved);
-    let viewer = w.member(w.viewer, Role::Viewer);
-    assert_eq!(w.store.swap(viewer, &next, 2).await.unwrap(), Swap::Gone);
+    assert_eq!(
+        found(w.store.swap(owner, &next, 1).await.unwrap()),
+        Swap::Done
+    );
+    assert_eq!(
+        found(w.store.swap(owner, &next, 1).await.unwrap()),
+        Swap::Moved
+    );
+    let viewer = w.caller(w.viewer);
+    assert_eq!(
+        found(w.store.swap(viewer, &next, 2).await.unwrap()),
+        Swap::Gone
+    );
     let deleted = Entry {
         revision: 3,
         deleted_at: Some(entry.created_at),
         ..entry.clone()
     };
-    assert_eq!(w.store.swap(owner, &deleted, 2).await.unwrap(), Swap::Done);
-    assert_eq!(w.store.swap(owner, &deleted, 3).await.unwrap(), Swap::Gone);
+    assert_eq!(
+        found(w.store.swap(owner, &deleted, 2).await.unwrap()),
+        Swap::Done
+    );
+    assert_eq!(
+        found(w.store.swap(owner, &deleted, 3).await.unwrap()),
+        Swap::Gone
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -221,13 +243,8 @@ async fn a_hundred_concurrent_increments_all_land() {
     for task in tasks {
         task.await.unwrap().unwrap();
     }
-    let owner = w.member(w.owner, Role::Owner);
-    let end = w
-        .store
-        .get(owner, &w.tasks, entry.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let owner = w.caller(w.owner);
+    let end = found(w.store.get(owner, &w.tasks, entry.id).await.unwrap()).unwrap();
     assert_eq!(end.fields["n"], json!(100));
     assert_eq!(end.revision, 101);
 }
@@ -235,7 +252,11 @@ async fn a_hundred_concurrent_increments_all_land() {
 #[tokio::test]
 async fn a_page_in_the_default_order_is_a_range_scan_of_the_listing_index() {
     let w = World::new().await;
-    let viewer = w.member(w.viewer, Role::Viewer);
+    let viewer = Member {
+        user: w.viewer,
+        project: w.project,
+        role: Role::Viewer,
+    };
     let cursor = Cursor {
         sort_value: json!("2026-01-01T00:00:00.000000Z"),
         id: Uuid::nil(),

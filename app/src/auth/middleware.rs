@@ -1,8 +1,17 @@
 //! The bearer check in front of `/mcp`: a valid access token becomes a `Principal` in the
 //! request; no token or a bad one is `401` with `WWW-Authenticate` pointing at the
 //! protected-resource metadata; a person without the `mcp` feature flag is `403`.
+//!
+//! The flag of a `tools/call` is checked by storage in the same round trip as the tool's
+//! own statement (see `domain::ports::Caller`): the middleware hands the request a
+//! [`FlagGate`], the tool layer reports what storage found, and a call that found the flag
+//! off is answered `403` here, as if refused up front (nothing was read or written). A tool
+//! call that failed before reaching storage has its flag checked afterwards, so every
+//! answer to a person without the flag is still `403`. Every other request (initialize,
+//! lists, resources, batches) has its flag checked before it runs.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -14,8 +23,32 @@ use serde_json::json;
 
 use super::tokens::TokenService;
 
-/// The feature flag a person needs to use the MCP server.
-pub const MCP_FLAG: &str = "mcp";
+pub use domain::model::MCP_FLAG;
+
+/// What a tool call learned about the caller's `mcp` flag, shared between this middleware
+/// and the tool layer (`mcp::server`), which sets it.
+#[derive(Debug, Default)]
+pub struct FlagGate(AtomicU8);
+
+// 0 (the default): nothing known yet.
+const GATE_ON: u8 = 1;
+const GATE_OFF: u8 = 2;
+
+impl FlagGate {
+    /// Storage found the flag on (the call ran).
+    pub fn on(&self) {
+        self.0.store(GATE_ON, Ordering::Release);
+    }
+
+    /// Storage found the flag off (nothing ran).
+    pub fn off(&self) {
+        self.0.store(GATE_OFF, Ordering::Release);
+    }
+
+    fn state(&self) -> u8 {
+        self.0.load(Ordering::Acquire)
+    }
+}
 
 /// What the bearer check needs.
 pub struct BearerAuth {
@@ -100,40 +133,84 @@ pub async fn require_bearer(
             return Ok(req.into_response(response));
         }
     };
-    match auth.flags.is_enabled(principal.user(), MCP_FLAG).await {
-        Ok(true) => {}
-        Ok(false) => {
-            let response = HttpResponse::Forbidden().json(json!({
-                "error": "forbidden",
-                "message": "MCP Server feature is not enabled",
-            }));
-            return Ok(req.into_response(response));
-        }
-        Err(e) => {
-            tracing::error!(cause = %e, "reading the feature flag failed");
-            let response = HttpResponse::ServiceUnavailable()
-                .json(json!({"error": "unavailable", "message": "try again later"}));
-            return Ok(req.into_response(response));
-        }
-    }
     tracing::Span::current().record("user", tracing::field::display(principal.user()));
     let mut req = req;
-    if !principal.may_write() && req.method() == Method::POST {
-        let body = match req.extract::<web::Bytes>().await {
-            Ok(body) => body,
+    let body = if req.method() == Method::POST {
+        match req.extract::<web::Bytes>().await {
+            Ok(body) => Some(body),
             Err(e) => return Ok(req.error_response(e).map_into_boxed_body()),
-        };
-        let writes = calls_write_tool(&body);
+        }
+    } else {
+        None
+    };
+    let tool_call = body.as_deref().is_some_and(is_one_tool_call);
+    if let Some(body) = body {
+        let writes = !principal.may_write() && calls_write_tool(&body);
         req.set_payload(bytes_payload(body));
         if writes {
             let response = auth.insufficient_scope();
             return Ok(req.into_response(response));
         }
     }
+    let user = principal.user();
+    if !tool_call && let Some(refusal) = flag_refusal(&auth, user).await {
+        return Ok(req.into_response(refusal));
+    }
+    let gate = Arc::new(FlagGate::default());
     req.extensions_mut().insert(principal);
-    next.call(req)
-        .await
-        .map(ServiceResponse::map_into_boxed_body)
+    req.extensions_mut().insert(Arc::clone(&gate));
+    let response = next.call(req).await?.map_into_boxed_body();
+    if !tool_call || gate.state() == GATE_ON {
+        return Ok(response);
+    }
+    // The call found the flag off, or failed before storage could tell: refuse it now
+    // unless the flag is on (checked only on this path).
+    let refusal = if gate.state() == GATE_OFF {
+        Some(flag_off())
+    } else {
+        flag_refusal(&auth, user).await
+    };
+    Ok(match refusal {
+        Some(refusal) => {
+            let (request, _) = response.into_parts();
+            ServiceResponse::new(request, refusal)
+        }
+        None => response,
+    })
+}
+
+/// `403`: the person's `mcp` flag is off.
+fn flag_off() -> HttpResponse {
+    HttpResponse::Forbidden().json(json!({
+        "error": "forbidden",
+        "message": "MCP Server feature is not enabled",
+    }))
+}
+
+/// The answer refusing `user` when their flag is off (or cannot be read), else `None`.
+async fn flag_refusal(auth: &BearerAuth, user: domain::model::UserId) -> Option<HttpResponse> {
+    match auth.flags.is_enabled(user, MCP_FLAG).await {
+        Ok(true) => None,
+        Ok(false) => Some(flag_off()),
+        Err(e) => {
+            tracing::error!(cause = %e, "reading the feature flag failed");
+            Some(
+                HttpResponse::ServiceUnavailable()
+                    .json(json!({"error": "unavailable", "message": "try again later"})),
+            )
+        }
+    }
+}
+
+/// True when a JSON-RPC body is one `tools/call` message (not a batch).
+fn is_one_tool_call(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Message<'a> {
+        #[serde(borrow)]
+        method: Option<std::borrow::Cow<'a, str>>,
+    }
+    serde_json::from_slice::<Message<'_>>(body)
+        .is_ok_and(|m| m.method.as_deref() == Some("tools/call"))
 }
 
 /// The tools that change data: a token without `data:write` may not call them.
@@ -167,6 +244,20 @@ fn bytes_payload(body: web::Bytes) -> actix_web::dev::Payload {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_single_tools_call_defers_the_flag_check_to_the_call() {
+        assert!(is_one_tool_call(
+            br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}"#
+        ));
+        assert!(!is_one_tool_call(
+            br#"[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}}]"#
+        ));
+        assert!(!is_one_tool_call(
+            br#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#
+        ));
+        assert!(!is_one_tool_call(b"{not json"));
+    }
 
     #[test]
     fn write_tool_calls_are_recognised_alone_and_in_batches() {

@@ -73,10 +73,23 @@ impl ToolFailure {
                     "The entry changed since you read it: it is now at revision {current_revision}. Read it again with get_data, then retry with expectedRevision {current_revision}."
                 ),
             }),
-            UseCaseError::Unexpected(_) => return None,
+            UseCaseError::Unexpected(_) | UseCaseError::FeatureDisabled => return None,
         };
         Some(json!({ "error": error }))
     }
+}
+
+/// The JSON-RPC error code of a call refused because the person's `mcp` flag is off. The
+/// bearer middleware turns such an answer into `403` before it leaves the server.
+pub const FEATURE_DISABLED_CODE: i32 = -32003;
+
+/// The error a call refused for the flag answers with.
+pub fn feature_disabled() -> ErrorData {
+    ErrorData::new(
+        rmcp::model::ErrorCode(FEATURE_DISABLED_CODE),
+        "MCP Server feature is not enabled",
+        None,
+    )
 }
 
 impl IntoCallToolResult for ToolFailure {
@@ -87,6 +100,7 @@ impl IntoCallToolResult for ToolFailure {
                 result.content = vec![ContentBlock::text(body.to_string())];
                 Ok(result.into())
             }
+            None if self.0 == UseCaseError::FeatureDisabled => Err(feature_disabled()),
             None => {
                 tracing::error!(cause = %self.0, "tool call failed");
                 Err(ErrorData::internal_error(

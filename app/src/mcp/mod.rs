@@ -13,6 +13,8 @@ use std::sync::Arc;
 
 use actix_web::HttpMessage;
 use domain::model::Principal;
+
+use crate::auth::middleware::FlagGate;
 use domain::usecases::Ports;
 use rmcp_actix_web::transport::{LocalSessionManager, StreamableHttpService};
 
@@ -45,6 +47,9 @@ pub fn service(ports: Ports, options: McpOptions) -> StreamableHttpService<Platf
         .on_request_fn(|request, extensions| {
             if let Some(principal) = request.extensions().get::<Principal>() {
                 extensions.insert(principal.clone());
+            }
+            if let Some(gate) = request.extensions().get::<Arc<FlagGate>>() {
+                extensions.insert(Arc::clone(gate));
             }
         })
         .build()

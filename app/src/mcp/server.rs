@@ -4,6 +4,9 @@
 use std::sync::Arc;
 
 use domain::usecases::Ports;
+
+use super::failure::FEATURE_DISABLED_CODE;
+use crate::auth::middleware::FlagGate;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
 use rmcp::{ServerHandler, tool_handler};
@@ -32,6 +35,31 @@ impl PlatformMcp {
 
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for PlatformMcp {
+    /// Routes the call, then tells the bearer middleware what storage found about the
+    /// caller's `mcp` flag (it is checked in the tool's own round trip): off, or on when the
+    /// call completed without an error.
+    async fn call_tool(
+        &self,
+        request: rmcp::model::CallToolRequestParams,
+        context: rmcp::service::RequestContext<rmcp::RoleServer>,
+    ) -> Result<rmcp::model::CallToolResponse, rmcp::ErrorData> {
+        let gate = rmcp_actix_web::transport::on_request_extensions(&context.extensions)
+            .and_then(|ext| ext.get::<Arc<FlagGate>>())
+            .cloned();
+        let tcc = rmcp::handler::server::tool::ToolCallContext::new(self, request, context);
+        let result = self.tool_router.call(tcc).await;
+        if let Some(gate) = gate {
+            match &result {
+                Err(e) if e.code.0 == FEATURE_DISABLED_CODE => gate.off(),
+                Ok(rmcp::model::CallToolResponse::Complete(r)) if r.is_error != Some(true) => {
+                    gate.on();
+                }
+                _ => {}
+            }
+        }
+        result
+    }
+
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(
             ServerCapabilities::builder()

@@ -7,7 +7,10 @@ use domain::model::{Project, ProjectId, Role, TypeDef, User, UserId};
 use domain::ports::StoreError;
 use uuid::Uuid;
 
-use crate::support::{Store, TASKS, Who, World, coll};
+use domain::model::MCP_FLAG;
+use domain::ports::Scoped;
+
+use crate::support::{Found, Store, TASKS, Who, World, coll};
 
 fn new_user(email: &str) -> User {
     User {
@@ -143,6 +146,7 @@ async fn memberships_are_the_users_own_ordered_by_name_then_id<S: Store>(store: 
     let other = new_user("other@example.com");
     store.create_user(&me).await.unwrap();
     store.create_user(&other).await.unwrap();
+    store.set_flag(me.id, MCP_FLAG, true).await.unwrap();
     let (x, y) = (Uuid::now_v7(), Uuid::now_v7());
     let (low, high) = (x.min(y), x.max(y));
     let mut kiwi_high = new_project("Kiwi");
@@ -167,6 +171,7 @@ async fn memberships_are_the_users_own_ordered_by_name_then_id<S: Store>(store: 
         .memberships(me.id)
         .await
         .unwrap()
+        .found()
         .into_iter()
         .map(|m| (m.project.name, m.project.id, m.role, m.project.description))
         .collect();
@@ -189,24 +194,34 @@ async fn role_in_tells_the_role_and_nothing_for_a_non_member_or_missing_project<
 ) {
     let w = World::new(store).await;
     for who in Who::ALL {
-        let role = w.store.role_in(w.user(who), w.a).await.unwrap();
+        let role = match w.store.list_types(w.caller(who, w.a)).await.unwrap() {
+            Scoped::Found(member, _) => Some(member.role),
+            Scoped::NotMember => None,
+            other => panic!("{other:?}"),
+        };
         assert_eq!(role, who.role_in_a(), "{who:?}");
     }
     let nowhere = ProjectId::from_uuid(Uuid::now_v7());
-    let role = w.store.role_in(w.user(Who::Alice), nowhere).await.unwrap();
-    assert_eq!(role, None);
+    let answer = w
+        .store
+        .list_types(w.caller(Who::Alice, nowhere))
+        .await
+        .unwrap();
+    assert_eq!(answer, Scoped::NotMember);
 }
 
 async fn setting_a_member_again_changes_their_role<S: Store>(store: Arc<S>) {
     let w = World::new(store).await;
     let dave = w.user(Who::Dave);
     w.store.set_member(w.a, dave, Role::Admin).await.unwrap();
-    assert_eq!(w.store.role_in(dave, w.a).await.unwrap(), Some(Role::Admin));
+    let answer = w.store.list_types(w.caller(Who::Dave, w.a)).await.unwrap();
+    assert!(matches!(answer, Scoped::Found(m, _) if m.role == Role::Admin));
     let roles: Vec<Role> = w
         .store
         .memberships(dave)
         .await
         .unwrap()
+        .found()
         .into_iter()
         .map(|m| m.role)
         .collect();
@@ -223,19 +238,24 @@ async fn types_are_listed_in_collection_order_with_their_rules_round_tripped<S: 
         .filter(|t| t.project_id == w.a)
         .collect();
     expected.sort_by(|x, y| x.collection_name.cmp(&y.collection_name));
-    let got = w.store.list_types(w.member(Who::Dave, w.a)).await.unwrap();
+    let got = w
+        .store
+        .list_types(w.caller(Who::Dave, w.a))
+        .await
+        .unwrap()
+        .found();
     assert_eq!(got, expected);
 }
 
 async fn find_type_returns_the_type_of_the_members_project_only<S: Store>(store: Arc<S>) {
     let w = World::new(store).await;
     let defs = w.type_defs();
-    let in_b = w.member(Who::Eve, w.b);
-    let found = w.store.find_type(in_b, &coll(TASKS)).await.unwrap();
-    assert_eq!(found.as_ref(), defs.iter().find(|t| t.project_id == w.b));
-    let in_a = w.member(Who::Alice, w.a);
+    let in_b = w.caller(Who::Eve, w.b);
+    let found = w.store.find_type(in_b, &coll(TASKS)).await.unwrap().found();
+    assert_eq!(Some(&found), defs.iter().find(|t| t.project_id == w.b));
+    let in_a = w.caller(Who::Alice, w.a);
     let found = w.store.find_type(in_a, &coll("only_in_b")).await.unwrap();
-    assert_eq!(found, None);
+    assert_eq!(found, Scoped::NoType);
 }
 
 async fn flags_are_off_until_set_and_follow_the_last_setting_per_user<S: Store>(store: Arc<S>) {

@@ -10,7 +10,7 @@ use domain::model::{Access, EntryId, Role, Subject};
 use domain::usecases::{list_projects, list_types};
 use serde_json::{Value, json};
 
-use crate::support::{Q, Store, TASKS, Who, World, access, coll, expect_not_found};
+use crate::support::{Found, Q, Store, TASKS, Who, World, access, coll, expect_not_found};
 
 /// Every kind of JSON value, including the ones databases like to normalize.
 fn varied_data() -> Value {
@@ -114,8 +114,13 @@ async fn an_inserted_entry_reads_back_exactly_as_given<S: Store>(store: Arc<S>) 
         delete: vec![],
     };
     w.insert(&entry).await;
-    let member = w.member(Who::Alice, w.a);
-    let read = w.store.get(member, &coll(TASKS), entry.id).await.unwrap();
+    let caller = w.caller(Who::Alice, w.a);
+    let read = w
+        .store
+        .get(caller, &coll(TASKS), entry.id)
+        .await
+        .unwrap()
+        .found();
     assert_eq!(read, Some(entry));
 }
 

@@ -9,7 +9,7 @@ use domain::model::Entry;
 use domain::ports::Swap;
 use serde_json::json;
 
-use crate::support::{NOTES, Store, TASKS, Who, World, coll};
+use crate::support::{Found, NOTES, Store, TASKS, Who, World, coll};
 
 /// `e` as the next revision: new fields, `updatedAt` one second later.
 fn next(e: &Entry) -> Entry {
@@ -21,8 +21,12 @@ fn next(e: &Entry) -> Entry {
 }
 
 async fn read<S: Store>(w: &World<S>, who: Who, e: &Entry) -> Option<Entry> {
-    let member = w.member(who, e.tenant_id);
-    w.store.get(member, &e.collection, e.id).await.unwrap()
+    let member = w.caller(who, e.tenant_id);
+    w.store
+        .get(member, &e.collection, e.id)
+        .await
+        .unwrap()
+        .found()
 }
 
 async fn a_swap_at_the_expected_revision_stores_the_new_state_exactly<S: Store>(store: Arc<S>) {
@@ -34,8 +38,11 @@ async fn a_swap_at_the_expected_revision_stores_the_new_state_exactly<S: Store>(
     let mut n = next(&e);
     n.fields.remove("n");
     n.revision = 40;
-    let member = w.member(Who::Carol, w.a);
-    assert_eq!(w.store.swap(member, &n, 1).await.unwrap(), Swap::Done);
+    let member = w.caller(Who::Carol, w.a);
+    assert_eq!(
+        w.store.swap(member, &n, 1).await.unwrap().found(),
+        Swap::Done
+    );
     assert_eq!(read(&w, Who::Alice, &e).await, Some(n));
 }
 
@@ -45,12 +52,18 @@ async fn a_swap_at_a_stale_revision_is_moved_and_changes_nothing<S: Store>(store
         .create(Who::Carol, w.a, TASKS, json!({"n": 1}))
         .await
         .unwrap();
-    let member = w.member(Who::Carol, w.a);
+    let member = w.caller(Who::Carol, w.a);
     let first = next(&e);
-    assert_eq!(w.store.swap(member, &first, 1).await.unwrap(), Swap::Done);
+    assert_eq!(
+        w.store.swap(member, &first, 1).await.unwrap().found(),
+        Swap::Done
+    );
     let mut late = next(&e);
     late.fields.insert("late".into(), json!(true));
-    assert_eq!(w.store.swap(member, &late, 1).await.unwrap(), Swap::Moved);
+    assert_eq!(
+        w.store.swap(member, &late, 1).await.unwrap().found(),
+        Swap::Moved
+    );
     assert_eq!(read(&w, Who::Alice, &e).await, Some(first));
 }
 
@@ -61,11 +74,15 @@ async fn a_swap_of_a_deleted_entry_is_gone<S: Store>(store: Arc<S>) {
         .await
         .unwrap();
     let d = w.delete(Who::Carol, w.a, TASKS, e.id, None).await.unwrap();
-    let member = w.member(Who::Alice, w.a);
+    let member = w.caller(Who::Alice, w.a);
     let mut revive = next(&d);
     revive.deleted_at = None;
     assert_eq!(
-        w.store.swap(member, &revive, d.revision).await.unwrap(),
+        w.store
+            .swap(member, &revive, d.revision)
+            .await
+            .unwrap()
+            .found(),
         Swap::Gone
     );
     assert_eq!(read(&w, Who::Alice, &e).await, None);
@@ -79,16 +96,19 @@ async fn a_swap_by_a_member_who_cannot_read_the_entry_is_gone_and_changes_nothin
         .create(Who::Carol, w.a, NOTES, json!({"secret": 1}))
         .await
         .unwrap();
-    let dave = w.member(Who::Dave, w.a);
-    assert_eq!(w.store.swap(dave, &next(&e), 1).await.unwrap(), Swap::Gone);
-    let stale = w.store.swap(dave, &next(&e), 7).await.unwrap();
+    let dave = w.caller(Who::Dave, w.a);
+    assert_eq!(
+        w.store.swap(dave, &next(&e), 1).await.unwrap().found(),
+        Swap::Gone
+    );
+    let stale = w.store.swap(dave, &next(&e), 7).await.unwrap().found();
     assert_eq!(
         stale,
         Swap::Gone,
         "a stale swap must not reveal that the row exists"
     );
     assert_eq!(read(&w, Who::Carol, &e).await, Some(e.clone()));
-    let hidden = w.store.get(dave, &coll(NOTES), e.id).await.unwrap();
+    let hidden = w.store.get(dave, &coll(NOTES), e.id).await.unwrap().found();
     assert_eq!(hidden, None);
 }
 
@@ -100,8 +120,8 @@ async fn a_swap_through_another_project_is_gone_and_changes_nothing<S: Store>(st
         .unwrap();
     // Carol is a member of both projects; Bob administers A only.
     for who in [Who::Carol, Who::Bob] {
-        let member = w.member(who, w.a);
-        let swapped = w.store.swap(member, &next(&in_b), 1).await.unwrap();
+        let member = w.caller(who, w.a);
+        let swapped = w.store.swap(member, &next(&in_b), 1).await.unwrap().found();
         assert_eq!(swapped, Swap::Gone, "{who:?}");
     }
     assert_eq!(read(&w, Who::Eve, &in_b).await, Some(in_b));

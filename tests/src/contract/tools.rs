@@ -9,7 +9,7 @@ use domain::ports::EntryQuery;
 use domain::query::{Filter, Sort};
 use serde_json::{Value, json};
 
-use crate::support::{NOTES, Q, Store, TASKS, Who, World, coll, expect_not_found};
+use crate::support::{Found, NOTES, Q, Store, TASKS, Who, World, coll, expect_not_found};
 
 async fn every_modifier_operator_is_stored_as_the_use_case_returns_it<S: Store>(store: Arc<S>) {
     let w = World::new(store).await;
@@ -98,7 +98,12 @@ async fn the_store_returns_at_most_the_limit_it_is_asked_for<S: Store>(store: Ar
         limit: 4,
     };
     let member = w.member(Who::Dave, w.a);
-    let got = w.store.query(member, &coll(TASKS), &query).await.unwrap();
+    let got = w
+        .store
+        .query(member.into(), &coll(TASKS), &query)
+        .await
+        .unwrap()
+        .found();
     assert_eq!(got.len(), 4);
 }
 

@@ -61,6 +61,11 @@ impl TestServer {
         Self::start(Storage::from_postgres(PgStore::from_pool(pool)), None).await
     }
 
+    /// A server over `storage` as it is.
+    pub async fn with_storage(storage: Storage) -> Self {
+        Self::start(storage, None).await
+    }
+
     async fn start(storage: Storage, dir: Option<tempfile::TempDir>) -> Self {
         Self::start_with(test_settings(), storage, dir).await
     }

@@ -9,3 +9,4 @@ mod http_auth;
 mod http_transport;
 mod oauth;
 mod oauth_clients;
+mod round_trips;

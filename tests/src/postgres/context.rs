@@ -5,12 +5,12 @@
 use std::sync::Arc;
 
 use adapters::postgres::PgStore;
-use domain::ports::{EntryStore, ProjectStore};
+use domain::ports::{EntryStore, TypeStore};
 use domain::query::Filter;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Row};
 
-use crate::support::{TASKS, Who, World, coll};
+use crate::support::{Found, TASKS, Who, World, coll};
 
 #[sqlx::test(migrations = "../migrations/postgres")]
 async fn the_role_and_settings_end_with_each_call(pool: PgPool) {
@@ -23,8 +23,16 @@ async fn the_role_and_settings_end_with_each_call(pool: PgPool) {
     let store = Arc::new(PgStore::from_pool(single.clone()));
     let w = World::new(store.clone()).await;
     let dave = w.member(Who::Dave, w.a);
-    store.count(dave, &coll(TASKS), &Filter::All).await.unwrap();
-    store.role_in(w.user(Who::Dave), w.a).await.unwrap();
+    store
+        .count(dave.into(), &coll(TASKS), &Filter::All)
+        .await
+        .unwrap()
+        .found();
+    store
+        .list_types(w.caller(Who::Dave, w.a))
+        .await
+        .unwrap()
+        .found();
 
     let row = sqlx::query(
         "SELECT current_user::text AS name, \
@@ -32,14 +40,14 @@ async fn the_role_and_settings_end_with_each_call(pool: PgPool) {
          COALESCE(current_setting('app.tenant_id', true), '') AS tenant_id, \
          COALESCE(current_setting('app.subjects', true), '') AS subjects",
     )
-    .fetch_one(&single)
+    .fetch_one(store.data_pool())
     .await
     .unwrap();
-    assert_ne!(row.get::<String, _>("name"), adapters::postgres::APP_ROLE);
+    assert_eq!(row.get::<String, _>("name"), adapters::postgres::LOGIN_ROLE);
     for setting in ["user_id", "tenant_id", "subjects"] {
         assert_eq!(row.get::<String, _>(setting), "", "{setting}");
     }
-    single.close().await;
+    store.close().await;
 }
 
 #[sqlx::test(migrations = "../migrations/postgres")]

@@ -9,7 +9,7 @@ use domain::query::{Filter, Sort};
 use serde_json::json;
 use sqlx::PgPool;
 
-use crate::support::{TASKS, Who, World, coll};
+use crate::support::{Found, TASKS, Who, World, coll};
 
 #[sqlx::test(migrations = "../migrations/postgres")]
 async fn signed_and_padded_segments_name_object_keys_only(pool: PgPool) {
@@ -37,7 +37,12 @@ async fn signed_and_padded_segments_name_object_keys_only(pool: PgPool) {
             limit: 10,
         };
         let dave = w.member(Who::Dave, w.a);
-        let found = w.store.query(dave, &coll(TASKS), &query).await.unwrap();
+        let found = w
+            .store
+            .query(dave.into(), &coll(TASKS), &query)
+            .await
+            .unwrap()
+            .found();
         assert_eq!(found.len() == 1, parsed.matches(&flat), "{filter}");
     }
 }

@@ -13,7 +13,7 @@ use domain::query::{Cursor, Filter, Sort};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use crate::support::{TASKS, Who, World, coll};
+use crate::support::{Found, TASKS, Who, World, coll};
 
 const ROWS: i64 = 20_000;
 
@@ -117,7 +117,12 @@ async fn the_next_page_starts_in_the_keyset_index_at_the_cursor(pool: PgPool) {
     let w = big_world(pool).await;
     let dave = w.member(Who::Dave, w.a);
     let first = listing(json!({}), json!({"createdAt": 1}), None);
-    let page = w.store.query(dave, &coll(TASKS), &first).await.unwrap();
+    let page = w
+        .store
+        .query(dave.into(), &coll(TASKS), &first)
+        .await
+        .unwrap()
+        .found();
     let last = page.last().unwrap();
     let cursor = Cursor {
         sort_value: json!(format_time(last.created_at)),
@@ -150,7 +155,12 @@ async fn an_equality_filter_on_a_data_field_uses_the_gin_index(pool: PgPool) {
         uses_index(&plan, "Bitmap Index Scan", "entries_data"),
         "{plan:#}"
     );
-    let found = w.store.query(dave, &coll(TASKS), &by_sku).await.unwrap();
+    let found = w
+        .store
+        .query(dave.into(), &coll(TASKS), &by_sku)
+        .await
+        .unwrap()
+        .found();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].fields["n"], json!(1234));
 }

@@ -40,7 +40,7 @@ impl PgHarness {
 
     /// Closes every connection, so that `#[sqlx::test]` can drop the database.
     pub async fn close(self) {
-        self.store.pool().close().await;
+        self.store.close().await;
     }
 }
 

@@ -19,3 +19,26 @@ use domain::ports::{Directory, EntryStore, FeatureFlags, ProjectStore, TypeStore
 pub trait Store: ProjectStore + TypeStore + EntryStore + Directory + FeatureFlags {}
 
 impl<T> Store for T where T: ProjectStore + TypeStore + EntryStore + Directory + FeatureFlags {}
+
+/// What a port answered for a caller who is a member with the flag on: the value.
+pub trait Found<T> {
+    fn found(self) -> T;
+}
+
+impl<T: std::fmt::Debug> Found<T> for domain::ports::Scoped<T> {
+    fn found(self) -> T {
+        match self {
+            domain::ports::Scoped::Found(_, value) => value,
+            other => panic!("expected a found answer, got {other:?}"),
+        }
+    }
+}
+
+impl<T: std::fmt::Debug> Found<T> for domain::ports::Gated<T> {
+    fn found(self) -> T {
+        match self {
+            domain::ports::Gated::Open(value) => value,
+            other => panic!("expected an open answer, got {other:?}"),
+        }
+    }
+}

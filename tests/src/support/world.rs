@@ -12,10 +12,10 @@ use std::sync::Arc;
 
 use adapters::system::{SystemClock, UuidV7};
 use domain::model::{
-    Access, CollectionName, CreationAccess, Entry, EntryId, Member, Principal, Project, ProjectId,
-    Role, SCOPE_READ, SCOPE_WRITE, Subject, TypeDef, User, UserId,
+    Access, CollectionName, CreationAccess, Entry, EntryId, MCP_FLAG, Member, Principal, Project,
+    ProjectId, Role, SCOPE_READ, SCOPE_WRITE, Subject, TypeDef, User, UserId,
 };
-use domain::ports::{Clock, IdGenerator};
+use domain::ports::{Caller, Clock, IdGenerator, Scoped};
 use domain::rules;
 use domain::usecases::Ports;
 use serde_json::{Value, json};
@@ -179,6 +179,11 @@ impl<S: Store> World<S> {
         for type_def in self.type_defs() {
             dir.create_type(&type_def).await.expect("create a type");
         }
+        for who in Who::ALL {
+            dir.set_flag(self.user(who), MCP_FLAG, true)
+                .await
+                .expect("enable the mcp flag");
+        }
     }
 
     /// The types the world creates, in creation order.
@@ -233,6 +238,14 @@ impl<S: Store> World<S> {
         Principal::authenticated(self.user(who), scopes, "contract-tests".into())
     }
 
+    /// `who` calling about `project`.
+    pub fn caller(&self, who: Who, project: ProjectId) -> Caller {
+        Caller {
+            user: self.user(who),
+            project,
+        }
+    }
+
     /// `who` as a member of `project` (only for people who are members).
     pub fn member(&self, who: Who, project: ProjectId) -> Member {
         let role = if project == self.a {
@@ -275,15 +288,34 @@ impl<S: Store> World<S> {
         }
     }
 
-    /// Stores `entry` through the port, as its creator (a member of its project).
+    /// Stores `entry` through the port, as its creator (a member of its project), whatever
+    /// the type's `creationAccess` says: a fixture may hold entries its creator could not
+    /// make through `create_data` (a viewer's, say), so the creator is an admin of the
+    /// project for the duration of the insert (storage enforces creation access too).
     pub async fn insert(&self, entry: &Entry) {
         let creator = Who::ALL
             .into_iter()
             .find(|w| self.user(*w) == entry.created_by)
             .expect("a creator of the world");
-        self.store
-            .insert(self.member(creator, entry.tenant_id), entry)
+        let role = self.member(creator, entry.tenant_id).role;
+        let user = self.user(creator);
+        if !role.administers() {
+            self.store
+                .set_member(entry.tenant_id, user, Role::Admin)
+                .await
+                .expect("promote the creator");
+        }
+        let stored = self
+            .store
+            .insert(self.caller(creator, entry.tenant_id), entry)
             .await
             .expect("insert an entry");
+        if !role.administers() {
+            self.store
+                .set_member(entry.tenant_id, user, role)
+                .await
+                .expect("restore the creator's role");
+        }
+        assert!(matches!(stored, Scoped::Found(..)), "inserted: {stored:?}");
     }
 }

@@ -12,12 +12,15 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use domain::model::{
-    CollectionName, Entry, EntryId, Member, Membership, Project, ProjectId, Role, TypeDef, User,
-    UserId,
+    CollectionName, Entry, EntryId, MCP_FLAG, Member, Membership, Project, ProjectId, Role,
+    TypeDef, User, UserId,
 };
-use domain::ports::{EntryQuery, EntryStore, ProjectStore, StoreError, Swap, TypeStore};
+use domain::ports::{
+    Caller, EntryQuery, EntryStore, Gated, Loaded, ProjectStore, Scoped, StoreError, Swap,
+    TypeStore,
+};
 use domain::query::Filter;
-use domain::rules::read_predicate;
+use domain::rules::{self, read_predicate};
 use serde_json::Value;
 
 #[derive(Default)]
@@ -55,10 +58,70 @@ fn flat(e: &Entry) -> Value {
     Value::Object(e.to_json())
 }
 
+impl Inner {
+    /// The caller's context as the port documents it: the flag, the membership, the type.
+    fn scope(
+        &self,
+        caller: Caller,
+        collection: Option<&CollectionName>,
+    ) -> Result<(Member, Option<TypeDef>), Scoped<()>> {
+        if !self
+            .flags
+            .get(&(caller.user, MCP_FLAG.to_owned()))
+            .copied()
+            .unwrap_or(false)
+        {
+            return Err(Scoped::FlagOff);
+        }
+        let Some(role) = self.members.get(&(caller.project, caller.user)).copied() else {
+            return Err(Scoped::NotMember);
+        };
+        let member = Member {
+            user: caller.user,
+            project: caller.project,
+            role,
+        };
+        let Some(collection) = collection else {
+            return Ok((member, None));
+        };
+        match self
+            .types
+            .iter()
+            .find(|t| t.project_id == caller.project && &t.collection_name == collection)
+        {
+            Some(t) => Ok((member, Some(t.clone()))),
+            None => Err(Scoped::NoType),
+        }
+    }
+}
+
+/// `f` on the caller's member (and type), or the answer that stops the call.
+fn scoped<T>(
+    s: &mut Inner,
+    caller: Caller,
+    collection: Option<&CollectionName>,
+    f: impl FnOnce(&mut Inner, Member, Option<TypeDef>) -> Result<T, StoreError>,
+) -> Result<Scoped<T>, StoreError> {
+    match s.scope(caller, collection) {
+        Ok((member, type_def)) => Ok(Scoped::Found(member, f(s, member, type_def)?)),
+        Err(Scoped::FlagOff) => Ok(Scoped::FlagOff),
+        Err(Scoped::NotMember) => Ok(Scoped::NotMember),
+        Err(_) => Ok(Scoped::NoType),
+    }
+}
+
 #[async_trait]
 impl ProjectStore for MemoryStore {
-    async fn memberships(&self, user: UserId) -> Result<Vec<Membership>, StoreError> {
+    async fn memberships(&self, user: UserId) -> Result<Gated<Vec<Membership>>, StoreError> {
         Ok(self.with(|s| {
+            if !s
+                .flags
+                .get(&(user, MCP_FLAG.to_owned()))
+                .copied()
+                .unwrap_or(false)
+            {
+                return Gated::FlagOff;
+            }
             let mut out: Vec<Membership> = s
                 .projects
                 .iter()
@@ -73,136 +136,169 @@ impl ProjectStore for MemoryStore {
             out.sort_by(|a, b| {
                 (&a.project.name, a.project.id).cmp(&(&b.project.name, b.project.id))
             });
-            out
+            Gated::Open(out)
         }))
-    }
-
-    async fn role_in(&self, user: UserId, project: ProjectId) -> Result<Option<Role>, StoreError> {
-        Ok(self.with(|s| s.members.get(&(project, user)).copied()))
     }
 }
 
 #[async_trait]
 impl TypeStore for MemoryStore {
-    async fn list_types(&self, member: Member) -> Result<Vec<TypeDef>, StoreError> {
-        Ok(self.with(|s| {
-            let mut out: Vec<TypeDef> = s
-                .types
-                .iter()
-                .filter(|t| t.project_id == member.project)
-                .cloned()
-                .collect();
-            out.sort_by(|a, b| a.collection_name.cmp(&b.collection_name));
-            out
-        }))
+    async fn list_types(&self, caller: Caller) -> Result<Scoped<Vec<TypeDef>>, StoreError> {
+        self.with(|s| {
+            scoped(s, caller, None, |s, member, _| {
+                let mut out: Vec<TypeDef> = s
+                    .types
+                    .iter()
+                    .filter(|t| t.project_id == member.project)
+                    .cloned()
+                    .collect();
+                out.sort_by(|a, b| a.collection_name.cmp(&b.collection_name));
+                Ok(out)
+            })
+        })
     }
 
     async fn find_type(
         &self,
-        member: Member,
+        caller: Caller,
         collection: &CollectionName,
-    ) -> Result<Option<TypeDef>, StoreError> {
-        Ok(self.with(|s| {
-            s.types
-                .iter()
-                .find(|t| t.project_id == member.project && &t.collection_name == collection)
-                .cloned()
-        }))
+    ) -> Result<Scoped<TypeDef>, StoreError> {
+        self.with(|s| {
+            scoped(s, caller, Some(collection), |_, _, t| {
+                t.ok_or_else(|| StoreError::Unexpected("no type".into()))
+            })
+        })
     }
+}
+
+fn one(s: &Inner, member: Member, collection: &CollectionName, id: EntryId) -> Option<Entry> {
+    s.entries
+        .iter()
+        .find(|e| e.id == id && visible(member, collection, e))
+        .cloned()
 }
 
 #[async_trait]
 impl EntryStore for MemoryStore {
     async fn query(
         &self,
-        member: Member,
+        caller: Caller,
         collection: &CollectionName,
         query: &EntryQuery,
-    ) -> Result<Vec<Entry>, StoreError> {
-        Ok(self.with(|s| {
-            let mut out: Vec<&Entry> = s
-                .entries
-                .iter()
-                .filter(|e| visible(member, collection, e) && query.filter.matches(&flat(e)))
-                .filter(|e| {
-                    query
-                        .after
-                        .as_ref()
-                        .is_none_or(|c| query.sort.is_after(&flat(e), c))
-                })
-                .collect();
-            out.sort_by(|a, b| query.sort.compare(&flat(a), &flat(b)));
-            out.into_iter()
-                .take(query.limit as usize)
-                .cloned()
-                .collect()
-        }))
+    ) -> Result<Scoped<Vec<Entry>>, StoreError> {
+        self.with(|s| {
+            scoped(s, caller, Some(collection), |s, member, _| {
+                let mut out: Vec<&Entry> = s
+                    .entries
+                    .iter()
+                    .filter(|e| visible(member, collection, e) && query.filter.matches(&flat(e)))
+                    .filter(|e| {
+                        query
+                            .after
+                            .as_ref()
+                            .is_none_or(|c| query.sort.is_after(&flat(e), c))
+                    })
+                    .collect();
+                out.sort_by(|a, b| query.sort.compare(&flat(a), &flat(b)));
+                Ok(out
+                    .into_iter()
+                    .take(query.limit as usize)
+                    .cloned()
+                    .collect())
+            })
+        })
     }
 
     async fn count(
         &self,
-        member: Member,
+        caller: Caller,
         collection: &CollectionName,
         filter: &Filter,
-    ) -> Result<u64, StoreError> {
-        Ok(self.with(|s| {
-            s.entries
-                .iter()
-                .filter(|e| visible(member, collection, e) && filter.matches(&flat(e)))
-                .count() as u64
-        }))
+    ) -> Result<Scoped<u64>, StoreError> {
+        self.with(|s| {
+            scoped(s, caller, Some(collection), |s, member, _| {
+                Ok(s.entries
+                    .iter()
+                    .filter(|e| visible(member, collection, e) && filter.matches(&flat(e)))
+                    .count() as u64)
+            })
+        })
     }
 
     async fn get(
         &self,
-        member: Member,
+        caller: Caller,
         collection: &CollectionName,
         id: EntryId,
-    ) -> Result<Option<Entry>, StoreError> {
-        Ok(self.with(|s| {
-            s.entries
-                .iter()
-                .find(|e| e.id == id && visible(member, collection, e))
-                .cloned()
-        }))
+    ) -> Result<Scoped<Option<Entry>>, StoreError> {
+        self.with(|s| {
+            scoped(s, caller, Some(collection), |s, member, _| {
+                Ok(one(s, member, collection, id))
+            })
+        })
     }
 
-    async fn insert(&self, _member: Member, entry: &Entry) -> Result<(), StoreError> {
+    async fn load(
+        &self,
+        caller: Caller,
+        collection: &CollectionName,
+        id: EntryId,
+    ) -> Result<Scoped<Loaded>, StoreError> {
         self.with(|s| {
-            if s.entries
-                .iter()
-                .any(|e| e.tenant_id == entry.tenant_id && e.id == entry.id)
-            {
-                return Err(StoreError::AlreadyExists(format!("entry {}", entry.id)));
-            }
-            s.entries.push(entry.clone());
-            Ok(())
+            scoped(s, caller, Some(collection), |s, member, t| {
+                Ok(Loaded {
+                    type_def: t.ok_or_else(|| StoreError::Unexpected("no type".into()))?,
+                    entry: one(s, member, collection, id),
+                })
+            })
+        })
+    }
+
+    async fn insert(&self, caller: Caller, entry: &Entry) -> Result<Scoped<()>, StoreError> {
+        self.with(|s| {
+            scoped(s, caller, Some(&entry.collection), |s, member, t| {
+                if let Some(t) = t
+                    && !rules::may_create(&member, &t.creation_access)
+                {
+                    return Err(StoreError::Refused("creationAccess".into()));
+                }
+                if s.entries
+                    .iter()
+                    .any(|e| e.tenant_id == entry.tenant_id && e.id == entry.id)
+                {
+                    return Err(StoreError::AlreadyExists(format!("entry {}", entry.id)));
+                }
+                s.entries.push(entry.clone());
+                Ok(())
+            })
         })
     }
 
     async fn swap(
         &self,
-        member: Member,
+        caller: Caller,
         entry: &Entry,
         expected_revision: i64,
-    ) -> Result<Swap, StoreError> {
-        Ok(self.with(|s| {
-            let Some(stored) = s
-                .entries
-                .iter_mut()
-                .find(|e| e.id == entry.id && visible(member, &entry.collection, e))
-            else {
-                return Swap::Gone;
-            };
-            if stored.revision != expected_revision {
-                return Swap::Moved;
-            }
-            *stored = Entry {
-                tenant_id: stored.tenant_id,
-                collection: stored.collection.clone(),
-                ..entry.clone()
-            };
-            Swap::Done
-        }))
+    ) -> Result<Scoped<Swap>, StoreError> {
+        self.with(|s| {
+            scoped(s, caller, Some(&entry.collection), |s, member, _| {
+                let Some(stored) = s
+                    .entries
+                    .iter_mut()
+                    .find(|e| e.id == entry.id && visible(member, &entry.collection, e))
+                else {
+                    return Ok(Swap::Gone);
+                };
+                if stored.revision != expected_revision {
+                    return Ok(Swap::Moved);
+                }
+                *stored = Entry {
+                    tenant_id: stored.tenant_id,
+                    collection: stored.collection.clone(),
+                    ..entry.clone()
+                };
+                Ok(Swap::Done)
+            })
+        })
     }
 }

@@ -1,0 +1,192 @@
+//! One person's call in one statement: `SELECT … FROM app_call(…)` (see
+//! `migrations/postgres/0004_one_round_trip.sql`) takes the application role, checks the
+//! feature flag, finds the membership and the type, sets the row-level-security context and
+//! runs the call's own statement, on the data pool (the login role that owns nothing), in
+//! the statement's implicit transaction. One round trip, and nothing outlives it.
+
+use domain::model::{CollectionName, MCP_FLAG, Member, ProjectId, Role, TypeDef, UserId};
+use domain::ports::{Scoped, StoreError};
+use domain::rules::read_predicate;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::PgStore;
+use super::errors::unexpected;
+use super::sql::Sql;
+
+const CALL: &str = "SELECT flag_on, member_role, type_row::text, result::text \
+     FROM app_call($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/// What a call needs resolved before its statement.
+pub(super) struct Call<'a> {
+    pub user: UserId,
+    pub project: Option<ProjectId>,
+    pub collection: Option<&'a CollectionName>,
+    /// Return the type's definition (else only check that it exists).
+    pub want_type: bool,
+}
+
+/// The call's statement.
+pub(super) enum Statement {
+    /// Nothing beyond the context (e.g. the type of a creation).
+    None,
+    /// A statement returning one JSON value.
+    Read(Sql),
+    /// A write; `then` (returning one JSON value) runs when it wrote no row.
+    Write { sql: Sql, then: Option<Sql> },
+}
+
+/// What `app_call` resolved about the caller.
+pub(super) enum Resolved {
+    FlagOff,
+    NotMember,
+    NoType,
+    /// A call outside any project (the person's memberships), with its statement's JSON.
+    Person(Option<String>),
+    /// A member, with the type (when asked for) and the statement's JSON.
+    Member(Member, Box<Answer>),
+}
+
+/// A member's answer: the type, when asked for, and the statement's JSON (`None` when
+/// there was no statement, or a write wrote and had nothing to add).
+pub(super) struct Answer {
+    pub type_def: Option<TypeDef>,
+    pub result: Option<String>,
+}
+
+/// A write's outcome as `app_call` reports it.
+#[derive(serde::Deserialize)]
+pub(super) struct Written {
+    pub rows: i64,
+    pub then: Option<Value>,
+}
+
+/// Parses a statement's JSON.
+pub(super) fn decode<T: DeserializeOwned>(doing: &str, json: &str) -> Result<T, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Unexpected(format!("{doing}: {e}")))
+}
+
+/// The subjects of `user` in `project` for every role, as the domain's rules give them: the
+/// function picks the list of the role it finds.
+fn subjects_by_role(user: UserId, project: ProjectId) -> Value {
+    let mut map = Map::new();
+    for role in Role::ALL {
+        let member = Member {
+            user,
+            project,
+            role,
+        };
+        let subjects = read_predicate(&member).subjects;
+        map.insert(
+            role.to_string(),
+            subjects.into_iter().map(Value::String).collect(),
+        );
+    }
+    Value::Object(map)
+}
+
+impl PgStore {
+    /// Runs one call: its context and its statement in one round trip.
+    ///
+    /// # Errors
+    /// The database failed; `write_error` maps a write's errors.
+    pub(super) async fn call(
+        &self,
+        call: Call<'_>,
+        statement: Statement,
+        on_error: impl Fn(&sqlx::Error) -> StoreError,
+    ) -> Result<Resolved, StoreError> {
+        let subjects = match call.project {
+            Some(project) => subjects_by_role(call.user, project),
+            None => Value::Null,
+        };
+        let (sql, args, dml, then) = match statement {
+            Statement::None => (None, Value::Null, false, None),
+            Statement::Read(sql) => {
+                let (text, args) = sql.into_call();
+                (Some(text), args, false, None)
+            }
+            Statement::Write { sql, then } => {
+                let (text, args) = sql.into_call();
+                (Some(text), args, true, then.map(|t| t.into_call().0))
+            }
+        };
+        let row: (Option<bool>, Option<String>, Option<String>, Option<String>) =
+            sqlx::query_as(CALL)
+                .bind(call.user.as_uuid())
+                .bind(MCP_FLAG)
+                .bind(call.project.map(|p| p.as_uuid()))
+                .bind(call.collection.map(CollectionName::as_str))
+                .bind(call.want_type)
+                .bind(subjects)
+                .bind(sql)
+                .bind(args)
+                .bind(dml)
+                .bind(then)
+                .fetch_one(&self.data)
+                .await
+                .map_err(|e| on_error(&e))?;
+        let (flag_on, role, type_row, result) = row;
+        if flag_on != Some(true) {
+            return Ok(Resolved::FlagOff);
+        }
+        let Some(project) = call.project else {
+            return Ok(Resolved::Person(result));
+        };
+        let Some(role) = role else {
+            return Ok(Resolved::NotMember);
+        };
+        let role: Role = role
+            .parse()
+            .map_err(|e: domain::model::RoleError| StoreError::Unexpected(e.to_string()))?;
+        let member = Member {
+            user: call.user,
+            project,
+            role,
+        };
+        let type_def = match (call.collection, type_row) {
+            (Some(_), None) => return Ok(Resolved::NoType),
+            (Some(_), Some(row)) if call.want_type => {
+                Some(super::projects::type_def(decode("reading a type", &row)?)?)
+            }
+            _ => None,
+        };
+        Ok(Resolved::Member(
+            member,
+            Box::new(Answer { type_def, result }),
+        ))
+    }
+}
+
+impl Resolved {
+    /// The member's answer decoded by `f`, or the reason there is none.
+    pub(super) fn map<T>(
+        self,
+        f: impl FnOnce(Answer) -> Result<T, StoreError>,
+    ) -> Result<Scoped<T>, StoreError> {
+        Ok(match self {
+            Resolved::FlagOff => Scoped::FlagOff,
+            Resolved::NotMember => Scoped::NotMember,
+            Resolved::NoType => Scoped::NoType,
+            Resolved::Member(member, answer) => Scoped::Found(member, f(*answer)?),
+            Resolved::Person(_) => {
+                return Err(StoreError::Unexpected(
+                    "a project call was answered without a project".into(),
+                ));
+            }
+        })
+    }
+}
+
+/// A statement's JSON, which `app_call` returns whenever the statement ran.
+pub(super) fn result_of(answer: &Answer, doing: &str) -> Result<String, StoreError> {
+    answer
+        .result
+        .clone()
+        .ok_or_else(|| StoreError::Unexpected(format!("{doing}: the statement returned nothing")))
+}
+
+/// Any database error of a read.
+pub(super) fn read_error(doing: &'static str) -> impl Fn(&sqlx::Error) -> StoreError {
+    move |e| unexpected(doing, e)
+}
