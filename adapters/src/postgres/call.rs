@@ -17,6 +17,9 @@ use super::sql::Sql;
 const CALL: &str = "SELECT flag_on, member_role, type_row::text, result::text \
      FROM app_call($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
+/// `app_call`'s outputs: flag_on, member_role, type_row, result.
+type CallRow = (Option<bool>, Option<String>, Option<String>, Option<String>);
+
 /// What a call needs resolved before its statement.
 pub(super) struct Call<'a> {
     pub user: UserId,
@@ -111,22 +114,26 @@ impl PgStore {
                 (Some(text), args, true, then.map(|t| t.into_call().0))
             }
         };
-        let row: (Option<bool>, Option<String>, Option<String>, Option<String>) =
-            sqlx::query_as(CALL)
-                .bind(call.user.as_uuid())
-                .bind(MCP_FLAG)
-                .bind(call.project.map(|p| p.as_uuid()))
-                .bind(call.collection.map(CollectionName::as_str))
-                .bind(call.want_type)
-                .bind(subjects)
-                .bind(sql)
-                .bind(args)
-                .bind(dml)
-                .bind(then)
-                .fetch_one(&self.data)
-                .await
-                .map_err(|e| on_error(&e))?;
-        let (flag_on, role, type_row, result) = row;
+        let mut conn = self.data.lease().await?;
+        let row: Result<CallRow, _> = sqlx::query_as(CALL)
+            .bind(call.user.as_uuid())
+            .bind(MCP_FLAG)
+            .bind(call.project.map(|p| p.as_uuid()))
+            .bind(call.collection.map(CollectionName::as_str))
+            .bind(call.want_type)
+            .bind(subjects)
+            .bind(sql)
+            .bind(args)
+            .bind(dml)
+            .bind(then)
+            .fetch_one(&mut *conn)
+            .await;
+        // After a result or an error the database reported, the connection is ready for the
+        // next call; after any other error (I/O, protocol) it is dropped, which closes it.
+        if matches!(&row, Ok(_) | Err(sqlx::Error::Database(_))) {
+            self.data.restore(conn);
+        }
+        let (flag_on, role, type_row, result) = row.map_err(|e| on_error(&e))?;
         if flag_on != Some(true) {
             return Ok(Resolved::FlagOff);
         }

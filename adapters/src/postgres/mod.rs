@@ -23,6 +23,7 @@ mod errors;
 mod filter_sql;
 mod grants;
 mod keys;
+mod lease;
 mod listing;
 mod projects;
 mod sql;
@@ -36,6 +37,7 @@ use sqlx::{Connection, Postgres, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use lease::Lease;
 pub use sql::{Arg, Sql};
 
 use errors::unexpected;
@@ -62,7 +64,7 @@ pub struct PgStore {
     /// The tables' owner: migrations and the operator's path.
     pool: PgPool,
     /// [`LOGIN_ROLE`]: every person's call.
-    data: PgPool,
+    data: lease::DataPool,
 }
 
 impl PgStore {
@@ -89,7 +91,7 @@ impl PgStore {
             .connect_with(owner)
             .await
             .map_err(|e| unexpected("connecting to PostgreSQL", &e))?;
-        let data = pool_options(max_connections).connect_lazy_with(login);
+        let data = lease::DataPool::new(login, max_connections, IDLE_BEFORE_CHECK);
         Ok(Self { pool, data })
     }
 
@@ -99,7 +101,7 @@ impl PgStore {
     pub fn from_pool(pool: PgPool) -> PgStore {
         let login = as_login(&pool.connect_options());
         let max = pool.options().get_max_connections();
-        let data = pool_options(max).connect_lazy_with(login);
+        let data = lease::DataPool::new(login, max, IDLE_BEFORE_CHECK);
         Self { pool, data }
     }
 
@@ -138,10 +140,18 @@ impl PgStore {
         &self.pool
     }
 
-    /// The data pool (as [`LOGIN_ROLE`]).
-    #[must_use]
-    pub fn data_pool(&self) -> &PgPool {
-        &self.data
+    /// A connection of the data pool (as [`LOGIN_ROLE`]), for tests that look at what a
+    /// call leaves on its connection; give it back with [`PgStore::restore`].
+    ///
+    /// # Errors
+    /// The database cannot be reached.
+    pub async fn data_connection(&self) -> Result<Lease, StoreError> {
+        self.data.lease().await
+    }
+
+    /// Gives a connection back to the data pool.
+    pub fn restore(&self, lease: Lease) {
+        self.data.restore(lease);
     }
 
     /// A transaction running as [`APP_ROLE`] with `member`'s context set: their user id,
@@ -166,7 +176,7 @@ impl PgStore {
         subjects: Vec<String>,
     ) -> Result<Transaction<'static, Postgres>, StoreError> {
         let mut tx = self
-            .data
+            .pool
             .begin()
             .await
             .map_err(|e| unexpected("starting a transaction", &e))?;

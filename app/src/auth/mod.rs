@@ -5,3 +5,4 @@ pub mod keys;
 pub mod metadata;
 pub mod middleware;
 pub mod tokens;
+pub mod verified;

@@ -12,6 +12,7 @@ use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use super::keys::KeyRing;
+use super::verified::VerifiedTokens;
 
 /// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECONDS: u64 = 30;
@@ -47,6 +48,7 @@ pub struct TokenService {
     keys: Arc<KeyRing>,
     issuer: String,
     audience: String,
+    verified: Arc<VerifiedTokens>,
 }
 
 impl TokenService {
@@ -57,6 +59,7 @@ impl TokenService {
             keys,
             issuer,
             audience,
+            verified: Arc::new(VerifiedTokens::default()),
         }
     }
 
@@ -109,9 +112,26 @@ impl TokenService {
     /// least of all), the `kid` one of ours, the signature valid, `iss` ours, `aud` this
     /// server's `/mcp` URL, and `exp`/`nbf` current within a small leeway.
     ///
+    /// A token verified before is taken from memory until it expires (see
+    /// [`VerifiedTokens`]): its signature and claims were checked once, and only its
+    /// lifetime can change its answer.
+    ///
     /// # Errors
     /// Any of those checks failing.
     pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
+        let now = Utc::now().timestamp();
+        let leeway = i64::try_from(LEEWAY_SECONDS).unwrap_or(0);
+        if let Some(principal) = self.verified.get(token, now, leeway) {
+            return Ok(principal);
+        }
+        let (principal, not_before, expires) = self.verify_signed(token)?;
+        self.verified
+            .put(token, principal.clone(), not_before, expires, now);
+        Ok(principal)
+    }
+
+    /// The full check of [`TokenService::verify`], with the token's `nbf` and `exp`.
+    fn verify_signed(&self, token: &str) -> Result<(Principal, i64, i64), TokenError> {
         let header = jsonwebtoken::decode_header(token)?;
         if header.alg != Algorithm::ES256 {
             return Err(TokenError::Invalid(
@@ -141,10 +161,11 @@ impl TokenService {
             .split_whitespace()
             .map(str::to_owned)
             .collect();
-        Ok(Principal::authenticated(
-            user,
-            scopes,
-            data.claims.client_id,
+        let (not_before, expires) = (data.claims.nbf, data.claims.exp);
+        Ok((
+            Principal::authenticated(user, scopes, data.claims.client_id),
+            not_before,
+            expires,
         ))
     }
 }

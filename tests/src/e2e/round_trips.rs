@@ -93,19 +93,15 @@ async fn call(server: &TestServer, token: &str, name: &str, arguments: Value) ->
     let response = post(server, Some(token), &body).send().await.unwrap();
     assert_eq!(response.status(), 200, "{name}");
     let answer: Value = response.json().await.unwrap();
-    assert_eq!(answer["result"]["isError"], Value::Null, "{name}: {answer}");
+    assert_ne!(answer["result"]["isError"], true, "{name}: {answer}");
     answer["result"]["structuredContent"].clone()
 }
 
 #[sqlx::test(migrations = "../migrations/postgres")]
 async fn each_tool_call_takes_one_round_trip_to_read_and_two_to_write(pool: sqlx::PgPool) {
     let options = pool.connect_options();
-    let proxy = CountingProxy::start(format!(
-        "{}:{}",
-        options.get_host(),
-        options.get_port()
-    ))
-    .await;
+    let proxy =
+        CountingProxy::start(format!("{}:{}", options.get_host(), options.get_port())).await;
     let url = |user: &str| {
         format!(
             "postgres://{user}@127.0.0.1:{}/{}?sslmode=disable",
@@ -122,8 +118,14 @@ async fn each_tool_call_takes_one_round_trip_to_read_and_two_to_write(pool: sqlx
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
     let project = seeded.project.to_string();
-    let created = call(&server, &token, "create_data", json!({"projectId": project, "collectionName": "tasks", "data": {"title": "a", "n": 1}})).await;
-    let id = created["id"].as_str().unwrap().to_owned();
+    let created = call(
+        &server,
+        &token,
+        "create_data",
+        json!({"projectId": project, "collectionName": "tasks", "data": {"title": "a", "n": 1}}),
+    )
+    .await;
+    let id = created["entry"]["id"].as_str().unwrap().to_owned();
     let at = |collection: &str| json!({"projectId": project, "collectionName": collection});
     let one = json!({"projectId": project, "collectionName": "tasks", "id": id});
     let mut calls: Vec<(&str, Value, u64)> = vec![
@@ -135,9 +137,17 @@ async fn each_tool_call_takes_one_round_trip_to_read_and_two_to_write(pool: sqlx
             json!({"projectId": project, "collectionName": "tasks", "filter": {"n": {"$gte": 1}}, "sort": {"n": -1}, "limit": 1}),
             1,
         ),
-        ("count_data", json!({"projectId": project, "collectionName": "tasks", "filter": {"title": "a"}}), 1),
+        (
+            "count_data",
+            json!({"projectId": project, "collectionName": "tasks", "filter": {"title": "a"}}),
+            1,
+        ),
         ("get_data", one.clone(), 1),
-        ("create_data", json!({"projectId": project, "collectionName": "tasks", "data": {"title": "b"}}), 2),
+        (
+            "create_data",
+            json!({"projectId": project, "collectionName": "tasks", "data": {"title": "b"}}),
+            2,
+        ),
         (
             "update_data",
             json!({"projectId": project, "collectionName": "tasks", "id": id, "modifier": {"$inc": {"n": 1}, "$set": {"title": "c"}}}),

@@ -34,15 +34,17 @@ async fn the_role_and_settings_end_with_each_call(pool: PgPool) {
         .unwrap()
         .found();
 
+    let mut conn = store.data_connection().await.unwrap();
     let row = sqlx::query(
         "SELECT current_user::text AS name, \
          COALESCE(current_setting('app.user_id', true), '') AS user_id, \
          COALESCE(current_setting('app.tenant_id', true), '') AS tenant_id, \
          COALESCE(current_setting('app.subjects', true), '') AS subjects",
     )
-    .fetch_one(store.data_pool())
+    .fetch_one(&mut *conn)
     .await
     .unwrap();
+    store.restore(conn);
     assert_eq!(row.get::<String, _>("name"), adapters::postgres::LOGIN_ROLE);
     for setting in ["user_id", "tenant_id", "subjects"] {
         assert_eq!(row.get::<String, _>(setting), "", "{setting}");

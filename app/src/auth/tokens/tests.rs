@@ -105,3 +105,19 @@ fn an_unsigned_token_is_refused() {
 fn garbage_is_refused() {
     assert!(service().verify("not-a-jwt").is_err());
 }
+
+#[test]
+fn a_token_verified_once_is_answered_from_memory_and_a_forgery_still_is_not() {
+    let s = service();
+    let token = s
+        .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+        .unwrap();
+    let first = s.verify(&token).unwrap();
+    assert_eq!(s.verified.len(), 1);
+    assert_eq!(s.verify(&token).unwrap(), first);
+    assert_eq!(s.verified.len(), 1, "no second entry for the same token");
+    // The same claims under another signature are not the remembered token.
+    let (head, _) = token.rsplit_once('.').unwrap();
+    let forged = format!("{head}.{}", URL_SAFE_NO_PAD.encode([7u8; 64]));
+    assert!(s.verify(&forged).is_err());
+}

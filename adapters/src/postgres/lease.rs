@@ -1,0 +1,135 @@
+//! The data pool: connections as [`LOGIN_ROLE`](super::LOGIN_ROLE), lent to one call at a
+//! time.
+//!
+//! Why not sqlx's `Pool`: it pings every connection when it comes back (a round trip per
+//! call, and PostgreSQL work, for a check our calls do not need: each is one statement in
+//! its own implicit transaction, so a connection is always clean after it). Here a
+//! connection goes back as it is when its call finished, and is closed instead when the call
+//! was cut short (its future dropped mid-statement) or the connection failed. One that sat
+//! idle for a while is checked before it is lent again, as the owner pool does.
+
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use domain::ports::StoreError;
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{ConnectOptions, Connection};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::errors::unexpected;
+
+/// Connections as one role, at most `max` at once.
+#[derive(Clone)]
+pub(super) struct DataPool {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    options: PgConnectOptions,
+    idle: Mutex<Vec<(PgConnection, Instant)>>,
+    permits: Arc<Semaphore>,
+    idle_before_check: Duration,
+}
+
+impl std::fmt::Debug for DataPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataPool")
+            .field("available", &self.shared.permits.available_permits())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DataPool {
+    /// A pool that connects with `options` when it needs a connection.
+    pub(super) fn new(options: PgConnectOptions, max: u32, idle_before_check: Duration) -> Self {
+        let max = usize::try_from(max.max(1)).unwrap_or(1);
+        Self {
+            shared: Arc::new(Shared {
+                options,
+                idle: Mutex::new(Vec::new()),
+                permits: Arc::new(Semaphore::new(max)),
+                idle_before_check,
+            }),
+        }
+    }
+
+    /// A connection for one call: an idle one (checked if it sat idle long), or a new one.
+    ///
+    /// # Errors
+    /// The pool is closed or the database cannot be reached.
+    pub(super) async fn lease(&self) -> Result<Lease, StoreError> {
+        let permit = Arc::clone(&self.shared.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Unexpected("the database pool is closed".into()))?;
+        while let Some((mut conn, since)) = self.pop_idle() {
+            if since.elapsed() <= self.shared.idle_before_check || conn.ping().await.is_ok() {
+                return Ok(self.lent(conn, permit));
+            }
+        }
+        let conn = self
+            .shared
+            .options
+            .connect()
+            .await
+            .map_err(|e| unexpected("connecting to PostgreSQL", &e))?;
+        Ok(self.lent(conn, permit))
+    }
+
+    fn pop_idle(&self) -> Option<(PgConnection, Instant)> {
+        self.shared.idle.lock().ok()?.pop()
+    }
+
+    fn lent(&self, conn: PgConnection, permit: OwnedSemaphorePermit) -> Lease {
+        Lease {
+            conn,
+            _permit: permit,
+        }
+    }
+
+    /// Takes back a connection whose call completed (with a result or a database error,
+    /// after which PostgreSQL is ready for the next statement). A lease dropped without
+    /// coming back here (its call cut short, or its connection broken) closes its
+    /// connection instead.
+    pub(super) fn restore(&self, lease: Lease) {
+        if self.shared.permits.is_closed() {
+            return;
+        }
+        if let Ok(mut idle) = self.shared.idle.lock() {
+            idle.push((lease.conn, Instant::now()));
+        }
+    }
+
+    /// Closes every idle connection and lends no more.
+    pub(super) async fn close(&self) {
+        self.shared.permits.close();
+        let idle: Vec<_> = match self.shared.idle.lock() {
+            Ok(mut idle) => idle.drain(..).collect(),
+            Err(_) => Vec::new(),
+        };
+        for (conn, _) in idle {
+            let _ = conn.close().await;
+        }
+    }
+}
+
+/// A lent connection (see [`DataPool::restore`]).
+pub struct Lease {
+    conn: PgConnection,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Deref for Lease {
+    type Target = PgConnection;
+
+    fn deref(&self) -> &PgConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for Lease {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.conn
+    }
+}
