@@ -90,6 +90,51 @@ async fn a_person_without_the_flag_gets_403_with_the_exact_message(server: TestS
 }
 e2e!(a_person_without_the_flag_gets_403_with_the_exact_message);
 
+fn tool_call(name: &str, arguments: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": name, "arguments": arguments}})
+}
+
+/// A tool call checks the flag in its own round trip: switched off, the very next call is
+/// refused with 403 and writes nothing, whether it would have succeeded or failed (a call
+/// that fails before storage has its flag checked afterwards).
+async fn a_tool_call_is_403_from_the_call_after_the_flag_goes_off(server: TestServer) {
+    let seeded = server.seed().await;
+    let token = server.rw_token(seeded.user);
+    let project = seeded.project.to_string();
+    let create = tool_call(
+        "create_data",
+        json!({"projectId": project, "collectionName": "tasks", "data": {"title": "x"}}),
+    );
+    let count = tool_call(
+        "count_data",
+        json!({"projectId": project, "collectionName": "tasks"}),
+    );
+    let ok = post(&server, Some(&token), &create).send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+    let directory = &server.opened.storage.directory;
+    directory.set_flag(seeded.user, "mcp", false).await.unwrap();
+    let bad_arguments = tool_call("query_data", json!({"projectId": "not-an-id"}));
+    for body in [
+        &create,
+        &count,
+        &tool_call("list_projects", json!({})),
+        &bad_arguments,
+    ] {
+        let response = post(&server, Some(&token), body).send().await.unwrap();
+        assert_eq!(response.status(), 403, "{body}");
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(answer["message"], "MCP Server feature is not enabled");
+    }
+    directory.set_flag(seeded.user, "mcp", true).await.unwrap();
+    let response = post(&server, Some(&token), &count).send().await.unwrap();
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(
+        answer["result"]["structuredContent"]["count"], 1,
+        "the refused create wrote nothing: {answer}"
+    );
+}
+e2e!(a_tool_call_is_403_from_the_call_after_the_flag_goes_off);
+
 async fn a_valid_token_reaches_the_tools(server: TestServer) {
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);

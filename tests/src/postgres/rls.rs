@@ -6,12 +6,14 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use adapters::postgres::PgStore;
-use domain::model::{Access, Member};
+use domain::model::{Access, Member, Operation};
+use domain::ports::{EntryStore, TypeStore};
+use domain::rules;
 use serde_json::json;
 use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
-use crate::support::{TASKS, Who, World, access};
+use crate::support::{Found, TASKS, Who, World, access};
 
 /// Project A holds four entries readable by different subjects, project B one.
 struct Fixture {
@@ -240,5 +242,180 @@ fn sqlstate<T: std::fmt::Debug>(result: Result<T, sqlx::Error>) -> String {
     match result {
         Err(sqlx::Error::Database(e)) => e.code().unwrap_or_default().into_owned(),
         other => format!("not a database error: {other:?}"),
+    }
+}
+
+#[sqlx::test(migrations = "../migrations/postgres")]
+async fn the_login_connection_owns_nothing_and_reads_nothing_even_after_reset_role(pool: PgPool) {
+    let f = fixture(pool).await;
+    let store = &*f.w.store;
+    // A call first, so the connection is one a call has used.
+    store
+        .list_types(f.w.caller(Who::Alice, f.w.a))
+        .await
+        .unwrap()
+        .found();
+    let mut conn = store.data_connection().await.unwrap();
+    let me = sqlx::query(
+        "SELECT current_user::text AS name, r.rolsuper, r.rolbypassrls, r.rolinherit, \
+         (SELECT count(*) FROM pg_class WHERE relowner = r.oid) AS owned, \
+         has_table_privilege(current_user, 'entries', 'SELECT') AS reads_entries \
+         FROM pg_roles r WHERE r.rolname = current_user",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(me.get::<String, _>("name"), adapters::postgres::LOGIN_ROLE);
+    assert!(!me.get::<bool, _>("rolsuper"));
+    assert!(!me.get::<bool, _>("rolbypassrls"));
+    assert!(!me.get::<bool, _>("rolinherit"));
+    assert_eq!(me.get::<i64, _>("owned"), 0);
+    assert!(!me.get::<bool, _>("reads_entries"));
+    for table in [
+        "entries",
+        "types",
+        "members",
+        "projects",
+        "users",
+        "feature_flags",
+    ] {
+        let sql = format!("RESET ROLE; SELECT count(*) FROM {table}");
+        let read = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *conn)
+            .await;
+        assert_eq!(sqlstate(read), "42501", "{table} after RESET ROLE");
+    }
+    // The application role without a person's context sees no row of any tenant.
+    sqlx::raw_sql("SET ROLE platform_mcp_app")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM entries")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(seen, 0);
+    // The session was changed by hand: the connection is not given back.
+    drop(conn);
+}
+
+/// What a raw write did.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+enum Write {
+    Changed,
+    Untouched,
+    Refused,
+}
+
+async fn raw_write(store: &PgStore, member: Member, sql: &str, id: Uuid) -> Write {
+    let mut tx = store.begin_as(member).await.unwrap();
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .bind(id)
+        .execute(&mut *tx)
+        .await;
+    tx.rollback().await.unwrap();
+    match done {
+        Ok(r) if r.rows_affected() == 1 => Write::Changed,
+        Ok(_) => Write::Untouched,
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42501") => Write::Refused,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The policies against the domain's rules, person by person and entry by entry: an
+/// update changes exactly the rows `rules::allows(Update)` admits, a soft delete exactly
+/// those of `rules::allows(Delete)`, a row the person cannot read is never touched, and a
+/// readable row they may not change this way is refused; a creation passes exactly when
+/// `rules::may_create` does.
+#[sqlx::test(migrations = "../migrations/postgres")]
+async fn each_policy_decides_as_the_domain_rules_do(pool: PgPool) {
+    let f = fixture(pool).await;
+    let dave = format!("user:{}", f.w.user(Who::Dave));
+    let delete_only = f.w.entry(
+        f.w.a,
+        TASKS,
+        Who::Carol,
+        json!({"label": "delete only"}),
+        Some(access(&["members"], &[], &[&dave])),
+    );
+    f.w.insert(&delete_only).await;
+    let store = &*f.w.store;
+    let ids = [
+        f.everyone,
+        f.alice_only,
+        f.editors,
+        f.daves,
+        delete_only.id.as_uuid(),
+    ];
+    let update = "UPDATE entries SET data = data || '{\"x\": 1}' WHERE id = $1";
+    let delete = "UPDATE entries SET deleted_at = now() WHERE id = $1";
+    for who in [Who::Alice, Who::Bob, Who::Carol, Who::Dave] {
+        let member = f.w.member(who, f.w.a);
+        for id in ids {
+            let stored = store
+                .get(
+                    f.w.caller(Who::Alice, f.w.a),
+                    &crate::support::coll(TASKS),
+                    domain::model::EntryId::from_uuid(id),
+                )
+                .await
+                .unwrap()
+                .found()
+                .unwrap();
+            let expect = |op: Operation, other: Operation| {
+                if !rules::allows(&member, Operation::Read, &stored.access) {
+                    Write::Untouched
+                } else if rules::allows(&member, op, &stored.access) {
+                    Write::Changed
+                } else if rules::allows(&member, other, &stored.access) {
+                    Write::Refused
+                } else {
+                    Write::Untouched
+                }
+            };
+            let updated = raw_write(store, member, update, id).await;
+            assert_eq!(
+                updated,
+                expect(Operation::Update, Operation::Delete),
+                "update {who:?} {stored:?}"
+            );
+            let deleted = raw_write(store, member, delete, id).await;
+            assert_eq!(
+                deleted,
+                expect(Operation::Delete, Operation::Update),
+                "delete {who:?} {stored:?}"
+            );
+        }
+        for type_def in
+            f.w.type_defs()
+                .into_iter()
+                .filter(|t| t.project_id == f.w.a)
+        {
+            let mut tx = store.begin_as(member).await.unwrap();
+            let inserted = sqlx::query(
+                "INSERT INTO entries (tenant_id, id, collection, data, access, revision, \
+                 created_at, updated_at, created_by) \
+                 VALUES ($1, gen_random_uuid(), $2, '{}', '{\"read\": [], \"update\": [], \"delete\": []}', \
+                 1, now(), now(), $3)",
+            )
+            .bind(f.w.a.as_uuid())
+            .bind(type_def.collection_name.as_str())
+            .bind(member.user.as_uuid())
+            .execute(&mut *tx)
+            .await;
+            tx.rollback().await.unwrap();
+            let allowed = rules::may_create(&member, &type_def.creation_access);
+            let outcome = if inserted.is_ok() {
+                "created".to_owned()
+            } else {
+                sqlstate(inserted)
+            };
+            let expected = if allowed { "created" } else { "42501" };
+            assert_eq!(
+                outcome, expected,
+                "{who:?} creating {}",
+                type_def.collection_name
+            );
+        }
     }
 }
