@@ -13,6 +13,7 @@
 //! `BENCH_SMALL` / `BENCH_LARGE` (rows, default 10000 / 1000000), `BENCH_CONCURRENCY`
 //! (default 16).
 
+mod calls;
 mod lite_bench;
 mod measure;
 mod ops;
@@ -93,6 +94,7 @@ async fn main() -> anyhow::Result<()> {
     let lite = sqlite::Lite::create(cfg.small, cfg.large).await?;
     let (lite_group, lite_plan) = lite_bench::run(&cfg, &lite).await?;
 
+    let calls = measured.calls;
     let mut groups = measured.groups;
     groups.push(lite_group);
     let mut notes = vec![format!(
@@ -115,6 +117,8 @@ async fn main() -> anyhow::Result<()> {
             "jsonb_contains_leakproof": pg.contains_is_leakproof,
             "caller": "an editor (the read rule is checked per row)",
         }),
+        calls,
+        callers: cfg.workers,
         groups,
         throughput_title: format!(
             "PostgreSQL: {} concurrent callers, first page of {}",

@@ -61,6 +61,7 @@ pub struct Stats {
     pub mean_us: f64,
     pub p50_us: f64,
     pub p95_us: f64,
+    pub p99_us: f64,
 }
 
 const WARM_UP: Duration = Duration::from_millis(500);
@@ -121,6 +122,7 @@ fn stats(v: &Variant, mut samples: Vec<f64>, items: u64) -> Stats {
         mean_us: samples.iter().sum::<f64>() / n as f64,
         p50_us: at(0.5),
         p95_us: at(0.95),
+        p99_us: at(0.99),
     }
 }
 
@@ -130,25 +132,37 @@ fn stats(v: &Variant, mut samples: Vec<f64>, items: u64) -> Stats {
 /// # Errors
 /// A call failed.
 pub async fn throughput(ops: Vec<Op>, duration: Duration) -> anyhow::Result<f64> {
+    Ok(throughput_counted(ops, duration).await?.0)
+}
+
+/// Like [`throughput`], also answering how many calls were made in all (the warm-up
+/// included), for costs measured over the whole run.
+///
+/// # Errors
+/// A call failed.
+pub async fn throughput_counted(ops: Vec<Op>, duration: Duration) -> anyhow::Result<(f64, u64)> {
     let warm_end = Instant::now() + WARM_UP;
     let end = warm_end + duration;
     let mut workers = JoinSet::new();
     for op in ops {
         workers.spawn(async move {
-            let mut done = 0_u64;
+            let (mut done, mut all) = (0_u64, 0_u64);
             while Instant::now() < end {
                 op().await?;
+                all += 1;
                 let t = Instant::now();
                 if t >= warm_end && t <= end {
                     done += 1;
                 }
             }
-            anyhow::Ok(done)
+            anyhow::Ok((done, all))
         });
     }
-    let mut total = 0;
+    let (mut total, mut calls) = (0, 0);
     while let Some(done) = workers.join_next().await {
-        total += done??;
+        let (done, all) = done??;
+        total += done;
+        calls += all;
     }
-    Ok(total as f64 / duration.as_secs_f64())
+    Ok((total as f64 / duration.as_secs_f64(), calls))
 }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use adapters::postgres::PgStore;
+use anyhow::Context;
 use app::storage::Storage;
 use domain::model::{CollectionName, format_time};
 use domain::ports::EntryStore;
@@ -12,17 +13,20 @@ use domain::query::{Cursor, fingerprint};
 use serde_json::{Value, json};
 use sqlx::{Connection, PgConnection};
 use tokio::sync::Mutex;
+use uuid::Uuid;
 
+use crate::calls::{self, CallRow, Operation, RawArgs, raw_op, tool_op};
 use crate::measure::{Variant, interleaved, throughput};
 use crate::ops::{Raw, Shared, counting, listing, page_query, raw, use_case};
 use crate::pg::Pg;
 use crate::plans::{self, Plan};
 use crate::report::{Group, Throughput};
-use crate::server::{self, tool};
+use crate::server::{self, ToolClient, tool};
 use crate::{Config, human};
 
 /// What the PostgreSQL part measured.
 pub struct PgResults {
+    pub calls: Vec<CallRow>,
     pub groups: Vec<Group>,
     pub throughput: Vec<Throughput>,
     pub plans: Vec<Plan>,
@@ -180,6 +184,9 @@ pub async fn run(cfg: &Config, pg: &Pg) -> anyhow::Result<PgResults> {
     )
     .await?;
 
+    let operations = operations(pg, &client, cursor.encode(shape), &rare).await?;
+    let calls = calls::run(&pg.url, &operations, cfg.workers, per).await?;
+
     let cases = [
         (format!("first page, {s}"), small, first.clone(), Raw::First),
         (format!("first page, {l}"), large, first, Raw::First),
@@ -199,6 +206,7 @@ pub async fn run(cfg: &Config, pg: &Pg) -> anyhow::Result<PgResults> {
     let found = plans::collect(&pg.url, &store, member, &cases, (large, &rare)).await?;
     store.close().await;
     Ok(PgResults {
+        calls,
         groups,
         throughput,
         plans: found,
@@ -257,4 +265,177 @@ async fn concurrent(
             baseline,
         })
         .collect())
+}
+
+/// The operations of the per-tool table (see `calls`): the large collection's first page,
+/// the page after a cursor and a filtered count, one entry by id, and the writes (creates
+/// into the small collection; updates of entries the editor created, one per worker).
+async fn operations(
+    pg: &Pg,
+    client: &Arc<ToolClient>,
+    cursor: String,
+    rare: &Value,
+) -> anyhow::Result<Vec<Operation>> {
+    let tenant = pg.people.project.as_uuid();
+    let (small, large) = (pg.collections.small.clone(), pg.collections.large.clone());
+    let project = pg.people.project.to_string();
+    let at = {
+        let project = project.clone();
+        move |c: &CollectionName, mut extra: Value| {
+            extra["projectId"] = json!(project);
+            extra["collectionName"] = json!(c.as_str());
+            extra
+        }
+    };
+    let mut own = Vec::new();
+    for i in 0..64 {
+        let created = client
+            .call(
+                "create_data",
+                &at(&small, json!({"data": calls::new_entry(i, 0)})),
+            )
+            .await?;
+        let id: Uuid = created["entry"]["id"]
+            .as_str()
+            .context("create_data answered no id")?
+            .parse()?;
+        own.push(id);
+    }
+    let own = Arc::new(own);
+    let (middle_at, middle_id) = pg.middle;
+    let editor = pg.people.editor.as_uuid();
+    let access = pg.people.entry_access()?;
+    let args =
+        move |collection: &CollectionName, id: Uuid, values: Vec<Value>, user: Option<Uuid>| {
+            RawArgs {
+                tenant,
+                collection: collection.as_str().to_owned(),
+                id,
+                values,
+                user,
+            }
+        };
+    let mut list: Vec<Operation> = Vec::new();
+    let reads: [(&str, Raw, &'static str, Value); 3] = [
+        ("query_data first page", Raw::First, "query_data", json!({})),
+        (
+            "query_data next page (cursor)",
+            Raw::After(middle_at, middle_id),
+            "query_data",
+            json!({"cursor": cursor}),
+        ),
+        (
+            "count_data filtered",
+            Raw::Count(rare.clone()),
+            "count_data",
+            json!({"filter": rare}),
+        ),
+    ];
+    for (name, raw_what, tool_name, extra) in reads {
+        let (large_raw, large_tool) = (large.clone(), large.clone());
+        let arguments = at(&large_tool, extra);
+        let client = client.clone();
+        list.push(Operation {
+            name: name.to_owned(),
+            raw: Box::new(move |conn, _| raw(conn, tenant, &large_raw, raw_what.clone())),
+            tool: Box::new(move |i| {
+                let arguments = arguments.clone();
+                tool_op(client.clone(), tool_name, move |_, _| arguments.clone(), i)
+            }),
+        });
+    }
+    {
+        let (c, client) = (large.clone(), client.clone());
+        let arguments = at(&large, json!({"id": middle_id.to_string()}));
+        list.push(Operation {
+            name: "get_data".into(),
+            raw: Box::new(move |conn, i| {
+                let c = c.clone();
+                raw_op(
+                    conn,
+                    calls::RAW_GET,
+                    move |_, _| args(&c, middle_id, vec![], None),
+                    i,
+                )
+            }),
+            tool: Box::new(move |i| {
+                let arguments = arguments.clone();
+                tool_op(client.clone(), "get_data", move |_, _| arguments.clone(), i)
+            }),
+        });
+    }
+    {
+        let (c, client, base) = (small.clone(), client.clone(), at(&small, json!({})));
+        let access = access.clone();
+        list.push(Operation {
+            name: "create_data".into(),
+            raw: Box::new(move |conn, i| {
+                let (c, access) = (c.clone(), access.clone());
+                raw_op(
+                    conn,
+                    calls::RAW_INSERT,
+                    move |i, n| {
+                        let data = calls::new_entry(i, n);
+                        args(&c, Uuid::now_v7(), vec![data, access.clone()], Some(editor))
+                    },
+                    i,
+                )
+            }),
+            tool: Box::new(move |i| {
+                let base = base.clone();
+                tool_op(
+                    client.clone(),
+                    "create_data",
+                    move |i, n| {
+                        let mut a = base.clone();
+                        a["data"] = calls::new_entry(i, n);
+                        a
+                    },
+                    i,
+                )
+            }),
+        });
+    }
+    let updates: [(&str, &'static str, fn(u64) -> Value, fn(u64) -> Vec<Value>); 2] = [
+        (
+            "update_data $inc",
+            calls::RAW_INC,
+            |_| json!({"$inc": {"n": 1}}),
+            |_| vec![],
+        ),
+        (
+            "update_data $set",
+            calls::RAW_SET,
+            |n| json!({"$set": {"status": format!("s{n}")}}),
+            |n| vec![json!({"status": format!("s{n}")})],
+        ),
+    ];
+    for (name, sql, modifier, values) in updates {
+        let (c, client, base) = (small.clone(), client.clone(), at(&small, json!({})));
+        let (own_raw, own_tool) = (own.clone(), own.clone());
+        list.push(Operation {
+            name: name.into(),
+            raw: Box::new(move |conn, i| {
+                let (c, own) = (c.clone(), own_raw.clone());
+                let id = own[i % own.len()];
+                raw_op(conn, sql, move |_, n| args(&c, id, values(n), None), i)
+            }),
+            tool: Box::new(move |i| {
+                let base = base.clone();
+                let id = own_tool[i % own_tool.len()];
+                tool_op(
+                    client.clone(),
+                    "update_data",
+                    move |_, n| {
+                        let mut a = base.clone();
+                        a["id"] = json!(id.to_string());
+                        a["modifier"] = modifier(n);
+                        a
+                    },
+                    i,
+                )
+            }),
+        });
+    }
+    Ok(list)
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use crate::calls::CallRow;
 use crate::measure::Stats;
 use crate::plans::Plan;
 
@@ -28,6 +29,9 @@ pub struct Throughput {
 /// Everything one run measured.
 pub struct Report {
     pub machine: Value,
+    /// The per-tool table (issue #8), and its number of concurrent callers.
+    pub calls: Vec<CallRow>,
+    pub callers: usize,
     pub groups: Vec<Group>,
     pub throughput: Vec<Throughput>,
     pub throughput_title: String,
@@ -61,12 +65,81 @@ impl Group {
 }
 
 impl Report {
+    fn print_calls(&self) {
+        println!(
+            "\n== every tool vs the raw SQL of the same answer (PostgreSQL; 1 caller, then {} callers) ==",
+            self.callers
+        );
+        println!(
+            "{:<30} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>7} {:>9} {:>9} {:>7}",
+            "operation",
+            "raw p50",
+            "p50",
+            "p95",
+            "p99",
+            "p50-raw",
+            "raw /s",
+            "tool /s",
+            "×raw",
+            "srv µs",
+            "gen µs",
+            "RSS MB"
+        );
+        for c in &self.calls {
+            println!(
+                "{:<30} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>9.0} {:>9.0} {:>9.0} {:>7.2} {:>9.0} {:>9.0} {:>7.1}",
+                c.name,
+                c.raw.p50_us,
+                c.tool.p50_us,
+                c.tool.p95_us,
+                c.tool.p99_us,
+                c.tool.p50_us - c.raw.p50_us,
+                c.raw_per_second,
+                c.tool_per_second,
+                ratio(c.tool_per_second, c.raw_per_second),
+                c.server_cpu_us,
+                c.client_cpu_us,
+                c.rss_mb
+            );
+        }
+        println!(
+            "  (µs; p50-raw: the tool's one-caller p50 minus raw SQL's; srv/gen µs: CPU per tool call at {} callers of the server's threads / of the load generator; RSS: the whole bench process)",
+            self.callers
+        );
+    }
+
+    fn calls_json(&self) -> Vec<Value> {
+        self.calls
+            .iter()
+            .map(|c| {
+                json!({
+                    "operation": c.name,
+                    "one_caller": {
+                        "raw_p50_us": c.raw.p50_us, "raw_p95_us": c.raw.p95_us, "raw_p99_us": c.raw.p99_us,
+                        "tool_p50_us": c.tool.p50_us, "tool_p95_us": c.tool.p95_us, "tool_p99_us": c.tool.p99_us,
+                        "tool_minus_raw_p50_us": c.tool.p50_us - c.raw.p50_us,
+                    },
+                    "concurrent": {
+                        "callers": self.callers,
+                        "raw_per_second": c.raw_per_second,
+                        "tool_per_second": c.tool_per_second,
+                        "vs_raw": ratio(c.tool_per_second, c.raw_per_second),
+                        "server_cpu_us_per_call": c.server_cpu_us,
+                        "load_generator_cpu_us_per_call": c.client_cpu_us,
+                        "rss_mb": c.rss_mb,
+                    },
+                })
+            })
+            .collect()
+    }
+
     /// The table.
     pub fn print(&self) {
         println!(
             "\n{}",
             serde_json::to_string_pretty(&self.machine).unwrap_or_default()
         );
+        self.print_calls();
         for g in &self.groups {
             println!("\n== {} ==", g.title);
             println!(
@@ -155,6 +228,7 @@ impl Report {
             .collect();
         json!({
             "machine": self.machine,
+            "calls": self.calls_json(),
             "groups": groups,
             "throughput": {"title": self.throughput_title, "runs": throughput},
             "plans": self.plans.iter().map(Plan::to_json).collect::<Vec<_>>(),

@@ -2,8 +2,9 @@
 //! it) on 127.0.0.1:0 in this process, and an HTTP client posting JSON-RPC `tools/call`
 //! with a bearer token minted by the server's own token service, over keep-alive
 //! connections. Each call goes through everything production does: the host check, the
-//! token's verification, the feature-flag lookup, rmcp, the use case (membership, type,
-//! entries) and the JSON of the answer, which the client parses.
+//! token's verification (remembered after the first call), rmcp, the use case (the caller's
+//! flag, membership and type resolved with the statement) and the JSON of the answer,
+//! which the client parses.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -37,7 +38,7 @@ pub async fn start(storage: Storage, user: UserId) -> anyhow::Result<Arc<ToolCli
     let settings = app.settings().clone();
     let url = format!("http://127.0.0.1:{}/mcp", app.port());
     tokio::spawn(app.run_until_stopped());
-    let scopes: BTreeSet<String> = ["data:read".to_owned()].into();
+    let scopes: BTreeSet<String> = ["data:read".to_owned(), "data:write".to_owned()].into();
     let token = opened
         .tokens(&settings)
         .mint(user, &scopes, "bench", Duration::from_secs(24 * 3600))
