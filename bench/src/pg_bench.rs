@@ -267,6 +267,10 @@ async fn concurrent(
         .collect())
 }
 
+/// An update of the per-tool table: its name, the raw statement, the modifier and the raw
+/// statement's values for call `n`.
+type Update = (&'static str, &'static str, fn(u64) -> Value, fn(u64) -> Vec<Value>);
+
 /// The operations of the per-tool table (see `calls`): the large collection's first page,
 /// the page after a cursor and a filtered count, one entry by id, and the writes (creates
 /// into the small collection; updates of entries the editor created, one per worker).
@@ -396,7 +400,7 @@ async fn operations(
             }),
         });
     }
-    let updates: [(&str, &'static str, fn(u64) -> Value, fn(u64) -> Vec<Value>); 2] = [
+    let updates: [Update; 2] = [
         (
             "update_data $inc",
             calls::RAW_INC,
