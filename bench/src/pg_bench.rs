@@ -269,7 +269,12 @@ async fn concurrent(
 
 /// An update of the per-tool table: its name, the raw statement, the modifier and the raw
 /// statement's values for call `n`.
-type Update = (&'static str, &'static str, fn(u64) -> Value, fn(u64) -> Vec<Value>);
+type Update = (
+    &'static str,
+    &'static str,
+    fn(u64) -> Value,
+    fn(u64) -> Vec<Value>,
+);
 
 /// The operations of the per-tool table (see `calls`): the large collection's first page,
 /// the page after a cursor and a filtered count, one entry by id, and the writes (creates

@@ -118,13 +118,77 @@ CREATE POLICY entries_create ON entries FOR INSERT TO platform_mcp_app
         )
     );
 
--- The call. p_subjects maps each role to its subjects ({"editor": ["user:…", "role:editor",
--- "role:viewer", "members"], …}). p_sql is the call's statement with one parameter, $1 =
--- p_args (a JSON array the statement reads its values from); it returns one json value
--- (rows through json_agg), or, with p_dml, it is a write whose row count is returned as
--- {"rows": n, "then": …}, "then" being p_then's json value when nothing was written.
--- Outputs stay NULL past the first check that fails: flag_on false (flag off),
--- member_role NULL (not a member), type_row NULL (no such collection).
+-- A call's context, in the current transaction: take platform_mcp_app, check the feature
+-- flag, find the membership and its role, set the tenant and the subjects of that role
+-- (p_subjects maps each role to its subjects, {"editor": ["user:…", "role:editor",
+-- "role:viewer", "members"], …}, as the domain's rules give them), find the type (its row
+-- when p_want_type, else '{}' when it exists). Outputs stay NULL past the first check that
+-- fails: flag_on false (flag off), member_role NULL (not a member; or no project asked),
+-- type_row NULL (no such collection; or none asked).
+CREATE FUNCTION app_enter(
+    p_user uuid,
+    p_flag text,
+    p_tenant uuid,
+    p_collection text,
+    p_want_type boolean,
+    p_subjects jsonb,
+    OUT flag_on boolean,
+    OUT member_role text,
+    OUT type_row json
+)
+LANGUAGE plpgsql VOLATILE
+AS $$
+BEGIN
+    PERFORM set_config('role', 'platform_mcp_app', true),
+            set_config('app.user_id', p_user::text, true),
+            set_config('app.tenant_id', '', true),
+            set_config('app.subjects', '', true);
+    SELECT COALESCE(bool_or(f.enabled), false) INTO flag_on
+        FROM feature_flags f WHERE f.user_id = p_user AND f.flag = p_flag;
+    IF NOT flag_on OR p_tenant IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT m.role INTO member_role
+        FROM members m WHERE m.tenant_id = p_tenant AND m.user_id = p_user;
+    IF member_role IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM set_config('app.tenant_id', p_tenant::text, true),
+            set_config('app.subjects',
+                ARRAY(SELECT jsonb_array_elements_text(p_subjects -> member_role))::text,
+                true);
+    IF p_collection IS NULL THEN
+        RETURN;
+    END IF;
+    IF p_want_type THEN
+        SELECT row_to_json(t) INTO type_row FROM (
+            SELECT tenant_id, collection, title, description, schema,
+                   default_access, creation_access
+            FROM types WHERE tenant_id = p_tenant AND collection = p_collection
+        ) t;
+    ELSE
+        SELECT '{}'::json INTO type_row
+            FROM types WHERE tenant_id = p_tenant AND collection = p_collection;
+    END IF;
+END
+$$;
+
+-- True when app_enter's outputs let the call's statement run.
+CREATE FUNCTION app_entered(flag_on boolean, member_role text, type_row json,
+                            p_tenant uuid, p_collection text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT flag_on
+       AND (p_tenant IS NULL OR member_role IS NOT NULL)
+       AND (p_collection IS NULL OR type_row IS NOT NULL)
+$$;
+
+-- The call (see app_enter for the context). p_sql is the call's statement with one
+-- parameter, $1 = p_args (a JSON array the statement reads its values from); it returns one
+-- json value (a count, a listing through json_agg), or, with p_dml, it is a write whose
+-- row count is returned as {"rows": n, "then": …}, "then" being p_then's json value when
+-- nothing was written. Nothing runs unless the context was found.
 CREATE FUNCTION app_call(
     p_user uuid,
     p_flag text,
@@ -146,40 +210,10 @@ AS $$
 DECLARE
     written bigint;
 BEGIN
-    PERFORM set_config('role', 'platform_mcp_app', true),
-            set_config('app.user_id', p_user::text, true),
-            set_config('app.tenant_id', '', true),
-            set_config('app.subjects', '', true);
-    SELECT COALESCE(bool_or(f.enabled), false) INTO flag_on
-        FROM feature_flags f WHERE f.user_id = p_user AND f.flag = p_flag;
-    IF NOT flag_on THEN
+    SELECT e.flag_on, e.member_role, e.type_row INTO flag_on, member_role, type_row
+        FROM app_enter(p_user, p_flag, p_tenant, p_collection, p_want_type, p_subjects) e;
+    IF NOT app_entered(flag_on, member_role, type_row, p_tenant, p_collection) THEN
         RETURN;
-    END IF;
-    IF p_tenant IS NOT NULL THEN
-        SELECT m.role INTO member_role
-            FROM members m WHERE m.tenant_id = p_tenant AND m.user_id = p_user;
-        IF member_role IS NULL THEN
-            RETURN;
-        END IF;
-        PERFORM set_config('app.tenant_id', p_tenant::text, true),
-                set_config('app.subjects',
-                    ARRAY(SELECT jsonb_array_elements_text(p_subjects -> member_role))::text,
-                    true);
-        IF p_collection IS NOT NULL THEN
-            IF p_want_type THEN
-                SELECT row_to_json(t) INTO type_row FROM (
-                    SELECT tenant_id, collection, title, description, schema,
-                           default_access, creation_access
-                    FROM types WHERE tenant_id = p_tenant AND collection = p_collection
-                ) t;
-            ELSE
-                SELECT '{}'::json INTO type_row
-                    FROM types WHERE tenant_id = p_tenant AND collection = p_collection;
-            END IF;
-            IF type_row IS NULL THEN
-                RETURN;
-            END IF;
-        END IF;
     END IF;
     IF p_dml THEN
         EXECUTE p_sql USING p_args;
@@ -191,5 +225,39 @@ BEGIN
     ELSIF p_sql IS NOT NULL THEN
         EXECUTE p_sql INTO result USING p_args;
     END IF;
+END
+$$;
+
+-- A call reading entries: the first row is the context (the entry columns NULL), each
+-- further row one entry of p_sql (which selects the entries columns, in table order), as
+-- PostgreSQL's own rows rather than JSON built per row. Nothing is read unless the context
+-- was found.
+CREATE FUNCTION app_entries(
+    p_user uuid,
+    p_flag text,
+    p_tenant uuid,
+    p_collection text,
+    p_want_type boolean,
+    p_subjects jsonb,
+    p_sql text,
+    p_args jsonb
+)
+RETURNS TABLE (
+    flag_on boolean, member_role text, type_row json,
+    id uuid, tenant_id uuid, collection text, data jsonb, access jsonb, revision bigint,
+    created_at timestamptz, updated_at timestamptz, deleted_at timestamptz, created_by uuid
+)
+LANGUAGE plpgsql VOLATILE
+AS $$
+BEGIN
+    SELECT e.flag_on, e.member_role, e.type_row INTO flag_on, member_role, type_row
+        FROM app_enter(p_user, p_flag, p_tenant, p_collection, p_want_type, p_subjects) e;
+    RETURN NEXT;
+    IF NOT app_entered(flag_on, member_role, type_row, p_tenant, p_collection) THEN
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE
+        'SELECT NULL::boolean, NULL::text, NULL::json, e.* FROM (' || p_sql || ') e'
+        USING p_args;
 END
 $$;

@@ -4,18 +4,23 @@
 //! runs the call's own statement, on the data pool (the login role that owns nothing), in
 //! the statement's implicit transaction. One round trip, and nothing outlives it.
 
-use domain::model::{CollectionName, MCP_FLAG, Member, ProjectId, Role, TypeDef, UserId};
+use domain::model::{CollectionName, Entry, MCP_FLAG, Member, ProjectId, Role, TypeDef, UserId};
 use domain::ports::{Scoped, StoreError};
 use domain::rules::read_predicate;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::PgStore;
+use super::entries::EntriesRow;
 use super::errors::unexpected;
 use super::sql::Sql;
 
 const CALL: &str = "SELECT flag_on, member_role, type_row::text, result::text \
      FROM app_call($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+const ENTRIES: &str = "SELECT flag_on, member_role, type_row::text AS type_row, id, tenant_id, \
+     collection, data, access, revision, created_at, updated_at, deleted_at, created_by \
+     FROM app_entries($1, $2, $3, $4, $5, $6, $7, $8)";
 
 /// `app_call`'s outputs: flag_on, member_role, type_row, result.
 type CallRow = (Option<bool>, Option<String>, Option<String>, Option<String>);
@@ -55,6 +60,8 @@ pub(super) enum Resolved {
 pub(super) struct Answer {
     pub type_def: Option<TypeDef>,
     pub result: Option<String>,
+    /// The entries of a call through `app_entries`.
+    pub rows: Vec<Entry>,
 }
 
 /// A write's outcome as `app_call` reports it.
@@ -134,35 +141,100 @@ impl PgStore {
             self.data.restore(conn);
         }
         let (flag_on, role, type_row, result) = row.map_err(|e| on_error(&e))?;
-        if flag_on != Some(true) {
-            return Ok(Resolved::FlagOff);
-        }
-        let Some(project) = call.project else {
-            return Ok(Resolved::Person(result));
-        };
-        let Some(role) = role else {
-            return Ok(Resolved::NotMember);
-        };
-        let role: Role = role
-            .parse()
-            .map_err(|e: domain::model::RoleError| StoreError::Unexpected(e.to_string()))?;
-        let member = Member {
-            user: call.user,
-            project,
-            role,
-        };
-        let type_def = match (call.collection, type_row) {
-            (Some(_), None) => return Ok(Resolved::NoType),
-            (Some(_), Some(row)) if call.want_type => {
-                Some(super::projects::type_def(decode("reading a type", &row)?)?)
-            }
-            _ => None,
-        };
-        Ok(Resolved::Member(
-            member,
-            Box::new(Answer { type_def, result }),
-        ))
+        resolve(&call, flag_on, role, type_row, result, Vec::new())
     }
+
+    /// Runs one call whose statement reads entries (`p_sql` selects the entries columns):
+    /// its context and its rows in one round trip, the rows as PostgreSQL's own.
+    ///
+    /// # Errors
+    /// The database failed.
+    pub(super) async fn call_entries(
+        &self,
+        call: Call<'_>,
+        sql: Sql,
+        doing: &'static str,
+    ) -> Result<Resolved, StoreError> {
+        let subjects = subjects_by_role(call.user, call.project.unwrap_or_else(nil_project));
+        let (text, args) = sql.into_call();
+        let mut conn = self.data.lease().await?;
+        let rows: Result<Vec<EntriesRow>, _> = sqlx::query_as(ENTRIES)
+            .bind(call.user.as_uuid())
+            .bind(MCP_FLAG)
+            .bind(call.project.map(|p| p.as_uuid()))
+            .bind(call.collection.map(CollectionName::as_str))
+            .bind(call.want_type)
+            .bind(subjects)
+            .bind(text)
+            .bind(args)
+            .fetch_all(&mut *conn)
+            .await;
+        if matches!(&rows, Ok(_) | Err(sqlx::Error::Database(_))) {
+            self.data.restore(conn);
+        }
+        let mut rows = rows.map_err(|e| unexpected(doing, &e))?.into_iter();
+        let Some(context) = rows.next() else {
+            return Err(StoreError::Unexpected(format!(
+                "{doing}: no context came back"
+            )));
+        };
+        let entries = rows.map(Entry::try_from).collect::<Result<Vec<_>, _>>()?;
+        resolve(
+            &call,
+            context.flag_on,
+            context.member_role,
+            context.type_row,
+            None,
+            entries,
+        )
+    }
+}
+
+fn nil_project() -> ProjectId {
+    ProjectId::from_uuid(uuid::Uuid::nil())
+}
+
+/// What the context outputs of `app_enter` say, with the statement's answer.
+fn resolve(
+    call: &Call<'_>,
+    flag_on: Option<bool>,
+    role: Option<String>,
+    type_row: Option<String>,
+    result: Option<String>,
+    rows: Vec<Entry>,
+) -> Result<Resolved, StoreError> {
+    if flag_on != Some(true) {
+        return Ok(Resolved::FlagOff);
+    }
+    let Some(project) = call.project else {
+        return Ok(Resolved::Person(result));
+    };
+    let Some(role) = role else {
+        return Ok(Resolved::NotMember);
+    };
+    let role: Role = role
+        .parse()
+        .map_err(|e: domain::model::RoleError| StoreError::Unexpected(e.to_string()))?;
+    let member = Member {
+        user: call.user,
+        project,
+        role,
+    };
+    let type_def = match (call.collection, type_row) {
+        (Some(_), None) => return Ok(Resolved::NoType),
+        (Some(_), Some(row)) if call.want_type => {
+            Some(super::projects::type_def(decode("reading a type", &row)?)?)
+        }
+        _ => None,
+    };
+    Ok(Resolved::Member(
+        member,
+        Box::new(Answer {
+            type_def,
+            result,
+            rows,
+        }),
+    ))
 }
 
 impl Resolved {

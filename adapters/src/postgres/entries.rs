@@ -1,6 +1,7 @@
 //! `EntryStore`: entries read and written under the caller's row-level-security context,
-//! each method one `app_call` (one round trip) that resolves the caller and runs the
-//! statement. Rows come back as the database's JSON (`json_agg`), parsed once.
+//! each method one statement (one round trip) that resolves the caller and runs its own:
+//! reads through `app_entries` (the entries as PostgreSQL's rows), counts and writes
+//! through `app_call`.
 //!
 //! `swap` is one conditional `UPDATE … WHERE revision = $expected`: under READ COMMITTED a
 //! concurrent writer of the same row waits for the first to commit and then re-checks the
@@ -12,7 +13,7 @@ use chrono::{DateTime, Utc};
 use domain::model::{CollectionName, Entry, EntryId, ProjectId, UserId};
 use domain::ports::{Caller, EntryQuery, EntryStore, Loaded, Scoped, StoreError, Swap};
 use domain::query::Filter;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::PgStore;
@@ -21,68 +22,53 @@ use super::errors::{refused_by_policy, write_error};
 use super::listing;
 use super::sql::{Arg, Sql};
 
-/// An `entries` row as [`listing::COLUMNS`] selects it, in the database's JSON.
-#[derive(serde::Deserialize)]
-struct EntryRow {
-    id: Uuid,
-    tenant_id: Uuid,
-    collection: String,
-    data: Map<String, Value>,
-    access: domain::model::Access,
-    revision: i64,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
+/// A row of `app_entries`: the first is the caller's context (its entry columns NULL), the
+/// others one entry each ([`listing::COLUMNS`]).
+#[derive(sqlx::FromRow)]
+pub(super) struct EntriesRow {
+    pub flag_on: Option<bool>,
+    pub member_role: Option<String>,
+    pub type_row: Option<String>,
+    id: Option<Uuid>,
+    tenant_id: Option<Uuid>,
+    collection: Option<String>,
+    data: Option<Value>,
+    access: Option<Value>,
+    revision: Option<i64>,
+    created_at: Option<DateTime<Utc>>,
+    updated_at: Option<DateTime<Utc>>,
     deleted_at: Option<DateTime<Utc>>,
-    created_by: Uuid,
+    created_by: Option<Uuid>,
 }
 
-impl TryFrom<EntryRow> for Entry {
+impl TryFrom<EntriesRow> for Entry {
     type Error = StoreError;
 
-    fn try_from(row: EntryRow) -> Result<Self, StoreError> {
+    fn try_from(row: EntriesRow) -> Result<Self, StoreError> {
+        let id = row.id.unwrap_or_default();
+        let corrupt = |what: &str| StoreError::Unexpected(format!("entry {id}: {what}"));
+        let missing = |column: &str| corrupt(&format!("{column} is NULL"));
+        let Some(Value::Object(fields)) = row.data else {
+            return Err(corrupt("data is not an object"));
+        };
         Ok(Entry {
-            id: EntryId::from_uuid(row.id),
-            tenant_id: ProjectId::from_uuid(row.tenant_id),
+            id: EntryId::from_uuid(row.id.ok_or_else(|| missing("id"))?),
+            tenant_id: ProjectId::from_uuid(row.tenant_id.ok_or_else(|| missing("tenant_id"))?),
             collection: row
                 .collection
+                .ok_or_else(|| missing("collection"))?
                 .parse()
-                .map_err(|e: domain::model::IdError| {
-                    StoreError::Unexpected(format!("entry {}: {e}", row.id))
-                })?,
-            fields: row.data,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
+                .map_err(|e: domain::model::IdError| corrupt(&e.to_string()))?,
+            fields,
+            created_at: row.created_at.ok_or_else(|| missing("created_at"))?,
+            updated_at: row.updated_at.ok_or_else(|| missing("updated_at"))?,
             deleted_at: row.deleted_at,
-            revision: row.revision,
-            access: row.access,
-            created_by: UserId::from_uuid(row.created_by),
+            revision: row.revision.ok_or_else(|| missing("revision"))?,
+            access: serde_json::from_value(row.access.ok_or_else(|| missing("access"))?)
+                .map_err(|e| corrupt(&e.to_string()))?,
+            created_by: UserId::from_uuid(row.created_by.ok_or_else(|| missing("created_by"))?),
         })
     }
-}
-
-fn rows_of(json: &str) -> Result<Vec<Entry>, StoreError> {
-    decode::<Vec<EntryRow>>("reading entries", json)?
-        .into_iter()
-        .map(Entry::try_from)
-        .collect()
-}
-
-fn one_of(json: Option<&str>) -> Result<Option<Entry>, StoreError> {
-    json.map(|j| decode::<EntryRow>("reading an entry", j).and_then(Entry::try_from))
-        .transpose()
-}
-
-/// `SELECT <json of the rows of statement>`.
-fn as_json_rows(statement: &Sql) -> Sql {
-    let mut sql = statement.prefixed("SELECT COALESCE(json_agg(t), '[]'::json) FROM (");
-    sql.push(") t");
-    sql
-}
-
-fn as_json_row(statement: &Sql) -> Sql {
-    let mut sql = statement.prefixed("SELECT row_to_json(t) FROM (");
-    sql.push(") t");
-    sql
 }
 
 fn in_collection<'a>(caller: Caller, collection: &'a CollectionName, want_type: bool) -> Call<'a> {
@@ -104,13 +90,9 @@ impl EntryStore for PgStore {
     ) -> Result<Scoped<Vec<Entry>>, StoreError> {
         let page = listing::page(caller.project, collection, query)?;
         let call = in_collection(caller, collection, false);
-        self.call(
-            call,
-            Statement::Read(as_json_rows(&page)),
-            read_error("listing entries"),
-        )
-        .await?
-        .map(|answer| rows_of(&result_of(&answer, "listing entries")?))
+        self.call_entries(call, page, "listing entries")
+            .await?
+            .map(|answer| Ok(answer.rows))
     }
 
     async fn count(
@@ -134,11 +116,11 @@ impl EntryStore for PgStore {
         collection: &CollectionName,
         id: EntryId,
     ) -> Result<Scoped<Option<Entry>>, StoreError> {
-        let one = as_json_row(&listing::one(caller.project, collection, id));
+        let one = listing::one(caller.project, collection, id);
         let call = in_collection(caller, collection, false);
-        self.call(call, Statement::Read(one), read_error("reading an entry"))
+        self.call_entries(call, one, "reading an entry")
             .await?
-            .map(|answer| one_of(answer.result.as_deref()))
+            .map(|answer| Ok(answer.rows.into_iter().next()))
     }
 
     async fn load(
@@ -147,13 +129,13 @@ impl EntryStore for PgStore {
         collection: &CollectionName,
         id: EntryId,
     ) -> Result<Scoped<Loaded>, StoreError> {
-        let one = as_json_row(&listing::one(caller.project, collection, id));
+        let one = listing::one(caller.project, collection, id);
         let call = in_collection(caller, collection, true);
-        self.call(call, Statement::Read(one), read_error("reading an entry"))
+        self.call_entries(call, one, "reading an entry")
             .await?
             .map(|answer| {
                 Ok(Loaded {
-                    entry: one_of(answer.result.as_deref())?,
+                    entry: answer.rows.into_iter().next(),
                     type_def: answer.type_def.ok_or_else(|| {
                         StoreError::Unexpected("reading an entry: no type came back".into())
                     })?,

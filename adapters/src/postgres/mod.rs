@@ -202,35 +202,38 @@ impl PgStore {
         listing::page(member.project, collection, query)
     }
 
-    /// `EXPLAIN (FORMAT JSON)` of exactly the statement `query` sends for this listing,
-    /// planned in the same transaction set-up (role and context of `member`).
+    /// `EXPLAIN (FORMAT JSON)` of exactly the statement a listing runs, planned where it
+    /// runs: inside `app_call`, as [`APP_ROLE`] with `member`'s context, its values read
+    /// from the one JSON parameter. `member` needs the `mcp` flag.
     ///
     /// # Errors
-    /// The database failed.
+    /// The database failed, or `member` is not a member with the flag on.
     pub async fn explain_page(
         &self,
         member: Member,
         collection: &domain::model::CollectionName,
         query: &EntryQuery,
     ) -> Result<serde_json::Value, StoreError> {
-        let page = Self::page_sql(member, collection, query)?;
-        let explain = page.prefixed("EXPLAIN (FORMAT JSON) ");
-        let mut tx = self.begin_as(member).await?;
-        let plan = explain
-            .query_scalar::<serde_json::Value>()
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| unexpected("explaining a listing", &e))?;
-        finish_read(tx);
-        Ok(plan)
+        let explain = Self::page_sql(member, collection, query)?.prefixed("EXPLAIN (FORMAT JSON) ");
+        let call = call::Call {
+            user: member.user,
+            project: Some(member.project),
+            collection: Some(collection),
+            want_type: false,
+        };
+        let plan = self
+            .call(call, call::Statement::Read(explain), |e| {
+                unexpected("explaining a listing", e)
+            })
+            .await?
+            .map(|answer| call::result_of(&answer, "explaining a listing"))?;
+        match plan {
+            domain::ports::Scoped::Found(_, plan) => call::decode("reading a plan", &plan),
+            other => Err(StoreError::Unexpected(format!(
+                "explaining a listing: the caller was not resolved ({other:?})"
+            ))),
+        }
     }
-}
-
-/// Ends a transaction that only read: dropping it queues its `ROLLBACK`, which sqlx sends
-/// together with the check it makes anyway when the connection returns to the pool. For a
-/// read, rolling back is committing; this spares the caller the wait for a `COMMIT`.
-fn finish_read(tx: Transaction<'static, Postgres>) {
-    drop(tx);
 }
 
 /// `options` with the user [`LOGIN_ROLE`] and no password.

@@ -232,6 +232,56 @@ pub struct PageOut {
     /// True when the page stopped early to keep the result small enough for a model's
     /// context; the remaining entries are on the next page (nextCursor).
     pub truncated: bool,
+    /// Each entry's JSON as the use case wrote it (not part of the result's shape).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub texts: Vec<String>,
+}
+
+impl PageOut {
+    /// The result as JSON and as its text (what `serde_json::to_value` and
+    /// `serde_json::to_string` give), the entries moved into the value, not copied, and the
+    /// text assembled from the entries' JSON the use case already wrote.
+    #[must_use]
+    pub fn into_value_and_text(self) -> (Value, String) {
+        let size = self.texts.iter().map(|t| t.len() + 1).sum::<usize>();
+        let mut text = String::with_capacity(size + 128);
+        text.push_str("{\"entries\":[");
+        for (i, entry) in self.texts.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(entry);
+        }
+        text.push_str("],\"nextCursor\":");
+        match &self.next_cursor {
+            Some(cursor) => text.push_str(&Value::String(cursor.clone()).to_string()),
+            None => text.push_str("null"),
+        }
+        text.push_str(&format!(
+            ",\"returned\":{},\"truncated\":{}}}",
+            self.returned, self.truncated
+        ));
+        (self.into_value(), text)
+    }
+
+    /// The result as JSON, the entries moved into it (what `serde_json::to_value` gives,
+    /// without copying every entry).
+    #[must_use]
+    pub fn into_value(self) -> Value {
+        let mut out = Map::with_capacity(4);
+        out.insert(
+            "entries".into(),
+            Value::Array(self.entries.into_iter().map(Value::Object).collect()),
+        );
+        out.insert(
+            "nextCursor".into(),
+            self.next_cursor.map_or(Value::Null, Value::String),
+        );
+        out.insert("returned".into(), Value::from(self.returned));
+        out.insert("truncated".into(), Value::Bool(self.truncated));
+        Value::Object(out)
+    }
 }
 
 impl From<QueryPage> for PageOut {
@@ -241,6 +291,7 @@ impl From<QueryPage> for PageOut {
             entries: p.entries,
             next_cursor: p.next_cursor,
             truncated: p.truncated,
+            texts: p.texts,
         }
     }
 }

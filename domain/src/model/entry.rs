@@ -34,7 +34,13 @@ impl Entry {
     /// `updatedAt`, `deletedAt`, `revision`, `access`.
     #[must_use]
     pub fn to_json(&self) -> Map<String, Value> {
-        let mut out = self.fields.clone();
+        self.clone().into_json()
+    }
+
+    /// The same flat form, taking the entry (its fields are moved, not copied).
+    #[must_use]
+    pub fn into_json(self) -> Map<String, Value> {
+        let mut out = self.fields;
         out.insert("id".into(), Value::String(self.id.to_string()));
         out.insert("tenantId".into(), Value::String(self.tenant_id.to_string()));
         out.insert(

@@ -74,6 +74,9 @@ pub struct QueryPage {
     pub next_cursor: Option<String>,
     /// True when the size budget ended the page before `limit` entries.
     pub truncated: bool,
+    /// Each entry's JSON (compact, as `serde_json` writes it), written once to measure the
+    /// page against its budget and kept so that a transport need not write it again.
+    pub texts: Vec<String>,
 }
 
 /// A page of the caller's readable, not deleted entries.
@@ -116,55 +119,63 @@ pub async fn query_data(
     let (_, mut entries) = found(scoped, req.project, Some(&req.collection))?;
     let mut more = entries.len() > limit.get() as usize;
     entries.truncate(limit.get() as usize);
-    let mut flat: Vec<Map<String, Value>> = entries
+    // Each entry's keyset position (for the cursor), then its flat form, projected: the
+    // entries are moved into their output, never copied.
+    let mut positions = Vec::with_capacity(entries.len());
+    let mut flat: Vec<Map<String, Value>> = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let id = entry.id.as_uuid();
+        let whole = Value::Object(entry.into_json());
+        let key = sort.key(&whole);
+        let Value::Object(whole) = whole else {
+            continue;
+        };
+        positions.push((key, id));
+        flat.push(match &projection {
+            Some(p) => p.apply(whole),
+            None => whole,
+        });
+    }
+    let mut texts = flat
         .iter()
-        .map(|e| {
-            let flat = e.to_json();
-            match &projection {
-                Some(p) => p.apply(flat),
-                None => flat,
-            }
-        })
-        .collect();
-    let kept = within_budget(&flat, req.max_bytes);
+        .map(serde_json::to_string)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| UseCaseError::Unexpected(format!("writing an entry's JSON: {e}")))?;
+    let kept = within_budget(&texts, req.max_bytes);
     let truncated = kept < flat.len();
     if truncated {
         flat.truncate(kept);
-        entries.truncate(kept);
+        positions.truncate(kept);
+        texts.truncate(kept);
         more = true;
     }
-    let next_cursor = match entries.last() {
-        Some(last) if more => Some(
-            Cursor {
-                sort_value: sort.key(&Value::Object(last.to_json())),
-                id: last.id.as_uuid(),
-            }
-            .encode(shape),
-        ),
+    let next_cursor = match positions.pop() {
+        Some((sort_value, id)) if more => Some(Cursor { sort_value, id }.encode(shape)),
         _ => None,
     };
     Ok(QueryPage {
         entries: flat,
         next_cursor,
         truncated,
+        texts,
     })
 }
 
-/// How many leading entries fit in `budget` bytes of JSON: whole entries only, and always
-/// at least one (a single entry larger than the budget is still returned, alone, so no
-/// entry becomes unreachable through paging).
-fn within_budget(entries: &[Map<String, Value>], budget: Option<usize>) -> usize {
+/// How many leading entries (given as their JSON) fit in `budget` bytes: whole entries
+/// only, and always at least one (a single entry larger than the budget is still returned,
+/// alone, so no entry becomes unreachable through paging).
+fn within_budget(texts: &[String], budget: Option<usize>) -> usize {
     let Some(budget) = budget else {
-        return entries.len();
+        return texts.len();
     };
     let mut used = 0usize;
-    for (i, entry) in entries.iter().enumerate() {
-        used += serde_json::to_vec(entry).map_or(usize::MAX, |v| v.len()) + 1;
+    for (i, text) in texts.iter().enumerate() {
+        used = used.saturating_add(text.len() + 1);
         if used > budget && i > 0 {
             return i;
         }
     }
-    entries.len()
+    texts.len()
 }
 
 #[cfg(test)]

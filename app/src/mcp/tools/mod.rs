@@ -30,6 +30,30 @@ pub fn router() -> ToolRouter<PlatformMcp> {
         + PlatformMcp::delete_data_route()
 }
 
+/// A tool's result as JSON, already built: `structuredContent` and its text copy, the text
+/// written once by serde (rmcp's `Json<T>` would copy the value and write it through
+/// `Display`). For large results (`query_data`'s pages).
+/// The text, when given, must be exactly the value's compact JSON.
+pub(crate) struct Structured {
+    pub value: serde_json::Value,
+    pub text: Option<String>,
+}
+
+impl rmcp::handler::server::tool::IntoCallToolResult for Structured {
+    fn into_call_tool_result(self) -> Result<rmcp::model::CallToolResponse, rmcp::ErrorData> {
+        let text = match self.text {
+            Some(text) => text,
+            None => serde_json::to_string(&self.value).map_err(|e| {
+                rmcp::ErrorData::internal_error(format!("serializing a result: {e}"), None)
+            })?,
+        };
+        let mut result = rmcp::model::CallToolResult::structured(serde_json::Value::Null);
+        result.content = vec![rmcp::model::ContentBlock::text(text)];
+        result.structured_content = Some(self.value);
+        Ok(result.into())
+    }
+}
+
 /// The `outputSchema` of a tool: its result DTO's schema, or the error shape every tool may
 /// answer with (`{"error": {"code", "message", …}}` with `isError: true`). Clients such as
 /// the TypeScript SDK validate error results against the output schema too, so it must admit
@@ -121,6 +145,33 @@ mod tests {
                 tool.name
             );
             assert!(!schema.to_string().contains("uint"), "{}", tool.name);
+        }
+    }
+
+    #[test]
+    fn a_page_as_built_is_the_json_and_the_text_serde_gives() {
+        let entries = [
+            serde_json::json!({"b": 1, "a": [true], "s": "quote \" and \u{e9} \n"}),
+            serde_json::json!({"z": null}),
+        ];
+        for (next_cursor, entries) in [
+            (Some("c\"1".to_owned()), &entries[..]),
+            (None, &entries[..1]),
+            (None, &entries[..0]),
+        ] {
+            let page = || crate::mcp::dto::PageOut {
+                entries: entries
+                    .iter()
+                    .map(|e| e.as_object().unwrap().clone())
+                    .collect(),
+                next_cursor: next_cursor.clone(),
+                returned: entries.len(),
+                truncated: true,
+                texts: entries.iter().map(|e| e.to_string()).collect(),
+            };
+            let (value, text) = page().into_value_and_text();
+            assert_eq!(value, serde_json::to_value(page()).unwrap());
+            assert_eq!(text, serde_json::to_string(&value).unwrap());
         }
     }
 

@@ -1,11 +1,11 @@
 //! `query_data`.
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::JsonObject;
 use rmcp::{tool, tool_router};
 use serde_json::Value;
 
-use super::{input_schema, output_schema};
+use super::{Structured, input_schema, output_schema};
 use crate::mcp::args::{ArgSpec, parse};
 use crate::mcp::dto::{PageOut, QueryArgs, collection, project_id};
 use crate::mcp::extract::Authenticated;
@@ -43,7 +43,7 @@ impl PlatformMcp {
         &self,
         Authenticated(principal): Authenticated,
         Parameters(raw): Parameters<JsonObject>,
-    ) -> Result<Json<PageOut>, ToolFailure> {
+    ) -> Result<Structured, ToolFailure> {
         let args: QueryArgs = parse(raw, &SPEC)?;
         let request = domain::usecases::QueryRequest {
             project: project_id(&args.project_id)?,
@@ -56,6 +56,10 @@ impl PlatformMcp {
             max_bytes: Some(RESULT_BUDGET_BYTES),
         };
         let page = domain::usecases::query_data(&self.ports, &principal, request).await?;
-        Ok(Json(page.into()))
+        let (value, text) = PageOut::from(page).into_value_and_text();
+        Ok(Structured {
+            value,
+            text: Some(text),
+        })
     }
 }
