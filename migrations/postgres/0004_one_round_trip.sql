@@ -7,12 +7,15 @@
 --    and the operator's path: the admin CLI, the login flow, signing keys.) It is created
 --    without a password: give it one (ALTER ROLE platform_mcp_login PASSWORD '…') or a
 --    certificate and put it in database.app_url when PostgreSQL does not trust the host.
--- 2. app_call(): a person's whole context and the call's statement in one statement, so a
---    tool call is one round trip (a write two): take platform_mcp_app, check the feature
---    flag, find the membership and its role, set the tenant and the subjects of that role
---    (passed in by the server for every role, from the domain's rules), find the type, then
---    run the call's own statement under those settings, all in the statement's implicit
---    transaction (so the role and settings end with it).
+-- 2. app_enter(): a person's whole context, set in the current transaction: take
+--    platform_mcp_app, check the feature flag, find the membership and its role, set the
+--    tenant and the subjects of that role (passed in by the server for every role, from the
+--    domain's rules), find the type. A read is one prepared statement whose first step
+--    (a MATERIALIZED CTE) calls it and whose entries part runs after it, as a LATERAL
+--    subquery of its result (see adapters/src/postgres/call.rs); app_call() does the same for
+--    a write and for statements answering one JSON value. Either way a call is one round
+--    trip (a write two), in the statement's implicit transaction, so the settings end with
+--    it; read before they are set they read as empty, which matches no row.
 -- 3. Policies that mirror the domain's rules exactly: an update needs access.update, a
 --    soft delete access.delete (besides access.read), a creation the type's creationAccess;
 --    the person's own feature flags are readable to them.
@@ -225,39 +228,5 @@ BEGIN
     ELSIF p_sql IS NOT NULL THEN
         EXECUTE p_sql INTO result USING p_args;
     END IF;
-END
-$$;
-
--- A call reading entries: the first row is the context (the entry columns NULL), each
--- further row one entry of p_sql (which selects the entries columns, in table order), as
--- PostgreSQL's own rows rather than JSON built per row. Nothing is read unless the context
--- was found.
-CREATE FUNCTION app_entries(
-    p_user uuid,
-    p_flag text,
-    p_tenant uuid,
-    p_collection text,
-    p_want_type boolean,
-    p_subjects jsonb,
-    p_sql text,
-    p_args jsonb
-)
-RETURNS TABLE (
-    flag_on boolean, member_role text, type_row json,
-    id uuid, tenant_id uuid, collection text, data jsonb, access jsonb, revision bigint,
-    created_at timestamptz, updated_at timestamptz, deleted_at timestamptz, created_by uuid
-)
-LANGUAGE plpgsql VOLATILE
-AS $$
-BEGIN
-    SELECT e.flag_on, e.member_role, e.type_row INTO flag_on, member_role, type_row
-        FROM app_enter(p_user, p_flag, p_tenant, p_collection, p_want_type, p_subjects) e;
-    RETURN NEXT;
-    IF NOT app_entered(flag_on, member_role, type_row, p_tenant, p_collection) THEN
-        RETURN;
-    END IF;
-    RETURN QUERY EXECUTE
-        'SELECT NULL::boolean, NULL::text, NULL::json, e.* FROM (' || p_sql || ') e'
-        USING p_args;
 END
 $$;

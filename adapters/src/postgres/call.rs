@@ -4,23 +4,18 @@
 //! runs the call's own statement, on the data pool (the login role that owns nothing), in
 //! the statement's implicit transaction. One round trip, and nothing outlives it.
 
-use domain::model::{CollectionName, Entry, MCP_FLAG, Member, ProjectId, Role, TypeDef, UserId};
+use domain::model::{CollectionName, MCP_FLAG, Member, ProjectId, Role, TypeDef, UserId};
 use domain::ports::{Scoped, StoreError};
 use domain::rules::read_predicate;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::PgStore;
-use super::entries::EntriesRow;
 use super::errors::unexpected;
-use super::sql::Sql;
+use super::sql::{Arg, Sql};
 
 const CALL: &str = "SELECT flag_on, member_role, type_row::text, result::text \
      FROM app_call($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-
-const ENTRIES: &str = "SELECT flag_on, member_role, type_row::text AS type_row, id, tenant_id, \
-     collection, data, access, revision, created_at, updated_at, deleted_at, created_by \
-     FROM app_entries($1, $2, $3, $4, $5, $6, $7, $8)";
 
 /// `app_call`'s outputs: flag_on, member_role, type_row, result.
 type CallRow = (Option<bool>, Option<String>, Option<String>, Option<String>);
@@ -60,8 +55,6 @@ pub(super) enum Resolved {
 pub(super) struct Answer {
     pub type_def: Option<TypeDef>,
     pub result: Option<String>,
-    /// The entries of a call through `app_entries`.
-    pub rows: Vec<Entry>,
 }
 
 /// A write's outcome as `app_call` reports it.
@@ -141,53 +134,97 @@ impl PgStore {
             self.data.restore(conn);
         }
         let (flag_on, role, type_row, result) = row.map_err(|e| on_error(&e))?;
-        resolve(&call, flag_on, role, type_row, result, Vec::new())
+        resolve(&call, flag_on, role, type_row, result)
     }
 
-    /// Runs one call whose statement reads entries (`p_sql` selects the entries columns):
-    /// its context and its rows in one round trip, the rows as PostgreSQL's own.
+    /// Runs one read: the caller's context and `sql` (a `SELECT`) in one prepared
+    /// statement, one round trip, the rows as PostgreSQL's own:
+    ///
+    /// ```sql
+    /// WITH ctx AS MATERIALIZED (SELECT * FROM app_enter(…))
+    /// SELECT ctx.…, r.* FROM ctx LEFT JOIN LATERAL
+    ///     (SELECT * FROM (<sql>) s WHERE app_entered(ctx.…) OFFSET 0) r ON true
+    /// ```
+    ///
+    /// The lateral subquery (kept a subquery by `OFFSET 0`, so a nested loop under `ctx`)
+    /// runs only after `app_enter` has set the person's settings; were it ever to run
+    /// before, the policies would read empty settings and admit no row. The data pool's
+    /// connections hold `platform_mcp_app` for the session, so the plan is made, and cached
+    /// by the driver, under row-level security. The first row carries the context; with
+    /// no row from `sql`, it is the only one (its other columns NULL).
     ///
     /// # Errors
     /// The database failed.
-    pub(super) async fn call_entries(
+    pub(super) async fn read<R>(
         &self,
         call: Call<'_>,
         sql: Sql,
         doing: &'static str,
-    ) -> Result<Resolved, StoreError> {
-        let subjects = subjects_by_role(call.user, call.project.unwrap_or_else(nil_project));
-        let (text, args) = sql.into_call();
+    ) -> Result<(Resolved, Vec<R>), StoreError>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let statement = read_statement(&call, sql);
         let mut conn = self.data.lease().await?;
-        let rows: Result<Vec<EntriesRow>, _> = sqlx::query_as(ENTRIES)
-            .bind(call.user.as_uuid())
-            .bind(MCP_FLAG)
-            .bind(call.project.map(|p| p.as_uuid()))
-            .bind(call.collection.map(CollectionName::as_str))
-            .bind(call.want_type)
-            .bind(subjects)
-            .bind(text)
-            .bind(args)
-            .fetch_all(&mut *conn)
-            .await;
+        let rows = statement.query().fetch_all(&mut *conn).await;
         if matches!(&rows, Ok(_) | Err(sqlx::Error::Database(_))) {
             self.data.restore(conn);
         }
-        let mut rows = rows.map_err(|e| unexpected(doing, &e))?.into_iter();
-        let Some(context) = rows.next() else {
+        let rows = rows.map_err(|e| unexpected(doing, &e))?;
+        let Some(first) = rows.first() else {
             return Err(StoreError::Unexpected(format!(
                 "{doing}: no context came back"
             )));
         };
-        let entries = rows.map(Entry::try_from).collect::<Result<Vec<_>, _>>()?;
-        resolve(
+        let column = |name: &str| -> Result<Option<String>, StoreError> {
+            sqlx::Row::try_get(first, name).map_err(|e| unexpected(doing, &e))
+        };
+        let flag_on: Option<bool> =
+            sqlx::Row::try_get(first, "flag_on").map_err(|e| unexpected(doing, &e))?;
+        let resolved = resolve(
             &call,
-            context.flag_on,
-            context.member_role,
-            context.type_row,
+            flag_on,
+            column("member_role")?,
+            column("type_row")?,
             None,
-            entries,
-        )
+        )?;
+        let found = match resolved {
+            Resolved::Member(..) => rows
+                .iter()
+                .map(R::from_row)
+                .collect::<Result<Vec<R>, _>>()
+                .map_err(|e| unexpected(doing, &e))?,
+            _ => Vec::new(),
+        };
+        Ok((resolved, found))
     }
+}
+
+/// The statement of [`PgStore::read`].
+pub(super) fn read_statement(call: &Call<'_>, sql: Sql) -> Sql {
+    let subjects = subjects_by_role(call.user, call.project.unwrap_or_else(nil_project));
+    let mut statement = Sql::new("WITH ctx AS MATERIALIZED (SELECT * FROM app_enter(");
+    let context = [
+        Arg::Uuid(call.user.as_uuid()),
+        Arg::Text(MCP_FLAG.to_owned()),
+        Arg::Uuid(call.project.unwrap_or_else(nil_project).as_uuid()),
+        Arg::Text(call.collection.map_or("", |c| c.as_str()).to_owned()),
+        Arg::Bool(call.want_type),
+        Arg::Json(subjects),
+    ];
+    let placeholders: Vec<String> = context.into_iter().map(|a| statement.bind(a)).collect();
+    statement
+        .push(&placeholders.join(", "))
+        .push(
+            ")) SELECT ctx.flag_on, ctx.member_role, ctx.type_row::text AS type_row, r.* \
+                 FROM ctx LEFT JOIN LATERAL (SELECT * FROM (",
+        )
+        .append(sql)
+        .push(
+            ") s WHERE app_entered(ctx.flag_on, ctx.member_role, ctx.type_row, $3, $4) \
+                 OFFSET 0) r ON true",
+        );
+    statement
 }
 
 fn nil_project() -> ProjectId {
@@ -201,7 +238,6 @@ fn resolve(
     role: Option<String>,
     type_row: Option<String>,
     result: Option<String>,
-    rows: Vec<Entry>,
 ) -> Result<Resolved, StoreError> {
     if flag_on != Some(true) {
         return Ok(Resolved::FlagOff);
@@ -229,11 +265,7 @@ fn resolve(
     };
     Ok(Resolved::Member(
         member,
-        Box::new(Answer {
-            type_def,
-            result,
-            rows,
-        }),
+        Box::new(Answer { type_def, result }),
     ))
 }
 

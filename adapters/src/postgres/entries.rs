@@ -17,18 +17,15 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::PgStore;
-use super::call::{Call, Statement, Written, decode, read_error, result_of};
+use super::call::{Call, Statement, Written, decode, result_of};
 use super::errors::{refused_by_policy, write_error};
 use super::listing;
 use super::sql::{Arg, Sql};
 
-/// A row of `app_entries`: the first is the caller's context (its entry columns NULL), the
-/// others one entry each ([`listing::COLUMNS`]).
+/// The entry columns ([`listing::COLUMNS`]) of a read's row: all NULL on the row that
+/// only carries the caller's context (a read that found nothing).
 #[derive(sqlx::FromRow)]
 pub(super) struct EntriesRow {
-    pub flag_on: Option<bool>,
-    pub member_role: Option<String>,
-    pub type_row: Option<String>,
     id: Option<Uuid>,
     tenant_id: Option<Uuid>,
     collection: Option<String>,
@@ -39,6 +36,20 @@ pub(super) struct EntriesRow {
     updated_at: Option<DateTime<Utc>>,
     deleted_at: Option<DateTime<Utc>>,
     created_by: Option<Uuid>,
+}
+
+/// The entries among a read's rows.
+fn entries_of(rows: Vec<EntriesRow>) -> Result<Vec<Entry>, StoreError> {
+    rows.into_iter()
+        .filter(|row| row.id.is_some())
+        .map(Entry::try_from)
+        .collect()
+}
+
+/// A count's row.
+#[derive(sqlx::FromRow)]
+struct CountRow {
+    n: Option<i64>,
 }
 
 impl TryFrom<EntriesRow> for Entry {
@@ -90,9 +101,8 @@ impl EntryStore for PgStore {
     ) -> Result<Scoped<Vec<Entry>>, StoreError> {
         let page = listing::page(caller.project, collection, query)?;
         let call = in_collection(caller, collection, false);
-        self.call_entries(call, page, "listing entries")
-            .await?
-            .map(|answer| Ok(answer.rows))
+        let (resolved, rows) = self.read(call, page, "listing entries").await?;
+        resolved.map(|_| entries_of(rows))
     }
 
     async fn count(
@@ -101,13 +111,15 @@ impl EntryStore for PgStore {
         collection: &CollectionName,
         filter: &Filter,
     ) -> Result<Scoped<u64>, StoreError> {
-        let mut count = listing::count(caller.project, collection, filter)?
-            .prefixed("SELECT to_json(n) FROM (");
-        count.push(") c(n)");
+        let count = listing::count(caller.project, collection, filter)?;
         let call = in_collection(caller, collection, false);
-        self.call(call, Statement::Read(count), read_error("counting entries"))
-            .await?
-            .map(|answer| decode::<u64>("counting entries", &result_of(&answer, "counting")?))
+        let (resolved, rows) = self
+            .read::<CountRow>(call, count, "counting entries")
+            .await?;
+        resolved.map(|_| {
+            let n = rows.first().and_then(|row| row.n).unwrap_or(0);
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
     }
 
     async fn get(
@@ -118,9 +130,8 @@ impl EntryStore for PgStore {
     ) -> Result<Scoped<Option<Entry>>, StoreError> {
         let one = listing::one(caller.project, collection, id);
         let call = in_collection(caller, collection, false);
-        self.call_entries(call, one, "reading an entry")
-            .await?
-            .map(|answer| Ok(answer.rows.into_iter().next()))
+        let (resolved, rows) = self.read(call, one, "reading an entry").await?;
+        resolved.map(|_| Ok(entries_of(rows)?.into_iter().next()))
     }
 
     async fn load(
@@ -131,16 +142,15 @@ impl EntryStore for PgStore {
     ) -> Result<Scoped<Loaded>, StoreError> {
         let one = listing::one(caller.project, collection, id);
         let call = in_collection(caller, collection, true);
-        self.call_entries(call, one, "reading an entry")
-            .await?
-            .map(|answer| {
-                Ok(Loaded {
-                    entry: answer.rows.into_iter().next(),
-                    type_def: answer.type_def.ok_or_else(|| {
-                        StoreError::Unexpected("reading an entry: no type came back".into())
-                    })?,
-                })
+        let (resolved, rows) = self.read(call, one, "reading an entry").await?;
+        resolved.map(|answer| {
+            Ok(Loaded {
+                entry: entries_of(rows)?.into_iter().next(),
+                type_def: answer.type_def.ok_or_else(|| {
+                    StoreError::Unexpected("reading an entry: no type came back".into())
+                })?,
             })
+        })
     }
 
     async fn insert(&self, caller: Caller, entry: &Entry) -> Result<Scoped<()>, StoreError> {

@@ -68,12 +68,19 @@ impl DataPool {
                 return Ok(self.lent(conn, permit));
             }
         }
-        let conn = self
+        let mut conn = self
             .shared
             .options
             .connect()
             .await
             .map_err(|e| unexpected("connecting to PostgreSQL", &e))?;
+        // The application role for the session: statements are planned (and their plans
+        // cached) under row-level security; `RESET ROLE` goes back to the login role,
+        // which reads nothing.
+        sqlx::raw_sql("SET ROLE platform_mcp_app")
+            .execute(&mut conn)
+            .await
+            .map_err(|e| unexpected("taking the application role", &e))?;
         Ok(self.lent(conn, permit))
     }
 

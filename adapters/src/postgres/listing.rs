@@ -137,7 +137,7 @@ pub fn count(
     collection: &CollectionName,
     filter: &Filter,
 ) -> Result<Sql, StoreError> {
-    let mut sql = scoped("SELECT count(*)", project, collection);
+    let mut sql = scoped("SELECT count(*) AS n", project, collection);
     push_where(&mut sql, filter)?;
     Ok(sql)
 }

@@ -202,37 +202,34 @@ impl PgStore {
         listing::page(member.project, collection, query)
     }
 
-    /// `EXPLAIN (FORMAT JSON)` of exactly the statement a listing runs, planned where it
-    /// runs: inside `app_call`, as [`APP_ROLE`] with `member`'s context, its values read
-    /// from the one JSON parameter. `member` needs the `mcp` flag.
+    /// `EXPLAIN (FORMAT JSON)` of exactly the statement a listing sends (the caller's
+    /// context, then the page as a lateral subquery), planned where it runs: on a data
+    /// connection, as [`APP_ROLE`], under row-level security.
     ///
     /// # Errors
-    /// The database failed, or `member` is not a member with the flag on.
+    /// The database failed.
     pub async fn explain_page(
         &self,
         member: Member,
         collection: &domain::model::CollectionName,
         query: &EntryQuery,
     ) -> Result<serde_json::Value, StoreError> {
-        let explain = Self::page_sql(member, collection, query)?.prefixed("EXPLAIN (FORMAT JSON) ");
         let call = call::Call {
             user: member.user,
             project: Some(member.project),
             collection: Some(collection),
             want_type: false,
         };
-        let plan = self
-            .call(call, call::Statement::Read(explain), |e| {
-                unexpected("explaining a listing", e)
-            })
-            .await?
-            .map(|answer| call::result_of(&answer, "explaining a listing"))?;
-        match plan {
-            domain::ports::Scoped::Found(_, plan) => call::decode("reading a plan", &plan),
-            other => Err(StoreError::Unexpected(format!(
-                "explaining a listing: the caller was not resolved ({other:?})"
-            ))),
-        }
+        let page = Self::page_sql(member, collection, query)?;
+        let explain = call::read_statement(&call, page).prefixed("EXPLAIN (FORMAT JSON) ");
+        let mut conn = self.data.lease().await?;
+        let plan = explain
+            .query_scalar::<serde_json::Value>()
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| unexpected("explaining a listing", &e))?;
+        self.data.restore(conn);
+        Ok(plan)
     }
 }
 

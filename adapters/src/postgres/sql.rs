@@ -24,6 +24,7 @@ macro_rules! bind_all {
                 Arg::Ints(v) => query.bind(v),
                 Arg::Time(v) => query.bind(v),
                 Arg::Times(v) => query.bind(v),
+                Arg::Bool(v) => query.bind(v),
             };
         }
         query
@@ -43,6 +44,7 @@ pub enum Arg {
     Ints(Vec<i64>),
     Time(DateTime<Utc>),
     Times(Vec<DateTime<Utc>>),
+    Bool(bool),
 }
 
 /// SQL text and its parameters, in order.
@@ -93,6 +95,15 @@ impl Sql {
         &self.args
     }
 
+    /// Appends `other` (its own placeholders renumbered after this statement's).
+    pub fn append(&mut self, other: Sql) -> &mut Self {
+        let offset = self.args.len();
+        let text = renumbered(&other.text, |n| format!("${}", n + offset));
+        self.text.push_str(&text);
+        self.args.extend(other.args);
+        self
+    }
+
     /// Another statement over the same parameters (it may use any of them).
     pub fn replace_text(&mut self, text: &str) {
         text.clone_into(&mut self.text);
@@ -112,23 +123,11 @@ impl Sql {
     /// type it was bound as. The values stay parameters (never spliced into the text).
     #[must_use]
     pub fn into_call(self) -> (String, Value) {
-        let mut text = String::with_capacity(self.text.len() + 16 * self.args.len());
-        let mut rest = self.text.as_str();
-        while let Some(at) = rest.find('$') {
-            text.push_str(&rest[..at]);
-            let digits = rest[at + 1..]
-                .bytes()
-                .take_while(u8::is_ascii_digit)
-                .count();
-            let n: usize = rest[at + 1..at + 1 + digits].parse().unwrap_or(0);
-            match self.args.get(n.wrapping_sub(1)) {
-                Some(arg) if digits > 0 => text.push_str(&call_param(arg, n - 1)),
-                // Not a placeholder (the fixed fragments hold none): keep the text as it is.
-                _ => text.push_str(&rest[at..=at + digits]),
-            }
-            rest = &rest[at + 1 + digits..];
-        }
-        text.push_str(rest);
+        let args = &self.args;
+        let text = renumbered(&self.text, |n| match args.get(n - 1) {
+            Some(arg) => call_param(arg, n - 1),
+            None => format!("${n}"),
+        });
         let values = self.args.into_iter().map(arg_value).collect();
         (text, Value::Array(values))
     }
@@ -159,6 +158,27 @@ impl Sql {
     }
 }
 
+/// `text` with every placeholder `$n` replaced by `with(n)` (the fixed fragments hold no
+/// other `$`).
+fn renumbered(text: &str, with: impl Fn(usize) -> String) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let digits = rest[at + 1..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        match rest[at + 1..at + 1 + digits].parse::<usize>() {
+            Ok(n) if n > 0 => out.push_str(&with(n)),
+            _ => out.push_str(&rest[at..=at + digits]),
+        }
+        rest = &rest[at + 1 + digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The expression reading argument `i` of `app_call`'s JSON array `$1` as its bound type.
 fn call_param(arg: &Arg, i: usize) -> String {
     match arg {
@@ -174,6 +194,7 @@ fn call_param(arg: &Arg, i: usize) -> String {
         Arg::Times(_) => {
             format!("(ARRAY(SELECT jsonb_array_elements_text($1->{i})::timestamptz))")
         }
+        Arg::Bool(_) => format!("(($1->>{i})::boolean)"),
     }
 }
 
@@ -192,6 +213,7 @@ fn arg_value(arg: Arg) -> Value {
         Arg::Ints(v) => v.into_iter().map(Value::from).collect(),
         Arg::Time(v) => time(v),
         Arg::Times(v) => v.into_iter().map(time).collect(),
+        Arg::Bool(v) => Value::Bool(v),
     }
 }
 
@@ -199,6 +221,21 @@ fn arg_value(arg: Arg) -> Value {
 mod call_tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_appended_statement_keeps_its_values_under_renumbered_placeholders() {
+        let mut first = Sql::new("SELECT f(");
+        first
+            .push_bind(Arg::Int(1))
+            .push(", ")
+            .push_bind(Arg::Bool(true))
+            .push(") ");
+        let mut second = Sql::new("WHERE a = ");
+        second.push_bind(Arg::Text("x".into())).push(" AND b = $1");
+        first.append(second);
+        assert_eq!(first.text(), "SELECT f($1, $2) WHERE a = $3 AND b = $3");
+        assert_eq!(first.args().len(), 3);
+    }
 
     #[test]
     fn placeholders_become_typed_reads_of_one_json_parameter() {

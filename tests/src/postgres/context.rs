@@ -1,6 +1,6 @@
-//! The caller's context lives exactly as long as the adapter's transaction: a pooled
-//! connection goes back to the pool as the connecting role, with no person's settings left
-//! for the next call to inherit.
+//! The caller's context lives exactly as long as the call's statement: a pooled connection
+//! goes back to the pool as it came (the login role, holding the application role for its
+//! session), with no person's settings left for the next call to inherit.
 
 use std::sync::Arc;
 
@@ -36,7 +36,7 @@ async fn the_role_and_settings_end_with_each_call(pool: PgPool) {
 
     let mut conn = store.data_connection().await.unwrap();
     let row = sqlx::query(
-        "SELECT current_user::text AS name, \
+        "SELECT current_user::text AS name, session_user::text AS login, \
          COALESCE(current_setting('app.user_id', true), '') AS user_id, \
          COALESCE(current_setting('app.tenant_id', true), '') AS tenant_id, \
          COALESCE(current_setting('app.subjects', true), '') AS subjects",
@@ -45,7 +45,13 @@ async fn the_role_and_settings_end_with_each_call(pool: PgPool) {
     .await
     .unwrap();
     store.restore(conn);
-    assert_eq!(row.get::<String, _>("name"), adapters::postgres::LOGIN_ROLE);
+    // The connection logs in as the role that owns nothing and holds the application
+    // role for its session; the person's settings ended with the call.
+    assert_eq!(
+        row.get::<String, _>("login"),
+        adapters::postgres::LOGIN_ROLE
+    );
+    assert_eq!(row.get::<String, _>("name"), adapters::postgres::APP_ROLE);
     for setting in ["user_id", "tenant_id", "subjects"] {
         assert_eq!(row.get::<String, _>(setting), "", "{setting}");
     }

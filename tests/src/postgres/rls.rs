@@ -257,10 +257,10 @@ async fn the_login_connection_owns_nothing_and_reads_nothing_even_after_reset_ro
         .found();
     let mut conn = store.data_connection().await.unwrap();
     let me = sqlx::query(
-        "SELECT current_user::text AS name, r.rolsuper, r.rolbypassrls, r.rolinherit, \
+        "SELECT session_user::text AS name, r.rolsuper, r.rolbypassrls, r.rolinherit, \
          (SELECT count(*) FROM pg_class WHERE relowner = r.oid) AS owned, \
-         has_table_privilege(current_user, 'entries', 'SELECT') AS reads_entries \
-         FROM pg_roles r WHERE r.rolname = current_user",
+         has_table_privilege(session_user, 'entries', 'SELECT') AS reads_entries \
+         FROM pg_roles r WHERE r.rolname = session_user",
     )
     .fetch_one(&mut *conn)
     .await
