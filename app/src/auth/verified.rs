@@ -6,7 +6,8 @@
 //! same leeway as verification), so nothing is accepted that verification would refuse.
 //! Bounded: at [`CAPACITY`] entries the expired ones are dropped, and if none is, all are
 //! (the next calls verify again). The cache holds no authorization decision: the flag,
-//! membership and role are resolved by storage on every call.
+//! membership and role are resolved by storage on every call. Signing keys are only ever
+//! added while a server runs; a change that withdraws one must clear this cache with it.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
