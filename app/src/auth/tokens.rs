@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 use super::keys::KeyRing;
 use super::verified::VerifiedTokens;
 
-/// Clock skew tolerated on `exp` and `nbf`.
-const LEEWAY_SECONDS: u64 = 30;
+/// Clock skew tolerated on `exp` and `nbf`: small, since every instance reads one clock
+/// source (NTP) and a token lives minutes.
+const LEEWAY_SECONDS: u64 = 5;
 
 /// The claims of our access tokens.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -108,8 +109,8 @@ impl TokenService {
         )?)
     }
 
-    /// Verifies a bearer token: the `alg` must be ES256 (nothing else is accepted, `none`
-    /// least of all), the `kid` one of ours, the signature valid, `iss` ours, `aud` this
+    /// Verifies a bearer token: no `crit` header, the `alg` must be ES256 (nothing else is
+    /// accepted, `none` least of all), the `kid` one of ours, the signature valid, `iss` ours, `aud` this
     /// server's `/mcp` URL, and `exp`/`nbf` current within a small leeway.
     ///
     /// A token verified before is taken from memory until it expires (see
@@ -133,6 +134,13 @@ impl TokenService {
     /// The full check of [`TokenService::verify`], with the token's `nbf` and `exp`.
     fn verify_signed(&self, token: &str) -> Result<(Principal, i64, i64), TokenError> {
         let header = jsonwebtoken::decode_header(token)?;
+        // RFC 7515 §4.1.11: a `crit` extension the verifier does not understand makes the
+        // token invalid; this verifier understands none.
+        if header.crit.is_some() {
+            return Err(TokenError::Invalid(
+                jsonwebtoken::errors::ErrorKind::InvalidToken.into(),
+            ));
+        }
         if header.alg != Algorithm::ES256 {
             return Err(TokenError::Invalid(
                 jsonwebtoken::errors::ErrorKind::InvalidAlgorithm.into(),

@@ -66,15 +66,14 @@ fn a_token_signed_by_another_key_is_refused() {
     assert!(matches!(s.verify(&token), Err(TokenError::UnknownKey)));
 }
 
-#[test]
-fn an_expired_token_is_refused() {
-    let s = service();
+/// A token of `s` expiring `exp_offset` seconds from now, with `header` adjusted.
+fn token_expiring(s: &TokenService, exp_offset: i64, adjust: impl FnOnce(&mut Header)) -> String {
     let now = Utc::now().timestamp();
     let claims = Claims {
         iss: "http://issuer".into(),
         sub: user().to_string(),
         aud: "http://issuer/mcp".into(),
-        exp: now - 120,
+        exp: now + exp_offset,
         iat: now - 300,
         nbf: now - 300,
         jti: "j".into(),
@@ -83,8 +82,36 @@ fn an_expired_token_is_refused() {
     };
     let mut header = Header::new(Algorithm::ES256);
     header.kid = Some(s.keys.signing_kid().to_owned());
-    let token = jsonwebtoken::encode(&header, &claims, s.keys.signing_key()).unwrap();
+    adjust(&mut header);
+    jsonwebtoken::encode(&header, &claims, s.keys.signing_key()).unwrap()
+}
+
+#[test]
+fn an_expired_token_is_refused() {
+    let s = service();
+    assert!(s.verify(&token_expiring(&s, -120, |_| {})).is_err());
+}
+
+#[test]
+fn the_clock_skew_tolerated_is_five_seconds() {
+    let s = service();
+    assert!(
+        s.verify(&token_expiring(&s, -10, |_| {})).is_err(),
+        "10 s past exp"
+    );
+    assert!(
+        s.verify(&token_expiring(&s, -2, |_| {})).is_ok(),
+        "2 s past exp"
+    );
+}
+
+#[test]
+fn a_token_with_critical_header_extensions_is_refused() {
+    let s = service();
+    let token = token_expiring(&s, 60, |h| h.crit = Some(vec!["exp".into()]));
     assert!(s.verify(&token).is_err());
+    let empty = token_expiring(&s, 60, |h| h.crit = Some(vec![]));
+    assert!(s.verify(&empty).is_err());
 }
 
 #[test]
