@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::QueryError;
+use super::{Field, SystemField};
 
 /// Longest accepted cursor, in bytes: far above a cursor over any reasonable sort key.
 const MAX_CURSOR_BYTES: usize = 64 * 1024;
@@ -68,6 +69,43 @@ impl Cursor {
             ));
         }
         Ok(Self { sort_value, id })
+    }
+
+    /// Checks that the cursor's sort value could be one of `sort`'s keys: no NUL anywhere
+    /// (nothing stored holds one), a timestamp for `createdAt`/`updatedAt`, an integer for
+    /// `revision`. A forged value is refused here, before any storage sees it.
+    ///
+    /// # Errors
+    /// A value no entry could have, as an invalid `cursor`.
+    pub fn check(&self, sort: &super::Sort) -> Result<(), QueryError> {
+        let fits = match &sort.field {
+            Field::System(SystemField::CreatedAt | SystemField::UpdatedAt) => self
+                .sort_value
+                .as_str()
+                .is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok()),
+            Field::System(SystemField::Revision) => self.sort_value.as_i64().is_some(),
+            Field::System(SystemField::Id) | Field::Data(_) => true,
+        };
+        if fits && !holds_nul(&self.sort_value) {
+            Ok(())
+        } else {
+            Err(QueryError::new(
+                "cursor",
+                "cursor is not a cursor this server issued (its position is not a value of \
+                 the sort field); repeat the query without cursor, or pass the nextCursor that \
+                 the same query returned",
+            ))
+        }
+    }
+}
+
+/// True when a string or key anywhere in `value` holds U+0000.
+fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
     }
 }
 

@@ -107,6 +107,9 @@ pub async fn query_data(
         .as_deref()
         .map(|raw| Cursor::decode(raw, shape))
         .transpose()?;
+    if let Some(cursor) = &after {
+        cursor.check(&sort)?;
+    }
 
     let caller = caller(principal, req.project)?;
     let query = EntryQuery {

@@ -54,6 +54,7 @@ macro_rules! contract {
 mod access;
 mod bad_input;
 mod concurrency;
+mod cursors;
 mod directory;
 mod filter_fixture;
 mod filters;
