@@ -51,6 +51,10 @@ fn increment(argument: &Value, path: &str) -> Result<Increment, ModifierError> {
     }
 }
 
+/// The most elements one `$each` adds (`$addToSet` compares each with the whole array, so
+/// its cost grows with their product).
+pub const MAX_EACH: usize = 1000;
+
 /// The elements of a `$push`/`$addToSet` argument: one value, or the array of `{"$each": [...]}`.
 fn items(argument: &Value, path: &str, operator: &str) -> Result<Vec<Value>, ModifierError> {
     let Value::Object(map) = argument else {
@@ -83,6 +87,14 @@ fn items(argument: &Value, path: &str, operator: &str) -> Result<Vec<Value>, Mod
         ));
     }
     match map.get("$each") {
+        Some(Value::Array(each)) if each.len() > MAX_EACH => Err(ModifierError::new(
+            path,
+            format!(
+                "$each in {operator} on \"{path}\" has {} elements; the limit is {MAX_EACH} \
+                 elements in one call: split it into several updates",
+                each.len()
+            ),
+        )),
         Some(Value::Array(each)) => Ok(each.clone()),
         other => Err(ModifierError::new(
             path,

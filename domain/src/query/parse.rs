@@ -14,6 +14,10 @@ const MAX_DEPTH: usize = 8;
 const MAX_CONDITIONS: usize = 64;
 /// Most values in one `$in` or `$nin`.
 const MAX_IN_VALUES: usize = 100;
+/// The most values one operand may hold (an array or object counts with its members).
+pub const MAX_OPERAND_ELEMENTS: usize = 100;
+/// The most JSON bytes one operand may take.
+pub const MAX_OPERAND_BYTES: usize = 4096;
 
 pub(crate) fn parse_filter(value: &Value) -> Result<Filter, QueryError> {
     if !value.is_object() {
@@ -93,7 +97,10 @@ impl Parser {
         };
         let mut members = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            members.push(self.selector(item, &format!("{at}.{i}"), depth + 1)?);
+            let here = format!("{at}.{i}");
+            // Every member counts, an empty one ({}) too: its cost is in the statement.
+            self.count(&here)?;
+            members.push(self.selector(item, &here, depth + 1)?);
         }
         Ok(if key == "$and" {
             Filter::And(members)
@@ -240,13 +247,39 @@ impl Parser {
 }
 
 /// The operand as stored in the AST: unchanged for data fields, checked and normalized for
-/// system fields.
+/// system fields; never larger than [`MAX_OPERAND_ELEMENTS`] values or
+/// [`MAX_OPERAND_BYTES`] of JSON (the cost of comparing with it grows with its size).
 fn operand_for(field: &Field, value: &Value, at: &str) -> Result<Value, QueryError> {
+    let elements = elements(value);
+    if elements > MAX_OPERAND_ELEMENTS {
+        let message = format!(
+            "the value to compare with holds {elements} values; the limit is \
+             {MAX_OPERAND_ELEMENTS} values in one operand"
+        );
+        return Err(QueryError::new(at, message));
+    }
+    let bytes = serde_json::to_vec(value).map_or(usize::MAX, |v| v.len());
+    if bytes > MAX_OPERAND_BYTES {
+        let message = format!(
+            "the value to compare with is {bytes} bytes of JSON; the limit is \
+             {MAX_OPERAND_BYTES} bytes in one operand"
+        );
+        return Err(QueryError::new(at, message));
+    }
     match field {
         Field::System(system) => system
             .normalize_operand(value)
             .map_err(|message| QueryError::new(at, message)),
         Field::Data(_) => Ok(value.clone()),
+    }
+}
+
+/// How many values `value` holds, itself and every nested one.
+fn elements(value: &Value) -> usize {
+    1 + match value {
+        Value::Array(items) => items.iter().map(elements).sum(),
+        Value::Object(map) => map.values().map(elements).sum(),
+        _ => 0,
     }
 }
 

@@ -182,3 +182,14 @@ fn every_operator_together_is_accepted() {
         "$addToSet": {"f": {"$each": [1, 2]}},
     }));
 }
+
+#[test]
+fn each_adds_at_most_a_thousand_elements_and_says_so() {
+    let each = |n: usize| json!({"$addToSet": {"tags": {"$each": vec![1; n]}}});
+    let _ = parsed(each(1000));
+    let err = parse_error(each(1001));
+    assert!(err.message.contains("1001 elements"), "{}", err.message);
+    assert!(err.message.contains("limit is 1000"), "{}", err.message);
+    let err = parse_error(json!({"$push": {"tags": {"$each": vec![0; 40_000]}}}));
+    assert!(err.message.contains("limit is 1000"), "{}", err.message);
+}
