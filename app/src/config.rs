@@ -103,6 +103,10 @@ pub struct DatabaseSettings {
     /// PostgreSQL: the URL of the data pool, which logs in as `platform_mcp_login` (a role
     /// that owns nothing). Default: `url` with that user and no password.
     pub app_url: Option<SecretString>,
+    /// PostgreSQL: how long one statement of a person's call may run before it is stopped
+    /// (the call answers `TIMEOUT`).
+    #[serde(with = "humantime_serde_compat")]
+    pub statement_timeout: Duration,
 }
 
 /// Tokens.
@@ -157,6 +161,7 @@ max_body_bytes = 4194304
 [database]
 url = "sqlite://./data/platform-mcp.db"
 max_connections = 10
+statement_timeout = "10s"
 
 [auth]
 access_token_ttl = "15m"
@@ -234,6 +239,10 @@ impl Settings {
                 "identity.provider = \"dev\" lets anyone log in as any person by email, so it only runs on a loopback server.bind; configure identity.provider = \"oidc\" for {}",
                 self.server.bind
             ),
+            (IdentityKind::Dev, _) if !self.public_url_is_loopback() => bail!(
+                "identity.provider = \"dev\" lets anyone log in as any person by email, so it only runs when server.public_url is loopback too (behind a proxy anyone could reach it); configure identity.provider = \"oidc\" for {}",
+                self.issuer()
+            ),
             (IdentityKind::Oidc, None) => bail!(
                 "identity.provider = \"oidc\" needs identity.oidc.issuer and identity.oidc.client_id"
             ),
@@ -245,7 +254,26 @@ impl Settings {
         if self.server.max_body_bytes < 1024 {
             bail!("server.max_body_bytes must be at least 1024");
         }
+        if self.database.statement_timeout < Duration::from_millis(100)
+            || self.database.statement_timeout > Duration::from_secs(600)
+        {
+            bail!("database.statement_timeout must be between 100ms and 10m");
+        }
         Ok(())
+    }
+
+    /// True when no public URL is set (it is then the loopback bind) or its host is a
+    /// loopback name or address.
+    fn public_url_is_loopback(&self) -> bool {
+        let Some(public) = &self.server.public_url else {
+            return true;
+        };
+        match public.host() {
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        }
     }
 
     /// The public base URL as text, without a trailing slash (the token issuer).

@@ -54,7 +54,8 @@ impl Storage {
                 .map(|u| u.expose_secret().to_owned());
             let store = PgStore::connect(url, login.as_deref(), settings.max_connections)
                 .await
-                .context("connecting to PostgreSQL (database.url)")?;
+                .context("connecting to PostgreSQL (database.url)")?
+                .with_statement_timeout(settings.statement_timeout);
             Ok(Self::from_postgres(store))
         } else {
             bail!("database.url must start with sqlite:// or postgres://");

@@ -30,6 +30,10 @@ pub enum UseCaseError {
     /// The entry is no longer at the revision the caller expected.
     #[error("the entry is at revision {current_revision}")]
     Conflict { current_revision: i64 },
+    /// The call took longer than storage allows one statement and was stopped; nothing
+    /// was changed. `0` says what to change (a narrower filter, a smaller page).
+    #[error("timed out: {0}")]
+    Timeout(String),
     /// The person's `mcp` feature flag is off: the MCP server is not for them (yet). The
     /// transport answers the whole request with `403`.
     #[error("MCP Server feature is not enabled")]
@@ -62,6 +66,7 @@ impl From<StoreError> for UseCaseError {
             StoreError::TooLarge(reason) => Self::invalid("data", reason),
             StoreError::AlreadyExists(what) | StoreError::Missing(what) => Self::Unexpected(what),
             StoreError::Refused(why) => Self::PermissionDenied(why),
+            StoreError::Timeout(why) => Self::Timeout(why),
             StoreError::Unexpected(cause) => Self::Unexpected(cause),
         }
     }

@@ -32,6 +32,10 @@ pub enum StoreError {
     /// wall behind the use case's check; the message says what was refused.
     #[error("{0}")]
     Refused(String),
+    /// The statement ran past the time storage allows one (a filter too costly for the
+    /// data); the message says what to change.
+    #[error("{0}")]
+    Timeout(String),
     /// Anything else: a lost connection, a broken invariant. Logged, answered generically.
     #[error("storage failed: {0}")]
     Unexpected(String),

@@ -11,11 +11,23 @@ const FOREIGN_KEY_VIOLATION: &str = "23503";
 const UNTRANSLATABLE_CHARACTER: &str = "22P05";
 /// SQLSTATE of a row-level-security refusal ("new row violates row-level security policy").
 const INSUFFICIENT_PRIVILEGE: &str = "42501";
+/// SQLSTATE of a statement cancelled by `statement_timeout`.
+const QUERY_CANCELED: &str = "57014";
 /// SQLSTATE class "program limit exceeded" (a jsonb value or a row too large, …).
 const LIMIT_CLASS: &str = "54";
 
-/// Any error as `Unexpected`, saying what was being done.
+/// Any error as `Unexpected`, saying what was being done, except a statement stopped by
+/// `statement_timeout`, which is `Timeout`.
 pub fn unexpected(doing: &str, error: &sqlx::Error) -> StoreError {
+    if error
+        .as_database_error()
+        .is_some_and(|db| db.code().as_deref() == Some(QUERY_CANCELED))
+    {
+        return StoreError::Timeout(format!(
+            "{doing} took longer than the database allows one statement; narrow the filter \
+             (an equality on a field uses the index) or ask for fewer entries"
+        ));
+    }
     StoreError::Unexpected(format!("{doing}: {error}"))
 }
 

@@ -29,8 +29,14 @@ struct Shared {
     options: PgConnectOptions,
     idle: Mutex<Vec<(PgConnection, Instant)>>,
     permits: Arc<Semaphore>,
+    max: usize,
     idle_before_check: Duration,
+    /// `statement_timeout` of every connection.
+    statement_timeout: Duration,
 }
+
+/// How long one statement may run unless configured otherwise.
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl std::fmt::Debug for DataPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -44,14 +50,31 @@ impl DataPool {
     /// A pool that connects with `options` when it needs a connection.
     pub(super) fn new(options: PgConnectOptions, max: u32, idle_before_check: Duration) -> Self {
         let max = usize::try_from(max.max(1)).unwrap_or(1);
+        Self::build(options, max, idle_before_check, STATEMENT_TIMEOUT)
+    }
+
+    fn build(
+        options: PgConnectOptions,
+        max: usize,
+        idle_before_check: Duration,
+        statement_timeout: Duration,
+    ) -> Self {
         Self {
             shared: Arc::new(Shared {
                 options,
                 idle: Mutex::new(Vec::new()),
                 permits: Arc::new(Semaphore::new(max)),
+                max,
                 idle_before_check,
+                statement_timeout,
             }),
         }
+    }
+
+    /// The same pool (not yet connected) with another `statement_timeout`.
+    pub(super) fn with_statement_timeout(&self, timeout: Duration) -> Self {
+        let s = &self.shared;
+        Self::build(s.options.clone(), s.max, s.idle_before_check, timeout)
     }
 
     /// A connection for one call: an idle one (checked if it sat idle long), or a new one.
@@ -77,10 +100,13 @@ impl DataPool {
         // The application role for the session: statements are planned (and their plans
         // cached) under row-level security; `RESET ROLE` goes back to the login role,
         // which reads nothing.
-        sqlx::raw_sql("SET ROLE platform_mcp_app")
+        // Every statement bounded in time (a number of milliseconds, not caller input).
+        let timeout_ms = self.shared.statement_timeout.as_millis().max(1);
+        let setup = format!("SET ROLE platform_mcp_app; SET statement_timeout = {timeout_ms}");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(setup))
             .execute(&mut conn)
             .await
-            .map_err(|e| unexpected("taking the application role", &e))?;
+            .map_err(|e| unexpected("setting up a data connection", &e))?;
         Ok(self.lent(conn, permit))
     }
 

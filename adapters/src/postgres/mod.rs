@@ -38,6 +38,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub use lease::Lease;
+
+/// A driver error as storage reports it (a statement stopped by `statement_timeout` is
+/// `StoreError::Timeout`), for callers holding a data connection.
+#[must_use]
+pub fn store_error(doing: &str, error: &sqlx::Error) -> StoreError {
+    errors::unexpected(doing, error)
+}
 pub use sql::{Arg, Sql};
 
 use errors::unexpected;
@@ -103,6 +110,15 @@ impl PgStore {
         let max = pool.options().get_max_connections();
         let data = lease::DataPool::new(login, max, IDLE_BEFORE_CHECK);
         Self { pool, data }
+    }
+
+    /// The same store with every data statement bounded by `timeout` (default 10 s;
+    /// a statement past it is stopped and answered `StoreError::Timeout`). Call it before
+    /// the first call.
+    #[must_use]
+    pub fn with_statement_timeout(mut self, timeout: Duration) -> PgStore {
+        self.data = self.data.with_statement_timeout(timeout);
+        self
     }
 
     /// Closes both pools.

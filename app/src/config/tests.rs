@@ -73,3 +73,31 @@ fn oidc_without_its_issuer_is_refused() {
     let err = format!("{:#}", Settings::load(Some(f.path())).unwrap_err());
     assert!(err.contains("identity.oidc.issuer"), "{err}");
 }
+
+#[test]
+fn the_dev_login_refuses_a_public_url_that_is_not_loopback() {
+    let f =
+        write("[server]\nbind = \"127.0.0.1:8080\"\npublic_url = \"https://mcp.example.com\"\n");
+    let err = format!("{:#}", Settings::load(Some(f.path())).unwrap_err());
+    assert!(err.contains("public_url is loopback"), "{err}");
+    for loopback in [
+        "http://localhost:8080",
+        "http://127.0.0.1:9000",
+        "http://[::1]:8080",
+    ] {
+        let f = write(&format!("[server]\npublic_url = \"{loopback}\"\n"));
+        assert!(Settings::load(Some(f.path())).is_ok(), "{loopback}");
+    }
+}
+
+#[test]
+fn the_statement_timeout_is_bounded() {
+    let s = Settings::load(None).unwrap();
+    assert_eq!(
+        s.database.statement_timeout,
+        std::time::Duration::from_secs(10)
+    );
+    let f = write("[database]\nstatement_timeout = \"10ms\"\n");
+    let err = format!("{:#}", Settings::load(Some(f.path())).unwrap_err());
+    assert!(err.contains("database.statement_timeout"), "{err}");
+}

@@ -73,6 +73,10 @@ impl ToolFailure {
                     "The entry changed since you read it: it is now at revision {current_revision}. Read it again with get_data, then retry with expectedRevision {current_revision}."
                 ),
             }),
+            UseCaseError::Timeout(why) => json!({
+                "code": "TIMEOUT",
+                "message": format!("The request was stopped: {why}. Nothing was changed."),
+            }),
             UseCaseError::Unexpected(_) | UseCaseError::FeatureDisabled => return None,
         };
         Some(json!({ "error": error }))
@@ -140,6 +144,20 @@ mod tests {
         assert_eq!(s["error"]["field"], "limit");
         let text: Value = serde_json::from_str(&r.content[0].as_text().unwrap().text).unwrap();
         assert_eq!(text, s);
+    }
+
+    #[test]
+    fn a_timeout_is_a_tool_error_the_model_can_act_on() {
+        let r = result(UseCaseError::Timeout("narrow the filter".into()));
+        let s = r.structured_content.unwrap();
+        assert_eq!(s["error"]["code"], "TIMEOUT");
+        assert!(
+            s["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("narrow the filter")
+        );
+        assert_eq!(r.is_error, Some(true));
     }
 
     #[test]

@@ -263,7 +263,11 @@ fn empty_selectors_count_toward_the_condition_limit() {
     let many = |n: usize| json!({"$and": vec![json!({}); n]});
     assert!(Filter::parse(&many(64)).is_ok());
     let err = refusal(many(65));
-    assert!(err.message.contains("more than 64 conditions"), "{}", err.message);
+    assert!(
+        err.message.contains("more than 64 conditions"),
+        "{}",
+        err.message
+    );
     assert!(Filter::parse(&many(200_000)).is_err());
 }
 
@@ -272,12 +276,20 @@ fn an_operand_is_limited_in_values_and_bytes_naming_the_limit() {
     let big_array = json!({"tags": (0..101).collect::<Vec<_>>()});
     let err = refusal(big_array);
     assert_eq!(err.field, "filter.tags");
-    assert!(err.message.contains("limit is 100 values"), "{}", err.message);
+    assert!(
+        err.message.contains("limit is 100 values"),
+        "{}",
+        err.message
+    );
     let nested = json!({"a": {"$ne": {"x": (0..200).collect::<Vec<_>>()}}});
     assert!(refusal(nested).message.contains("limit is 100 values"));
     let long = json!({"title": "x".repeat(5000)});
     let err = refusal(long);
-    assert!(err.message.contains("limit is 4096 bytes"), "{}", err.message);
+    assert!(
+        err.message.contains("limit is 4096 bytes"),
+        "{}",
+        err.message
+    );
     let in_member = json!({"title": {"$in": ["ok", "y".repeat(5000)]}});
     assert_eq!(refusal(in_member).field, "filter.title.$in.1");
     assert!(Filter::parse(&json!({"tags": (0..99).collect::<Vec<_>>()})).is_ok());

@@ -77,3 +77,26 @@ async fn without_a_context_the_application_role_sees_nothing(pool: PgPool) {
         assert_eq!(n, 0, "{table}");
     }
 }
+
+#[sqlx::test(migrations = "../migrations/postgres")]
+async fn a_statement_past_the_timeout_is_stopped_and_reported_as_a_timeout(pool: PgPool) {
+    let store =
+        PgStore::from_pool(pool).with_statement_timeout(std::time::Duration::from_millis(50));
+    let mut conn = store.data_connection().await.unwrap();
+    let shown: String = sqlx::query_scalar("SHOW statement_timeout")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(shown, "50ms");
+    let slow = sqlx::query("SELECT pg_sleep(1)")
+        .execute(&mut *conn)
+        .await
+        .unwrap_err();
+    let reported = adapters::postgres::store_error("sleeping", &slow);
+    assert!(
+        matches!(reported, domain::ports::StoreError::Timeout(_)),
+        "{reported:?}"
+    );
+    store.restore(conn);
+    store.close().await;
+}

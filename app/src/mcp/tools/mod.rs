@@ -72,7 +72,7 @@ pub(crate) fn output_schema<T: JsonSchema + 'static>() -> Arc<JsonObject> {
                 "type": "object",
                 "required": ["code", "message"],
                 "properties": {
-                    "code": {"type": "string", "enum": ["NOT_FOUND", "PERMISSION_DENIED", "INVALID_ARGUMENT", "CONFLICT"]},
+                    "code": {"type": "string", "enum": ["NOT_FOUND", "PERMISSION_DENIED", "INVALID_ARGUMENT", "CONFLICT", "TIMEOUT"]},
                     "message": {"type": "string"},
                     "field": {"type": "string"},
                     "currentRevision": {"type": "integer"}
