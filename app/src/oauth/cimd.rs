@@ -74,29 +74,50 @@ pub fn looks_like_metadata_url(client_id: &str) -> bool {
     client_id.starts_with("https://") || client_id.starts_with("http://")
 }
 
+/// True for every address that is not a public unicast address of the Internet: private,
+/// loopback, link-local, shared (CGN), benchmarking, reserved, documentation, multicast; and
+/// in IPv6 also every form that carries or reaches an IPv4 address (mapped, compatible,
+/// NAT64, 6to4, Teredo), which could lead back to any of those.
 fn private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
             v4.is_private()
                 || v4.is_loopback()
                 || v4.is_link_local()
                 || v4.is_unspecified()
                 || v4.is_broadcast()
                 || v4.is_multicast()
-                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])
+                || a == 0 // "this network"
+                || a == 100 && (64..128).contains(&b) // shared address space (CGN)
+                || a == 198 && (b == 18 || b == 19) // benchmarking
+                || a >= 240 // reserved
+                || (a, b, c) == (192, 0, 0) // IETF protocol assignments
+                || (a, b, c) == (192, 0, 2) // documentation
+                || (a, b, c) == (198, 51, 100)
+                || (a, b, c) == (203, 0, 113)
         }
         IpAddr::V6(v6) => {
+            let s = v6.segments();
             v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00
-                || (v6.segments()[0] & 0xffc0) == 0xfe80
-                || v6
-                    .to_ipv4_mapped()
-                    .is_some_and(|v4| private(IpAddr::V4(v4)))
+                || (s[0] & 0xfe00) == 0xfc00 // unique local
+                || (s[0] & 0xffc0) == 0xfe80 // link-local
+                || (s[0] == 0x64 && s[1] == 0xff9b) // NAT64 (well-known and local-use)
+                || s[0] == 0x2002 // 6to4
+                || (s[0] == 0x2001 && s[1] == 0) // Teredo
+                || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+                || (s[0] == 0x0100 && s[1..4] == [0, 0, 0]) // discard
+                || s[..6] == [0, 0, 0, 0, 0, 0] // IPv4-compatible (deprecated)
+                || v6.to_ipv4_mapped().is_some()
         }
     }
 }
+
+/// What a caller learns of a failed fetch: nothing about the connection (which would let
+/// a registration probe ports); the details go to the log.
+const FETCH_FAILED: &str = "the client metadata document could not be fetched";
 
 #[derive(Deserialize)]
 struct Document {
@@ -146,8 +167,14 @@ pub async fn fetch(policy: &FetchPolicy, client_id: &str) -> Result<OAuthClient,
     let addresses: Vec<SocketAddr> =
         tokio::time::timeout(TIMEOUT, tokio::net::lookup_host((bare_host.as_str(), port)))
             .await
-            .map_err(|_| "resolving the host timed out".to_owned())?
-            .map_err(|e| format!("resolving the host failed: {e}"))?
+            .map_err(|_| {
+                tracing::info!(%host, "resolving a client metadata host timed out");
+                FETCH_FAILED.to_owned()
+            })?
+            .map_err(|e| {
+                tracing::info!(%host, cause = %e, "resolving a client metadata host failed");
+                FETCH_FAILED.to_owned()
+            })?
             .collect();
     let allowed_private = policy.allow_private || (policy.allow_http_loopback && loopback_name);
     let address = addresses
@@ -170,17 +197,19 @@ pub async fn fetch(policy: &FetchPolicy, client_id: &str) -> Result<OAuthClient,
         .header(reqwest::header::ACCEPT, "application/json")
         .send()
         .await
-        .map_err(|e| format!("fetching it failed: {}", chain(&e)))?;
+        .map_err(|e| {
+            tracing::info!(%host, cause = %chain(&e), "fetching a client metadata document failed");
+            FETCH_FAILED.to_owned()
+        })?;
     if !response.status().is_success() {
         return Err(format!("fetching it answered {}", response.status()));
     }
     let ttl = max_age(response.headers());
     let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| format!("reading it failed: {e}"))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(|e| {
+        tracing::info!(%host, cause = %e, "reading a client metadata document failed");
+        FETCH_FAILED.to_owned()
+    })? {
         if body.len() + chunk.len() > MAX_BYTES {
             return Err("the document is larger than 64 KiB".into());
         }
@@ -238,8 +267,35 @@ mod tests {
         ] {
             assert!(private(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["93.184.216.34", "2606:2800:220:1::1"] {
+        for ip in [
+            "93.184.216.34",
+            "2606:2800:220:1::1",
+            "8.8.8.8",
+            "2001:4860:4860::8888",
+        ] {
             assert!(!private(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[test]
+    fn addresses_that_lead_back_to_ipv4_or_are_reserved_are_refused() {
+        for ip in [
+            "64:ff9b::7f00:1",      // NAT64 of 127.0.0.1
+            "64:ff9b:1::a00:1",     // local-use NAT64
+            "2002:7f00:1::1",       // 6to4 of 127.0.0.1
+            "2001:0:4136:e378::1",  // Teredo
+            "::127.0.0.1",          // IPv4-compatible
+            "::ffff:93.184.216.34", // mapped, even of a public address
+            "2001:db8::1",
+            "198.18.0.1",
+            "198.19.255.255",
+            "240.0.0.1",
+            "255.255.255.254",
+            "0.1.2.3",
+            "192.0.0.8",
+            "203.0.113.7",
+        ] {
+            assert!(private(ip.parse().unwrap()), "{ip}");
         }
     }
 
