@@ -112,6 +112,13 @@ pub enum Redemption {
     Unknown,
 }
 
+/// Which refresh family a token belongs to, and whose it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenFamily {
+    pub family: Uuid,
+    pub client_id: String,
+}
+
 /// A refresh token of a family.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshToken {
@@ -214,8 +221,9 @@ pub trait GrantStore: Send + Sync + 'static {
     ) -> Result<Rotation, StoreError>;
     /// Revokes every token of a family.
     async fn revoke_family(&self, family: Uuid) -> Result<(), StoreError>;
-    /// The family of a token (current or rotated), for revocation (RFC 7009).
-    async fn family_of(&self, token_hash: &str) -> Result<Option<Uuid>, StoreError>;
+    /// The family of a token (current or rotated) and the client it was issued to, for
+    /// rotation and revocation (RFC 7009: a client revokes only its own tokens).
+    async fn family_of(&self, token_hash: &str) -> Result<Option<TokenFamily>, StoreError>;
 
     /// The remembered consent of `user` for `client_id`.
     async fn consent(&self, user: UserId, client_id: &str) -> Result<Option<Consent>, StoreError>;

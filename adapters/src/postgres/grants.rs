@@ -22,7 +22,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::grants::{
     AuthorizationCode, BrowserSession, Consent, GrantStore, OAuthClient, Pending, Redemption,
-    RefreshToken, Rotation,
+    RefreshToken, Rotation, TokenFamily,
 };
 use domain::model::UserId;
 use domain::ports::StoreError;
@@ -210,12 +210,15 @@ impl GrantStore for PgStore {
         refresh::revoke_family(self, family).await
     }
 
-    async fn family_of(&self, token_hash: &str) -> Result<Option<Uuid>, StoreError> {
-        sqlx::query_scalar("SELECT family FROM oauth_refresh_tokens WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(self.pool())
-            .await
-            .map_err(|e| unexpected("reading a refresh token", &e))
+    async fn family_of(&self, token_hash: &str) -> Result<Option<TokenFamily>, StoreError> {
+        let row: Option<(Uuid, String)> = sqlx::query_as(
+            "SELECT family, client_id FROM oauth_refresh_tokens WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await
+        .map_err(|e| unexpected("reading a refresh token", &e))?;
+        Ok(row.map(|(family, client_id)| TokenFamily { family, client_id }))
     }
 
     async fn consent(&self, user: UserId, client_id: &str) -> Result<Option<Consent>, StoreError> {

@@ -20,7 +20,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::grants::{
     AuthorizationCode, BrowserSession, Consent, GrantStore, OAuthClient, Pending, Redemption,
-    RefreshToken, Rotation,
+    RefreshToken, Rotation, TokenFamily,
 };
 use domain::model::UserId;
 use domain::ports::StoreError;
@@ -194,15 +194,21 @@ impl GrantStore for SqliteStore {
         refresh::revoke_family(self, family).await
     }
 
-    async fn family_of(&self, token_hash: &str) -> Result<Option<uuid::Uuid>, StoreError> {
-        let family: Option<String> =
-            sqlx::query_scalar("SELECT family FROM oauth_refresh_tokens WHERE token_hash = ?1")
-                .bind(token_hash.to_owned())
-                .fetch_optional(&self.reader)
-                .await
-                .map_err(unexpected)?;
-        family
-            .map(|f| row::parse_uuid("oauth_refresh_tokens.family", &f))
+    async fn family_of(&self, token_hash: &str) -> Result<Option<TokenFamily>, StoreError> {
+        let found: Option<(String, String)> = sqlx::query_as(
+            "SELECT family, client_id FROM oauth_refresh_tokens WHERE token_hash = ?1",
+        )
+        .bind(token_hash.to_owned())
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(unexpected)?;
+        found
+            .map(|(family, client_id)| {
+                Ok(TokenFamily {
+                    family: row::parse_uuid("oauth_refresh_tokens.family", &family)?,
+                    client_id,
+                })
+            })
             .transpose()
     }
 

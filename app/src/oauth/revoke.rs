@@ -35,8 +35,13 @@ pub async fn revoke(
         return super::errors::OAuthError::invalid_request("token is missing").json();
     };
     match state.grants.family_of(&crypto::hash(&token)).await {
-        Ok(Some(family)) => {
-            if let Err(e) = state.grants.revoke_family(family).await {
+        // RFC 7009 §2.1: a token issued to another client is not this client's to revoke;
+        // the answer is the same 200 as for an unknown token, so it reveals nothing.
+        Ok(Some(found)) if found.client_id != client.client_id => {
+            tracing::info!(client = %client.client_id, "refused to revoke another client's token");
+        }
+        Ok(Some(found)) => {
+            if let Err(e) = state.grants.revoke_family(found.family).await {
                 return super::errors::OAuthError::from(e).json();
             }
             tracing::info!(client = %client.client_id, "refresh token family revoked");

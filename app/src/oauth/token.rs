@@ -142,7 +142,7 @@ async fn refresh(
         .ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
     let presented_hash = crypto::hash(presented);
     let family = state.grants.family_of(&presented_hash).await?;
-    let Some(family) = family else {
+    let Some(family) = family.map(|f| f.family) else {
         return Err(OAuthError::invalid_grant(
             "the refresh token is unknown, expired or revoked",
         ));

@@ -250,3 +250,50 @@ async fn a_flow_begun_on_one_instance_finishes_on_another(server: TestServer) {
     );
 }
 e2e!(a_flow_begun_on_one_instance_finishes_on_another);
+
+/// RFC 7009 §2.1: a client revokes only its own tokens. Another client presenting the
+/// token gets the same 200 as for an unknown token, and the token keeps working.
+async fn a_client_cannot_revoke_another_clients_refresh_token(server: TestServer) {
+    let email = person(&server).await;
+    let (owner, verifier, code) = code_for(&server, &email).await;
+    let (_, first, _) = exchange(&server, &owner, &verifier, &code).await;
+    let refresh = first["refresh_token"].as_str().unwrap().to_owned();
+    let stranger = register(&server).await;
+    let revoke = |client: String| {
+        let (server, refresh) = (&server, refresh.clone());
+        async move {
+            reqwest::Client::new()
+                .post(format!("{}/oauth/revoke", server.base))
+                .form(&[("token", refresh.as_str()), ("client_id", client.as_str())])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(revoke(stranger).await, 200);
+    let refreshed = |presented: String| {
+        let (server, owner) = (&server, owner.clone());
+        async move {
+            token(
+                server,
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", &presented),
+                    ("client_id", &owner),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, second, _) = refreshed(refresh.clone()).await;
+    assert_eq!(
+        status, 200,
+        "another client's revocation had no effect: {second}"
+    );
+    let newer = second["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(revoke(owner.clone()).await, 200);
+    let (status, _, _) = refreshed(newer).await;
+    assert_eq!(status, 400, "its own client revokes it");
+}
+e2e!(a_client_cannot_revoke_another_clients_refresh_token);

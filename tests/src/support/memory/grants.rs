@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::grants::{
     AuthorizationCode, BrowserSession, Consent, GrantStore, OAuthClient, Pending, Redemption,
-    RefreshToken, Rotation,
+    RefreshToken, Rotation, TokenFamily,
 };
 use domain::model::UserId;
 use domain::ports::StoreError;
@@ -190,8 +190,13 @@ impl GrantStore for MemoryStore {
         Ok(())
     }
 
-    async fn family_of(&self, token_hash: &str) -> Result<Option<Uuid>, StoreError> {
-        Ok(self.with(|s| s.grants.refresh.get(token_hash).map(|t| t.token.family)))
+    async fn family_of(&self, token_hash: &str) -> Result<Option<TokenFamily>, StoreError> {
+        Ok(self.with(|s| {
+            s.grants.refresh.get(token_hash).map(|t| TokenFamily {
+                family: t.token.family,
+                client_id: t.token.client_id.clone(),
+            })
+        }))
     }
 
     async fn consent(&self, user: UserId, client_id: &str) -> Result<Option<Consent>, StoreError> {
