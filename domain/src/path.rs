@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use unicode_normalization::UnicodeNormalization;
+
 /// The names the server owns on every entry. No tool call may write them, and no data
 /// field may be called by them.
 pub const SYSTEM_FIELDS: [&str; 7] = [
@@ -164,5 +166,100 @@ mod tests {
         assert!(a.overlaps(&ab) && ab.overlaps(&a));
         assert!(!ab.overlaps(&ac));
         assert!(!a.overlaps(&abc));
+    }
+}
+
+/// The system field a top-level key would pass for without being it: equal to one once
+/// normalized (NFKC, letters that look Latin mapped to Latin, invisible characters removed,
+/// surrounding spaces trimmed, case folded), as `Access`, `access `, `аccess` (Cyrillic а)
+/// or `acc\u{200b}ess` would. An agent shown such a key beside the real `access` could take
+/// it for the entry's rights.
+#[must_use]
+pub fn resembles_system_field(key: &str) -> Option<&'static str> {
+    if SYSTEM_FIELDS.contains(&key) {
+        return None;
+    }
+    let folded: String = key
+        .nfkc()
+        .filter(|c| !is_invisible(*c))
+        .map(latin_look_alike)
+        .collect::<String>()
+        .trim()
+        .to_lowercase();
+    SYSTEM_FIELDS
+        .iter()
+        .copied()
+        .find(|field| field.to_lowercase() == folded)
+}
+
+/// Format and zero-width characters that render as nothing.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}' | '\u{034f}' | '\u{061c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}'
+            | '\u{17b5}' | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{ffa0}'
+    )
+}
+
+/// Cyrillic and Greek letters drawn like the Latin letters of the system field names.
+fn latin_look_alike(c: char) -> char {
+    match c {
+        'а' | 'α' | 'А' | 'Α' => 'a',
+        'с' | 'С' | 'ϲ' => 'c',
+        'е' | 'ε' | 'Е' | 'Ε' => 'e',
+        'і' | 'ι' | 'І' | 'Ι' | 'ı' => 'i',
+        'ԁ' => 'd',
+        'о' | 'ο' | 'О' | 'Ο' => 'o',
+        'р' | 'ρ' | 'Р' | 'Ρ' => 'p',
+        'ѕ' | 'Ѕ' => 's',
+        'т' | 'τ' | 'Т' | 'Τ' => 't',
+        'υ' | 'ս' => 'u',
+        'ν' | 'ѵ' => 'v',
+        'п' | 'η' => 'n',
+        'г' => 'r',
+        'ӏ' | 'Ӏ' => 'l',
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod look_alike_tests {
+    use super::*;
+
+    #[test]
+    fn keys_that_pass_for_a_system_field_are_recognised() {
+        for key in [
+            "Access",
+            "access ",
+            " ACCESS",
+            "\u{0430}ccess",
+            "acc\u{200b}ess",
+            "\u{feff}access",
+            "ａｃｃｅｓｓ",
+            "ID",
+            "tenantid",
+            "Creat\u{0435}dAt",
+            "revisi\u{03bf}n",
+        ] {
+            assert!(resembles_system_field(key).is_some(), "{key:?}");
+        }
+        assert_eq!(resembles_system_field("\u{0430}ccess"), Some("access"));
+    }
+
+    #[test]
+    fn system_fields_themselves_and_other_keys_are_not_look_alikes() {
+        for key in [
+            "access",
+            "id",
+            "title",
+            "accessLevel",
+            "identity",
+            "revisions",
+            "créé",
+        ] {
+            assert_eq!(resembles_system_field(key), None, "{key:?}");
+        }
     }
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Resource, UseCaseError};
 use crate::model::{CollectionName, Member, Principal, ProjectId, TypeDef};
-use crate::path::SYSTEM_FIELDS;
+use crate::path::{SYSTEM_FIELDS, resembles_system_field};
 use crate::ports::{Caller, Clock, EntryStore, IdGenerator, ProjectStore, Scoped, TypeStore};
 
 /// The largest entry (its own fields as JSON) the server stores.
@@ -88,6 +88,19 @@ pub(crate) fn check_fields(
                 system.join(", "),
                 if system.len() == 1 { "is" } else { "are" },
                 if system.len() == 1 { "it" } else { "them" },
+            ),
+        ));
+    }
+    if let Some((key, like)) = fields
+        .keys()
+        .find_map(|k| resembles_system_field(k).map(|like| (k, like)))
+    {
+        return Err(UseCaseError::invalid(
+            field,
+            format!(
+                "the key {key:?} looks like the system field \"{like}\" (it differs only in \
+                 case, look-alike letters, spaces or invisible characters), which would mislead \
+                 whoever reads the entry; rename it (e.g. \"{like}Note\")"
             ),
         ));
     }

@@ -133,3 +133,18 @@ async fn a_nul_character_in_a_string_or_key_is_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_key_that_passes_for_a_system_field_is_refused_before_storage() {
+    for key in ["Access", "\u{0430}ccess", "acc\u{200b}ess", "revision "] {
+        let mut f = ready(Role::Editor);
+        f.entries.expect_insert().never();
+        let err = create_data(&f.ports(), &principal(), req(json!({ key: ["members"] })))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, UseCaseError::InvalidArgument { field, reason } if field == "data" && reason.contains("looks like the system field")),
+            "{key:?}: {err:?}"
+        );
+    }
+}
