@@ -189,7 +189,7 @@ $$;
 
 -- The call (see app_enter for the context). p_sql is the call's statement with one
 -- parameter, $1 = p_args (a JSON array the statement reads its values from); it returns one
--- json value (a count, a listing through json_agg), or, with p_dml, it is a write whose
+-- json value (the types or memberships through json_agg), or, with p_dml, it is a write whose
 -- row count is returned as {"rows": n, "then": …}, "then" being p_then's json value when
 -- nothing was written. Nothing runs unless the context was found.
 CREATE FUNCTION app_call(

@@ -1,8 +1,11 @@
-//! One person's call in one statement: `SELECT … FROM app_call(…)` (see
-//! `migrations/postgres/0004_one_round_trip.sql`) takes the application role, checks the
-//! feature flag, finds the membership and the type, sets the row-level-security context and
-//! runs the call's own statement, on the data pool (the login role that owns nothing), in
-//! the statement's implicit transaction. One round trip, and nothing outlives it.
+//! One person's call in one statement, on the data pool (the login role that owns nothing,
+//! holding the application role for its session), in the statement's implicit transaction:
+//! one round trip, and nothing outlives it. `app_enter` (see
+//! `migrations/postgres/0004_one_round_trip.sql`) checks the feature flag, finds the
+//! membership and the type and sets the row-level-security context; a read
+//! ([`PgStore::read`]) is a prepared statement that calls it first, and every other call
+//! ([`PgStore::call`]: types, memberships, writes) goes through `app_call`,
+//! which calls it and then runs the call's statement.
 
 use domain::model::{CollectionName, MCP_FLAG, Member, ProjectId, Role, TypeDef, UserId};
 use domain::ports::{Scoped, StoreError};
@@ -128,11 +131,7 @@ impl PgStore {
             .bind(then)
             .fetch_one(&mut *conn)
             .await;
-        // After a result or an error the database reported, the connection is ready for the
-        // next call; after any other error (I/O, protocol) it is dropped, which closes it.
-        if matches!(&row, Ok(_) | Err(sqlx::Error::Database(_))) {
-            self.data.restore(conn);
-        }
+        self.data.finish(conn, &row);
         let (flag_on, role, type_row, result) = row.map_err(|e| on_error(&e))?;
         resolve(&call, flag_on, role, type_row, result)
     }
@@ -167,9 +166,7 @@ impl PgStore {
         let statement = read_statement(&call, sql);
         let mut conn = self.data.lease().await?;
         let rows = statement.query().fetch_all(&mut *conn).await;
-        if matches!(&rows, Ok(_) | Err(sqlx::Error::Database(_))) {
-            self.data.restore(conn);
-        }
+        self.data.finish(conn, &rows);
         let rows = rows.map_err(|e| unexpected(doing, &e))?;
         let Some(first) = rows.first() else {
             return Err(StoreError::Unexpected(format!(

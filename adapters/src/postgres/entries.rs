@@ -1,6 +1,6 @@
 //! `EntryStore`: entries read and written under the caller's row-level-security context,
 //! each method one statement (one round trip) that resolves the caller and runs its own:
-//! reads through `app_entries` (the entries as PostgreSQL's rows), counts and writes
+//! reads and counts through [`PgStore::read`] (the rows as PostgreSQL's own), writes
 //! through `app_call`.
 //!
 //! `swap` is one conditional `UPDATE … WHERE revision = $expected`: under READ COMMITTED a

@@ -121,10 +121,17 @@ impl DataPool {
         }
     }
 
-    /// Takes back a connection whose call completed (with a result or a database error,
-    /// after which PostgreSQL is ready for the next statement). A lease dropped without
-    /// coming back here (its call cut short, or its connection broken) closes its
-    /// connection instead.
+    /// Ends a call on `lease`: the connection goes back to the pool when the call ended
+    /// with a result or an error the database reported (PostgreSQL is then ready for the
+    /// next statement), and is closed after any other error (I/O, protocol).
+    pub(super) fn finish<T>(&self, lease: Lease, outcome: &Result<T, sqlx::Error>) {
+        if matches!(outcome, Ok(_) | Err(sqlx::Error::Database(_))) {
+            self.restore(lease);
+        }
+    }
+
+    /// Takes back a connection whose call completed. A lease dropped without coming back
+    /// here (its call cut short, or its connection broken) closes its connection instead.
     pub(super) fn restore(&self, lease: Lease) {
         if self.shared.permits.is_closed() {
             return;

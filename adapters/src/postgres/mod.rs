@@ -3,14 +3,14 @@
 //!
 //! Two pools. Every read and write a person's call makes (`ProjectStore`, `TypeStore`,
 //! `EntryStore`) goes through the **data pool**, which logs in as [`LOGIN_ROLE`]: a role
-//! that owns nothing and has no privilege of its own, and can only take [`APP_ROLE`] for one
-//! transaction. Each call is one statement, `SELECT … FROM app_call(…)` (`call.rs`), that
-//! takes the role, checks the feature flag, resolves the membership and the type, sets the
-//! person's tenant and subjects and runs the call's own statement, in the statement's
-//! implicit transaction: one round trip, and the role and settings end with it. The policies
-//! of `migrations/postgres` read these settings, and neither role is a superuser, owns a
-//! table or has BYPASSRLS, so they always apply; `RESET ROLE` goes back to a role that reads
-//! nothing.
+//! that owns nothing and has no privilege of its own, and whose connections take
+//! [`APP_ROLE`] for their session (`lease.rs`). Each call is one statement (`call.rs`) whose
+//! first step, `app_enter`, checks the feature flag, resolves the membership and the type
+//! and sets the person's tenant and subjects, transaction-locally, before the call's own
+//! part runs, all in the statement's implicit transaction: one round trip, and the settings
+//! end with it. The policies of `migrations/postgres` read these settings, and neither role
+//! is a superuser, owns a table or has BYPASSRLS, so they always apply; `RESET ROLE` goes
+//! back to a role that reads nothing.
 //!
 //! The **owner pool** connects as the tables' owner: the migrations and the operator's path
 //! (`Directory`, `FeatureFlags`, signing keys, the authorization server's grants), none of
@@ -242,10 +242,9 @@ impl PgStore {
         let plan = explain
             .query_scalar::<serde_json::Value>()
             .fetch_one(&mut *conn)
-            .await
-            .map_err(|e| unexpected("explaining a listing", &e))?;
-        self.data.restore(conn);
-        Ok(plan)
+            .await;
+        self.data.finish(conn, &plan);
+        plan.map_err(|e| unexpected("explaining a listing", &e))
     }
 }
 

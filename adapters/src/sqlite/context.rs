@@ -10,6 +10,10 @@ use sqlx::SqliteConnection;
 use super::errors::unexpected;
 use super::rows::{self, TYPE_COLUMNS};
 
+/// Whether the person `?1` has the flag `?2` on (unknown flags are off).
+const FLAG_ON: &str =
+    "SELECT COALESCE(MAX(enabled), 0) FROM feature_flags WHERE user_id = ?1 AND flag = ?2";
+
 /// What the context statement found.
 pub(super) enum Context {
     FlagOff,
@@ -46,7 +50,7 @@ pub(super) async fn resolve(
         .join(", ");
     let sql = format!(
         "SELECT \
-         (SELECT COALESCE(MAX(enabled), 0) FROM feature_flags WHERE user_id = ?1 AND flag = ?2) AS flag_on, \
+         ({FLAG_ON}) AS flag_on, \
          (SELECT role FROM members WHERE tenant_id = ?3 AND user_id = ?1) AS member_role, \
          t.collection IS NOT NULL AS has_type, {type_columns} \
          FROM (SELECT 1) LEFT JOIN types t ON t.tenant_id = ?3 AND t.collection = ?4"
@@ -93,13 +97,11 @@ pub(super) async fn flag_on(
     conn: &mut SqliteConnection,
     user: domain::model::UserId,
 ) -> Result<bool, StoreError> {
-    let on: bool = sqlx::query_scalar(
-        "SELECT COALESCE(MAX(enabled), 0) FROM feature_flags WHERE user_id = ?1 AND flag = ?2",
-    )
-    .bind(user.to_string())
-    .bind(MCP_FLAG)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(unexpected)?;
+    let on: bool = sqlx::query_scalar(FLAG_ON)
+        .bind(user.to_string())
+        .bind(MCP_FLAG)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(unexpected)?;
     Ok(on)
 }
