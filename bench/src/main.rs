@@ -103,16 +103,10 @@ async fn main() -> anyhow::Result<()> {
     let calls = measured.calls;
     let mut groups = measured.groups;
     groups.push(lite_group);
-    let mut notes = vec![format!(
+    let notes = vec![format!(
         "SQLite plan of the raw first page: {}",
         lite_plan.join("; ")
     )];
-    if !pg.contains_is_leakproof {
-        notes.push(
-            "jsonb_contains is not LEAKPROOF here: data filters cannot use the GIN index under RLS"
-                .into(),
-        );
-    }
     let report = Report {
         machine: json!({
             "cores": std::thread::available_parallelism().map(usize::from).unwrap_or(0),
@@ -120,7 +114,6 @@ async fn main() -> anyhow::Result<()> {
             "sqlite": lite.version,
             "rows": {"small": cfg.small, "large": cfg.large},
             "seconds_per_variant": cfg.per_variant.as_secs_f64(),
-            "jsonb_contains_leakproof": pg.contains_is_leakproof,
             "caller": "an editor (the read rule is checked per row)",
         }),
         calls,

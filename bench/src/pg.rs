@@ -52,8 +52,6 @@ pub struct Pg {
     /// (created_at, id) half-way through the large collection.
     pub middle: (DateTime<Utc>, Uuid),
     pub server_version: String,
-    /// Whether the migration could mark `jsonb_contains` LEAKPROOF (needs a superuser).
-    pub contains_is_leakproof: bool,
 }
 
 impl Pg {
@@ -70,7 +68,7 @@ impl Pg {
         anyhow::ensure!(
             superuser,
             "the bench needs a superuser in DATABASE_URL: the raw-SQL baseline reads without \
-             row-level security, and the migration marks jsonb_contains LEAKPROOF"
+             row-level security"
         );
         let server_version: String = sqlx::query_scalar("SHOW server_version")
             .fetch_one(&mut admin)
@@ -94,7 +92,6 @@ impl Pg {
             collections: Collections::new()?,
             middle: (epoch()?, Uuid::nil()),
             server_version,
-            contains_is_leakproof: false,
         };
         if let Err(e) = pg.fill(small, large).await {
             pg.drop_database().await?;
@@ -138,11 +135,6 @@ impl Pg {
             .bind(i64::from(large / 2))
             .fetch_one(&mut conn)
             .await?;
-        self.contains_is_leakproof = sqlx::query_scalar(
-            "SELECT proleakproof FROM pg_proc WHERE oid = 'jsonb_contains(jsonb, jsonb)'::regprocedure",
-        )
-        .fetch_one(&mut conn)
-        .await?;
         conn.close().await?;
         Ok(())
     }

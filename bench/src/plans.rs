@@ -129,7 +129,7 @@ pub async fn raw(
 }
 
 /// The plan of the raw count, but under the adapter's transaction set-up (row-level
-/// security and the editor's context), to see whether the policies keep the GIN index.
+/// security and the editor's context): the read rule first, then the filter.
 ///
 /// # Errors
 /// The database failed.

@@ -6,9 +6,9 @@
 //!   index where the domain indexes arrays only with digit strings, so paths with such
 //!   segments also require the containers they name to be objects.
 //! - Equality is jsonb `=` (numbers numerically, objects in any key order, arrays element by
-//!   element, never an array element); missing equals `null`. For paths through objects only,
-//!   an equal value also implies `data @> {"a": {"b": value}}`, added in front of it so the
-//!   GIN index `entries_data` (jsonb_path_ops) can find the rows.
+//!   element, never an array element); missing equals `null`. No condition uses an index on
+//!   `data`: row-level security evaluates the read rule first (none of these jsonb functions
+//!   is LEAKPROOF), so the caller's operands only meet rows they may read.
 //! - `$gt`/`$gte`/`$lt`/`$lte` match only values of the operand's JSON type: numbers as
 //!   jsonb (numerically), strings as text `COLLATE "C"` (by their bytes).
 //! - System fields map to fixed columns (`id`, `created_at`, `updated_at`, `revision`).
@@ -19,7 +19,7 @@
 use domain::path::FieldPath;
 use domain::ports::StoreError;
 use domain::query::{CmpOp, Field, Filter};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::sql::{Arg, Sql};
 use super::system_sql::{system_cmp, system_in};
@@ -51,7 +51,7 @@ fn condition(sql: &mut Sql, filter: &Filter) -> Result<String, StoreError> {
         } => {
             let any = match field {
                 Field::System(system) => system_in(sql, *system, values)?,
-                Field::Data(path) => data_in(sql, path, values, !*negated),
+                Field::Data(path) => data_in(sql, path, values),
             };
             if *negated {
                 format!("(NOT {any})")
@@ -116,29 +116,12 @@ fn is_index(segment: &str) -> bool {
     !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// `{"a": {"b": value}}` for the path `a.b`, when the path goes through objects only (no
-/// segment could index an array), so that containment is implied by equality.
-fn containment(path: &FieldPath, value: &Value) -> Option<Value> {
-    let segments = path.segments();
-    if segments
-        .iter()
-        .any(|s| is_index(s) || read_as_index_only_by_postgres(s))
-    {
-        return None;
-    }
-    Some(segments.iter().rev().fold(value.clone(), |inner, segment| {
-        let mut object = Map::new();
-        object.insert(segment.clone(), inner);
-        Value::Object(object)
-    }))
-}
-
 fn data_cmp(sql: &mut Sql, path: &FieldPath, op: CmpOp, operand: &Value) -> String {
     match op {
-        CmpOp::Eq => data_in(sql, path, std::slice::from_ref(operand), true),
+        CmpOp::Eq => data_in(sql, path, std::slice::from_ref(operand)),
         CmpOp::Ne => format!(
             "(NOT {})",
-            data_in(sql, path, std::slice::from_ref(operand), false)
+            data_in(sql, path, std::slice::from_ref(operand))
         ),
         CmpOp::Gt | CmpOp::Gte | CmpOp::Lt | CmpOp::Lte => {
             let symbol = comparison(op);
@@ -167,8 +150,7 @@ fn data_cmp(sql: &mut Sql, path: &FieldPath, op: CmpOp, operand: &Value) -> Stri
 }
 
 /// True when the value at `path` equals one of `values` (missing equals `null`).
-/// `indexed` adds the containment the GIN index can answer, for positive uses only.
-fn data_in(sql: &mut Sql, path: &FieldPath, values: &[Value], indexed: bool) -> String {
+fn data_in(sql: &mut Sql, path: &FieldPath, values: &[Value]) -> String {
     let (nulls, others): (Vec<&Value>, Vec<&Value>) = values.iter().partition(|v| v.is_null());
     let value = value_expr(sql, path);
     let mut alternatives = Vec::new();
@@ -180,22 +162,7 @@ fn data_in(sql: &mut Sql, path: &FieldPath, values: &[Value], indexed: bool) -> 
             let p = sql.bind(Arg::Jsons(others.iter().map(|v| (*v).clone()).collect()));
             format!("COALESCE({value} = ANY({p}::jsonb[]), FALSE)")
         };
-        let contained: Option<Vec<Value>> = if indexed {
-            others.iter().map(|v| containment(path, v)).collect()
-        } else {
-            None
-        };
-        alternatives.push(match contained {
-            Some(mut objects) if objects.len() == 1 => {
-                let p = sql.bind(Arg::Json(objects.remove(0)));
-                format!("(data @> {p}::jsonb AND {equal})")
-            }
-            Some(objects) => {
-                let p = sql.bind(Arg::Jsons(objects));
-                format!("(data @> ANY({p}::jsonb[]) AND {equal})")
-            }
-            None => equal,
-        });
+        alternatives.push(equal);
     }
     if !nulls.is_empty() {
         alternatives.push(format!(
