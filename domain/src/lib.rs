@@ -14,4 +14,7 @@ pub mod query;
 pub mod rules;
 pub mod usecases;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 pub use error::{Resource, UseCaseError};
