@@ -1,7 +1,7 @@
 //! Cross-cutting HTTP pieces: health endpoints, request spans, and the header hygiene rmcp
 //! needs in front of it.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_cors::Cors;
 use actix_web::http::header;
@@ -14,6 +14,7 @@ use actix_web::{HttpResponse, web};
 use serde_json::json;
 use tracing::Instrument;
 
+use crate::auth::middleware::RETRY_AFTER_SECONDS;
 use crate::storage::Storage;
 
 /// `GET /healthz`: the process is up.
@@ -21,12 +22,19 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// `GET /readyz`: the database answers.
+/// How long `/readyz` waits for the database to answer.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// `GET /readyz`: the database answers within [`READY_TIMEOUT`]; otherwise `503` with
+/// `Retry-After`.
 pub async fn readyz(storage: web::Data<Storage>) -> HttpResponse {
-    if storage.ready().await {
+    let ready = tokio::time::timeout(READY_TIMEOUT, storage.ready()).await;
+    if ready == Ok(true) {
         HttpResponse::Ok().json(json!({"status": "ready"}))
     } else {
-        HttpResponse::ServiceUnavailable().json(json!({"status": "database unreachable"}))
+        HttpResponse::ServiceUnavailable()
+            .insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string()))
+            .json(json!({"status": "database unreachable"}))
     }
 }
 

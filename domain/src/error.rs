@@ -38,6 +38,10 @@ pub enum UseCaseError {
     /// transport answers the whole request with `403`.
     #[error("MCP Server feature is not enabled")]
     FeatureDisabled,
+    /// Storage cannot be reached right now; the caller may retry shortly (a write may or
+    /// may not have been applied). The transport answers `503` with `Retry-After`.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// Something broke that the caller cannot fix; logged, answered generically.
     #[error("unexpected: {0}")]
     Unexpected(String),
@@ -67,6 +71,7 @@ impl From<StoreError> for UseCaseError {
             StoreError::AlreadyExists(what) | StoreError::Missing(what) => Self::Unexpected(what),
             StoreError::Refused(why) => Self::PermissionDenied(why),
             StoreError::Timeout(why) => Self::Timeout(why),
+            StoreError::Unavailable(cause) => Self::Unavailable(cause),
             StoreError::Unexpected(cause) => Self::Unexpected(cause),
         }
     }

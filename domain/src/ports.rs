@@ -36,7 +36,13 @@ pub enum StoreError {
     /// data); the message says what to change.
     #[error("{0}")]
     Timeout(String),
-    /// Anything else: a lost connection, a broken invariant. Logged, answered generically.
+    /// The database cannot be reached right now (refused, lost or restarting connection,
+    /// no connection free in time): trying again later may succeed. A write cut off this
+    /// way may or may not have been applied.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else: a broken invariant, an error storage did not foresee. Logged,
+    /// answered generically.
     #[error("storage failed: {0}")]
     Unexpected(String),
 }

@@ -16,9 +16,36 @@ const QUERY_CANCELED: &str = "57014";
 /// SQLSTATE class "program limit exceeded" (a jsonb value or a row too large, …).
 const LIMIT_CLASS: &str = "54";
 
+/// SQLSTATE class "connection exception".
+const CONNECTION_CLASS: &str = "08";
+/// SQLSTATEs of a server going away or not yet there: `admin_shutdown` (a fast or smart
+/// stop), `crash_shutdown` (an immediate stop), `cannot_connect_now` (starting up).
+const SERVER_GONE: [&str; 3] = ["57P01", "57P02", "57P03"];
+
+/// True when `error` says the connection or the server is gone (refused, reset, closed,
+/// shutting down, starting up) or no connection was free in time: the call may succeed
+/// later, and the connection it ran on, if any, is of no further use.
+pub fn connection_lost(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with(CONNECTION_CLASS) || SERVER_GONE.contains(&&*c)),
+        _ => false,
+    }
+}
+
 /// Any error as `Unexpected`, saying what was being done, except a statement stopped by
-/// `statement_timeout`, which is `Timeout`.
+/// `statement_timeout`, which is `Timeout`, and a database out of reach
+/// ([`connection_lost`]), which is `Unavailable`.
 pub fn unexpected(doing: &str, error: &sqlx::Error) -> StoreError {
+    if connection_lost(error) {
+        return StoreError::Unavailable(format!("{doing}: {error}"));
+    }
     if error
         .as_database_error()
         .is_some_and(|db| db.code().as_deref() == Some(QUERY_CANCELED))
@@ -73,5 +100,35 @@ fn too_large_or_unexpected(doing: &str, error: &sqlx::Error) -> StoreError {
         StoreError::TooLarge(format!("the value is too large to store: {text}"))
     } else {
         unexpected(doing, error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_connection_or_a_full_pool_is_unavailable_not_unexpected() {
+        let refused = sqlx::Error::Io(std::io::ErrorKind::ConnectionRefused.into());
+        assert!(matches!(
+            unexpected("connecting", &refused),
+            StoreError::Unavailable(_)
+        ));
+        assert!(matches!(
+            unexpected("acquiring", &sqlx::Error::PoolTimedOut),
+            StoreError::Unavailable(_)
+        ));
+        let written = write_error("inserting", &refused, |_| None);
+        assert!(matches!(written, StoreError::Unavailable(_)), "{written:?}");
+    }
+
+    #[test]
+    fn a_decoding_error_stays_unexpected() {
+        let error = sqlx::Error::ColumnNotFound("x".into());
+        assert!(!connection_lost(&error));
+        assert!(matches!(
+            unexpected("reading", &error),
+            StoreError::Unexpected(_)
+        ));
     }
 }

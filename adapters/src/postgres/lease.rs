@@ -7,6 +7,11 @@
 //! connection goes back as it is when its call finished, and is closed instead when the call
 //! was cut short (its future dropped mid-statement) or the connection failed. One that sat
 //! idle for a while is checked before it is lent again, as the owner pool does.
+//!
+//! Bounded waits: a call waits at most [`WAIT_TIMEOUT`] for a free connection and as long
+//! again to open one, and is answered `StoreError::Unavailable` past that; a call whose
+//! connection was lost (the server stopped or restarted) also drops every idle connection,
+//! which went down with it, so the calls after a restart connect afresh.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex};
@@ -17,7 +22,10 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::errors::unexpected;
+use super::errors::{connection_lost, unexpected};
+
+/// How long a call waits for a free connection, and again for a new one to open.
+pub const WAIT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Connections as one role, at most `max` at once.
 #[derive(Clone)]
@@ -82,20 +90,29 @@ impl DataPool {
     /// # Errors
     /// The pool is closed or the database cannot be reached.
     pub(super) async fn lease(&self) -> Result<Lease, StoreError> {
-        let permit = Arc::clone(&self.shared.permits)
-            .acquire_owned()
-            .await
-            .map_err(|_| StoreError::Unexpected("the database pool is closed".into()))?;
+        let permit = tokio::time::timeout(
+            WAIT_TIMEOUT,
+            Arc::clone(&self.shared.permits).acquire_owned(),
+        )
+        .await
+        .map_err(|_| {
+            StoreError::Unavailable(format!(
+                "no database connection was free within {WAIT_TIMEOUT:?}"
+            ))
+        })?
+        .map_err(|_| StoreError::Unexpected("the database pool is closed".into()))?;
         while let Some((mut conn, since)) = self.pop_idle() {
             if since.elapsed() <= self.shared.idle_before_check || conn.ping().await.is_ok() {
                 return Ok(self.lent(conn, permit));
             }
         }
-        let mut conn = self
-            .shared
-            .options
-            .connect()
+        let mut conn = tokio::time::timeout(WAIT_TIMEOUT, self.shared.options.connect())
             .await
+            .map_err(|_| {
+                StoreError::Unavailable(format!(
+                    "PostgreSQL did not accept a connection within {WAIT_TIMEOUT:?}"
+                ))
+            })?
             .map_err(|e| unexpected("connecting to PostgreSQL", &e))?;
         // The application role for the session: statements are planned (and their plans
         // cached) under row-level security; `RESET ROLE` goes back to the login role,
@@ -123,10 +140,21 @@ impl DataPool {
 
     /// Ends a call on `lease`: the connection goes back to the pool when the call ended
     /// with a result or an error the database reported (PostgreSQL is then ready for the
-    /// next statement), and is closed after any other error (I/O, protocol).
+    /// next statement), and is closed after any other error (I/O, protocol). A lost
+    /// connection (the server stopped or restarted) closes the idle ones too.
     pub(super) fn finish<T>(&self, lease: Lease, outcome: &Result<T, sqlx::Error>) {
-        if matches!(outcome, Ok(_) | Err(sqlx::Error::Database(_))) {
-            self.restore(lease);
+        match outcome {
+            Err(e) if connection_lost(e) => self.discard_idle(),
+            Ok(_) | Err(sqlx::Error::Database(_)) => self.restore(lease),
+            Err(_) => {}
+        }
+    }
+
+    /// Drops every idle connection (closing its socket without a goodbye: the server is
+    /// likely gone).
+    fn discard_idle(&self) {
+        if let Ok(mut idle) = self.shared.idle.lock() {
+            idle.clear();
         }
     }
 
@@ -171,5 +199,35 @@ impl Deref for Lease {
 impl DerefMut for Lease {
     fn deref_mut(&mut self) -> &mut PgConnection {
         &mut self.conn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_database_that_refuses_connections_is_unavailable_at_once() {
+        // A port nothing listens on: bound, then released.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let options = PgConnectOptions::new().host("127.0.0.1").port(port);
+        let pool = DataPool::new(options, 2, Duration::from_secs(5));
+        let started = Instant::now();
+        let error = pool.lease().await.err().unwrap();
+        assert!(matches!(error, StoreError::Unavailable(_)), "{error:?}");
+        assert!(started.elapsed() < WAIT_TIMEOUT, "{:?}", started.elapsed());
+    }
+
+    #[tokio::test]
+    async fn a_call_waits_for_a_free_connection_only_so_long() {
+        let options = PgConnectOptions::new().host("127.0.0.1").port(1);
+        let pool = DataPool::new(options, 1, Duration::from_secs(5));
+        // The only permit is taken, as by a call in progress.
+        let _busy = Arc::clone(&pool.shared.permits).acquire_owned().await;
+        let error = pool.lease().await.err().unwrap();
+        assert!(matches!(error, StoreError::Unavailable(_)), "{error:?}");
     }
 }

@@ -257,6 +257,9 @@ fn as_login(options: &PgConnectOptions) -> PgConnectOptions {
 fn pool_options(max_connections: u32) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(max_connections)
+        // sqlx waits 30 s by default, retrying a refused connection meanwhile: with the
+        // server down, every flag check, login step and `/readyz` would hang that long.
+        .acquire_timeout(lease::WAIT_TIMEOUT)
         // sqlx checks every connection when it returns to the pool; checking it again
         // when it is taken would add a round trip to every call. Only a connection that
         // sat idle for a while (the server may have gone away meanwhile) is checked.

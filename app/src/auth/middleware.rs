@@ -9,6 +9,9 @@
 //! call that failed before reaching storage has its flag checked afterwards, so every
 //! answer to a person without the flag is still `403`. Every other request (initialize,
 //! lists, resources, batches) has its flag checked before it runs.
+//!
+//! A request that cannot reach the database (its tool call found it unavailable, or the
+//! flag could not be read) is answered `503` with `Retry-After`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -33,6 +36,7 @@ pub struct FlagGate(AtomicU8);
 // 0 (the default): nothing known yet.
 const GATE_ON: u8 = 1;
 const GATE_OFF: u8 = 2;
+const GATE_UNAVAILABLE: u8 = 3;
 
 impl FlagGate {
     /// Storage found the flag on (the call ran).
@@ -43,6 +47,11 @@ impl FlagGate {
     /// Storage found the flag off (nothing ran).
     pub fn off(&self) {
         self.0.store(GATE_OFF, Ordering::Release);
+    }
+
+    /// Storage could not be reached (nothing is known about the flag).
+    pub fn unavailable(&self) {
+        self.0.store(GATE_UNAVAILABLE, Ordering::Release);
     }
 
     fn state(&self) -> u8 {
@@ -165,10 +174,10 @@ pub async fn require_bearer(
     }
     // The call found the flag off, or failed before storage could tell: refuse it now
     // unless the flag is on (checked only on this path).
-    let refusal = if gate.state() == GATE_OFF {
-        Some(flag_off())
-    } else {
-        flag_refusal(&auth, user).await
+    let refusal = match gate.state() {
+        GATE_OFF => Some(flag_off()),
+        GATE_UNAVAILABLE => Some(unavailable()),
+        _ => flag_refusal(&auth, user).await,
     };
     Ok(match refusal {
         Some(refusal) => {
@@ -187,6 +196,21 @@ fn flag_off() -> HttpResponse {
     }))
 }
 
+/// How long a client should wait before retrying a request that found the database
+/// unavailable, in seconds.
+pub const RETRY_AFTER_SECONDS: u32 = 2;
+
+/// `503` with `Retry-After`: the database cannot be reached right now.
+pub fn unavailable() -> HttpResponse {
+    HttpResponse::ServiceUnavailable()
+        .insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({
+            "error": "unavailable",
+            "message": "the database is unavailable; try again in a few seconds",
+        }))
+}
+
 /// The answer refusing `user` when their flag is off (or cannot be read), else `None`.
 async fn flag_refusal(auth: &BearerAuth, user: domain::model::UserId) -> Option<HttpResponse> {
     match auth.flags.is_enabled(user, MCP_FLAG).await {
@@ -194,10 +218,7 @@ async fn flag_refusal(auth: &BearerAuth, user: domain::model::UserId) -> Option<
         Ok(false) => Some(flag_off()),
         Err(e) => {
             tracing::error!(cause = %e, "reading the feature flag failed");
-            Some(
-                HttpResponse::ServiceUnavailable()
-                    .json(json!({"error": "unavailable", "message": "try again later"})),
-            )
+            Some(unavailable())
         }
     }
 }
@@ -244,6 +265,16 @@ fn bytes_payload(body: web::Bytes) -> actix_web::dev::Payload {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unavailable_says_when_to_retry() {
+        let response = unavailable();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER).unwrap(),
+            &RETRY_AFTER_SECONDS.to_string()
+        );
+    }
 
     #[test]
     fn only_a_single_tools_call_defers_the_flag_check_to_the_call() {

@@ -77,7 +77,9 @@ impl ToolFailure {
                 "code": "TIMEOUT",
                 "message": format!("The request was stopped: {why}. Nothing was changed."),
             }),
-            UseCaseError::Unexpected(_) | UseCaseError::FeatureDisabled => return None,
+            UseCaseError::Unexpected(_)
+            | UseCaseError::Unavailable(_)
+            | UseCaseError::FeatureDisabled => return None,
         };
         Some(json!({ "error": error }))
     }
@@ -86,6 +88,10 @@ impl ToolFailure {
 /// The JSON-RPC error code of a call refused because the person's `mcp` flag is off. The
 /// bearer middleware turns such an answer into `403` before it leaves the server.
 pub const FEATURE_DISABLED_CODE: i32 = -32003;
+
+/// The JSON-RPC error code of a call that could not reach the database. The bearer
+/// middleware turns such an answer into `503` with `Retry-After`.
+pub const UNAVAILABLE_CODE: i32 = -32004;
 
 /// The error a call refused for the flag answers with.
 pub fn feature_disabled() -> ErrorData {
@@ -105,6 +111,14 @@ impl IntoCallToolResult for ToolFailure {
                 Ok(result.into())
             }
             None if self.0 == UseCaseError::FeatureDisabled => Err(feature_disabled()),
+            None if matches!(self.0, UseCaseError::Unavailable(_)) => {
+                tracing::warn!(cause = %self.0, "tool call found the database unavailable");
+                Err(ErrorData::new(
+                    rmcp::model::ErrorCode(UNAVAILABLE_CODE),
+                    "the database is unavailable; retry in a few seconds (a write may or may not have been applied: read before repeating it)",
+                    None,
+                ))
+            }
             None => {
                 tracing::error!(cause = %self.0, "tool call failed");
                 Err(ErrorData::internal_error(
@@ -173,6 +187,15 @@ mod tests {
                 .unwrap()
                 .contains("list_projects")
         );
+    }
+
+    #[test]
+    fn an_unavailable_database_is_a_protocol_error_the_transport_can_recognise() {
+        let err = ToolFailure(UseCaseError::Unavailable("connection refused".into()))
+            .into_call_tool_result()
+            .unwrap_err();
+        assert_eq!(err.code.0, UNAVAILABLE_CODE);
+        assert!(!err.message.contains("refused"));
     }
 
     #[test]

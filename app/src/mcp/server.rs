@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use domain::usecases::Ports;
 
-use super::failure::FEATURE_DISABLED_CODE;
+use super::failure::{FEATURE_DISABLED_CODE, UNAVAILABLE_CODE};
 use crate::auth::middleware::FlagGate;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
@@ -37,7 +37,7 @@ impl PlatformMcp {
 impl ServerHandler for PlatformMcp {
     /// Routes the call, then tells the bearer middleware what storage found about the
     /// caller's `mcp` flag (it is checked in the tool's own round trip): off, or on when the
-    /// call completed without an error.
+    /// call completed without an error; or that storage could not be reached.
     async fn call_tool(
         &self,
         request: rmcp::model::CallToolRequestParams,
@@ -51,6 +51,7 @@ impl ServerHandler for PlatformMcp {
         if let Some(gate) = gate {
             match &result {
                 Err(e) if e.code.0 == FEATURE_DISABLED_CODE => gate.off(),
+                Err(e) if e.code.0 == UNAVAILABLE_CODE => gate.unavailable(),
                 Ok(rmcp::model::CallToolResponse::Complete(r)) if r.is_error != Some(true) => {
                     gate.on();
                 }
