@@ -119,6 +119,14 @@ pub struct AuthSettings {
     /// An ES256 private key (PKCS#8 PEM) to sign with, instead of the key generated on first
     /// start and kept in the database.
     pub signing_key_pem: Option<SecretString>,
+    /// How often each instance re-reads the stored signing keys (a rotated key is
+    /// published by every instance within this time).
+    #[serde(with = "humantime_serde_compat")]
+    pub key_reload_interval: Duration,
+    /// How long after `admin keys rotate` the new key signs: at least
+    /// `key_reload_interval`, so every instance publishes it first.
+    #[serde(with = "humantime_serde_compat")]
+    pub key_publish_lead: Duration,
 }
 
 /// Logs.
@@ -165,6 +173,8 @@ statement_timeout = "10s"
 
 [auth]
 access_token_ttl = "15m"
+key_reload_interval = "60s"
+key_publish_lead = "5m"
 
 [identity]
 provider = "dev"
@@ -233,6 +243,14 @@ impl Settings {
             || self.auth.access_token_ttl > Duration::from_secs(24 * 3600)
         {
             bail!("auth.access_token_ttl must be between 30s and 24h");
+        }
+        if self.auth.key_reload_interval < Duration::from_secs(1) {
+            bail!("auth.key_reload_interval must be at least 1s");
+        }
+        if self.auth.key_publish_lead < self.auth.key_reload_interval {
+            bail!(
+                "auth.key_publish_lead must be at least auth.key_reload_interval, so that every instance publishes a rotated key before it signs"
+            );
         }
         match (self.identity.provider, &self.identity.oidc) {
             (IdentityKind::Dev, _) if !self.binds_loopback() => bail!(

@@ -9,7 +9,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
-use crate::auth::keys::KeyRing;
+use crate::auth::keys::{self, KeyRing};
 use crate::auth::metadata::{self, Discovery};
 use crate::auth::middleware::{BearerAuth, require_bearer};
 use crate::auth::tokens::TokenService;
@@ -168,6 +168,13 @@ impl Application {
             tokens.clone(),
         )?;
         spawn_purge(opened.storage.grants.clone());
+        if settings.auth.signing_key_pem.is_none() {
+            keys::spawn_reload(
+                opened.keys.clone(),
+                opened.storage.keys.clone(),
+                settings.auth.key_reload_interval,
+            );
+        }
         let server = serve(settings.clone(), opened.storage, tokens, oauth, listener)?;
         Ok(Self {
             port,

@@ -346,6 +346,9 @@ pub struct SigningKeyRecord {
     /// The private key, PKCS#8 PEM. Never logged.
     pub private_pem: String,
     pub created_at: DateTime<Utc>,
+    /// From when the key signs. It verifies (and is published) from the moment it is
+    /// stored, so a key stored with a lead time is known everywhere before it signs.
+    pub activates_at: DateTime<Utc>,
 }
 
 impl std::fmt::Debug for SigningKeyRecord {
@@ -354,6 +357,7 @@ impl std::fmt::Debug for SigningKeyRecord {
             .field("kid", &self.kid)
             .field("private_pem", &"REDACTED")
             .field("created_at", &self.created_at)
+            .field("activates_at", &self.activates_at)
             .finish()
     }
 }

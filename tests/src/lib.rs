@@ -28,3 +28,6 @@ mod oidc;
 
 #[cfg(test)]
 mod cli;
+
+#[cfg(test)]
+mod key_rotation;

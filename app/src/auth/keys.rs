@@ -1,31 +1,53 @@
 //! Token-signing keys: ES256, generated on first start and kept in storage (so every
-//! instance signs and verifies alike), or given in configuration. The newest key signs;
-//! every known key verifies, so a new key can be introduced without invalidating tokens.
+//! instance signs and verifies alike), or given in configuration. Every known key verifies
+//! and is published in the JWKS; the newest key whose `activates_at` has passed signs.
+//!
+//! Rotation while serving (`admin keys rotate`): a new key is stored with `activates_at` a
+//! lead time ahead; every instance re-reads the keys every `auth.key_reload_interval`
+//! ([`spawn_reload`]), so each publishes the new key before any signs with it (the lead
+//! must be longer than the reload interval). Tokens signed by an older key verify until
+//! they expire: old keys stay in the ring.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use anyhow::{Context, anyhow};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use domain::ports::{SigningKeyRecord, SigningKeyStore, StoreError};
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use p256::pkcs8::{EncodePrivateKey, LineEnding};
 use secrecy::{ExposeSecret, SecretString};
 
-/// The signing key and every verifying key, with the published JWKS.
+/// The keys in effect, swapped whole when they are reloaded.
 pub struct KeyRing {
-    signing_kid: String,
-    signing: EncodingKey,
+    current: RwLock<Arc<Keys>>,
+}
+
+/// One set of keys.
+struct Keys {
+    /// Every key but `earliest`, by activation, latest first.
+    later: Vec<Key>,
+    /// The key that activates first (the only one, usually).
+    earliest: Key,
     verifying: HashMap<String, DecodingKey>,
     jwks: JwkSet,
 }
 
+struct Key {
+    kid: String,
+    activates_at: DateTime<Utc>,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
 impl std::fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys = self.keys();
         f.debug_struct("KeyRing")
-            .field("signing_kid", &self.signing_kid)
-            .field("keys", &self.verifying.len())
+            .field("signing_kid", &keys.signer(Utc::now()).kid)
+            .field("keys", &keys.verifying.len())
             .finish_non_exhaustive()
     }
 }
@@ -48,14 +70,8 @@ pub fn generate_pem() -> anyhow::Result<String> {
     }
 }
 
-struct Parsed {
-    kid: String,
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    jwk: Jwk,
-}
-
-fn parse(pem: &str) -> anyhow::Result<Parsed> {
+/// A key and its published JWK.
+fn parse(pem: &str, activates_at: DateTime<Utc>) -> anyhow::Result<(Key, Jwk)> {
     let encoding = EncodingKey::from_ec_pem(pem.as_bytes())
         .context("the signing key is not an EC P-256 private key in PKCS#8 PEM")?;
     let mut jwk =
@@ -67,39 +83,83 @@ fn parse(pem: &str) -> anyhow::Result<Parsed> {
     jwk.common.public_key_use = Some(PublicKeyUse::Signature);
     jwk.common.key_algorithm = Some(KeyAlgorithm::ES256);
     let decoding = DecodingKey::from_jwk(&jwk).context("building the verifying key")?;
-    Ok(Parsed {
+    let key = Key {
         kid,
+        activates_at,
         encoding,
         decoding,
-        jwk,
-    })
+    };
+    Ok((key, jwk))
+}
+
+impl Keys {
+    /// From PEMs and their activation times, in any order.
+    fn build<'a>(pems: impl IntoIterator<Item = (&'a str, DateTime<Utc>)>) -> anyhow::Result<Self> {
+        let mut parsed = pems
+            .into_iter()
+            .map(|(pem, at)| parse(pem, at))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        // Stable: keys activating at the same time keep the order they were given in.
+        parsed.sort_by_key(|k| std::cmp::Reverse(k.0.activates_at));
+        let (mut later, jwks): (Vec<Key>, Vec<Jwk>) = parsed.into_iter().unzip();
+        let earliest = later.pop().ok_or_else(|| anyhow!("no signing key"))?;
+        let verifying = later
+            .iter()
+            .chain([&earliest])
+            .map(|k| (k.kid.clone(), k.decoding.clone()))
+            .collect();
+        Ok(Self {
+            later,
+            earliest,
+            verifying,
+            jwks: JwkSet { keys: jwks },
+        })
+    }
+
+    /// The key that signs at `now`: the latest active one, or, when none is active yet,
+    /// the one that activates first.
+    fn signer(&self, now: DateTime<Utc>) -> &Key {
+        self.later
+            .iter()
+            .find(|k| k.activates_at <= now)
+            .unwrap_or(&self.earliest)
+    }
 }
 
 impl KeyRing {
-    /// Builds the ring from PEMs, newest first.
+    fn new(keys: Keys) -> Self {
+        Self {
+            current: RwLock::new(Arc::new(keys)),
+        }
+    }
+
+    fn keys(&self) -> Arc<Keys> {
+        match self.current.read() {
+            Ok(keys) => Arc::clone(&keys),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Builds the ring from PEMs, newest first (all active: the first signs).
     ///
     /// # Errors
     /// No key, or a PEM that is not a P-256 private key.
     pub fn from_pems<'a>(pems: impl IntoIterator<Item = &'a str>) -> anyhow::Result<Self> {
-        let parsed = pems
-            .into_iter()
-            .map(parse)
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let mut iter = parsed.into_iter();
-        let newest = iter.next().ok_or_else(|| anyhow!("no signing key"))?;
-        let mut verifying = HashMap::new();
-        let mut keys = vec![newest.jwk.clone()];
-        verifying.insert(newest.kid.clone(), newest.decoding);
-        for older in iter {
-            keys.push(older.jwk);
-            verifying.insert(older.kid, older.decoding);
-        }
-        Ok(Self {
-            signing_kid: newest.kid,
-            signing: newest.encoding,
-            verifying,
-            jwks: JwkSet { keys },
-        })
+        let always = DateTime::<Utc>::MIN_UTC;
+        Keys::build(pems.into_iter().map(|pem| (pem, always))).map(Self::new)
+    }
+
+    /// Builds the ring from stored keys.
+    ///
+    /// # Errors
+    /// No key, or a key that does not parse.
+    pub fn from_records(records: &[SigningKeyRecord]) -> anyhow::Result<Self> {
+        Keys::build(
+            records
+                .iter()
+                .map(|r| (r.private_pem.as_str(), r.activates_at)),
+        )
+        .map(Self::new)
     }
 
     /// The configured key, or the stored keys, generating and storing one on first start.
@@ -115,13 +175,7 @@ impl KeyRing {
         }
         let mut stored = store.signing_keys().await.context("reading signing keys")?;
         if stored.is_empty() {
-            let pem = generate_pem()?;
-            let kid = parse(&pem)?.kid;
-            let record = SigningKeyRecord {
-                kid,
-                private_pem: pem,
-                created_at: Utc::now(),
-            };
+            let record = new_record(Utc::now(), Duration::ZERO)?;
             match store.add_signing_key(&record).await {
                 // Another instance may have stored its own first key at the same moment:
                 // reading again picks whichever keys are there.
@@ -130,70 +184,121 @@ impl KeyRing {
             }
             stored = store.signing_keys().await.context("reading signing keys")?;
         }
-        Self::from_pems(stored.iter().map(|k| k.private_pem.as_str()))
+        Self::from_records(&stored)
     }
 
-    /// The key id that signs.
-    #[must_use]
-    pub fn signing_kid(&self) -> &str {
-        &self.signing_kid
+    /// Reads the stored keys again and uses them from now on; answers whether the set of
+    /// keys changed. On failure the keys in use stay.
+    ///
+    /// # Errors
+    /// Storage failed, it holds no key, or a key does not parse.
+    pub async fn reload(&self, store: &dyn SigningKeyStore) -> anyhow::Result<bool> {
+        let stored = store.signing_keys().await.context("reading signing keys")?;
+        let keys = Keys::build(
+            stored
+                .iter()
+                .map(|r| (r.private_pem.as_str(), r.activates_at)),
+        )?;
+        let changed = {
+            let old = self.keys();
+            old.verifying.len() != keys.verifying.len()
+                || keys
+                    .verifying
+                    .keys()
+                    .any(|kid| !old.verifying.contains_key(kid))
+        };
+        if let Ok(mut current) = self.current.write() {
+            *current = Arc::new(keys);
+        }
+        Ok(changed)
     }
 
-    /// The key that signs.
+    /// The key id that signs now.
     #[must_use]
-    pub fn signing_key(&self) -> &EncodingKey {
-        &self.signing
+    pub fn signing_kid(&self) -> String {
+        self.keys().signer(Utc::now()).kid.clone()
     }
 
-    /// The verifying key for `kid`.
+    /// The key that signs now.
     #[must_use]
-    pub fn verifying_key(&self, kid: &str) -> Option<&DecodingKey> {
-        self.verifying.get(kid)
+    pub fn signing_key(&self) -> EncodingKey {
+        self.keys().signer(Utc::now()).encoding.clone()
     }
 
-    /// The public keys as published at `/.well-known/jwks.json`.
+    /// The key that signs at `now`: its id and the key.
     #[must_use]
-    pub fn jwks(&self) -> &JwkSet {
-        &self.jwks
+    pub fn signer(&self, now: DateTime<Utc>) -> (String, EncodingKey) {
+        let keys = self.keys();
+        let key = keys.signer(now);
+        (key.kid.clone(), key.encoding.clone())
     }
+
+    /// The verifying key for `kid`, active or not yet.
+    #[must_use]
+    pub fn verifying_key(&self, kid: &str) -> Option<DecodingKey> {
+        self.keys().verifying.get(kid).cloned()
+    }
+
+    /// The public keys as published at `/.well-known/jwks.json`: every key, including one
+    /// that does not sign yet.
+    #[must_use]
+    pub fn jwks(&self) -> JwkSet {
+        self.keys().jwks.clone()
+    }
+}
+
+/// A new key record created at `now` that signs from `now + lead`.
+///
+/// # Errors
+/// No randomness, or the lead is out of range.
+pub fn new_record(now: DateTime<Utc>, lead: Duration) -> anyhow::Result<SigningKeyRecord> {
+    let pem = generate_pem()?;
+    let kid = parse(&pem, now)?.0.kid;
+    let lead = chrono::Duration::from_std(lead).context("the lead time is too long")?;
+    Ok(SigningKeyRecord {
+        kid,
+        private_pem: pem,
+        created_at: now,
+        activates_at: now + lead,
+    })
+}
+
+/// Stores a new signing key that every instance publishes at its next reload and that
+/// signs from `lead` on; answers its record.
+///
+/// # Errors
+/// No randomness, or storage failed.
+pub async fn rotate(
+    store: &dyn SigningKeyStore,
+    lead: Duration,
+) -> anyhow::Result<SigningKeyRecord> {
+    let record = new_record(Utc::now(), lead)?;
+    store
+        .add_signing_key(&record)
+        .await
+        .context("storing the new signing key")?;
+    Ok(record)
+}
+
+/// Re-reads the stored keys into `ring` every `every`, for as long as the process runs.
+pub fn spawn_reload(ring: Arc<KeyRing>, store: Arc<dyn SigningKeyStore>, every: Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            match ring.reload(store.as_ref()).await {
+                Ok(true) => tracing::info!(
+                    signing_kid = %ring.signing_kid(),
+                    "signing keys reloaded: the set changed"
+                ),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(cause = %e, "reloading signing keys failed"),
+            }
+        }
+    });
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_generated_key_parses_and_publishes_a_public_jwk_with_its_kid() {
-        let pem = generate_pem().unwrap();
-        let ring = KeyRing::from_pems([pem.as_str()]).unwrap();
-        let jwks = serde_json::to_value(ring.jwks()).unwrap();
-        assert_eq!(jwks["keys"][0]["kid"], ring.signing_kid());
-        assert_eq!(jwks["keys"][0]["crv"], "P-256");
-        assert!(
-            jwks["keys"][0].get("d").is_none(),
-            "no private part published"
-        );
-    }
-
-    #[test]
-    fn the_newest_key_signs_and_every_key_verifies() {
-        let newer = generate_pem().unwrap();
-        let older = generate_pem().unwrap();
-        let ring = KeyRing::from_pems([newer.as_str(), older.as_str()]).unwrap();
-        let old_kid = KeyRing::from_pems([older.as_str()])
-            .unwrap()
-            .signing_kid()
-            .to_owned();
-        assert_ne!(ring.signing_kid(), old_kid);
-        assert!(ring.verifying_key(&old_kid).is_some());
-        assert_eq!(ring.jwks().keys.len(), 2);
-    }
-
-    #[test]
-    fn a_pem_that_is_not_a_p256_key_is_refused() {
-        assert!(
-            KeyRing::from_pems(["-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"])
-                .is_err()
-        );
-    }
-}
+mod tests;

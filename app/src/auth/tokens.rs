@@ -100,13 +100,10 @@ impl TokenService {
             scope: scopes.iter().cloned().collect::<Vec<_>>().join(" "),
             client_id: client_id.to_owned(),
         };
+        let (kid, key) = self.keys.signer(Utc::now());
         let mut header = Header::new(Algorithm::ES256);
-        header.kid = Some(self.keys.signing_kid().to_owned());
-        Ok(jsonwebtoken::encode(
-            &header,
-            &claims,
-            self.keys.signing_key(),
-        )?)
+        header.kid = Some(kid);
+        Ok(jsonwebtoken::encode(&header, &claims, &key)?)
     }
 
     /// Verifies a bearer token: no `crit` header, the `alg` must be ES256 (nothing else is
@@ -157,7 +154,7 @@ impl TokenService {
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        let data = jsonwebtoken::decode::<Claims>(token, key, &validation)?;
+        let data = jsonwebtoken::decode::<Claims>(token, &key, &validation)?;
         let user: UserId = data
             .claims
             .sub

@@ -59,6 +59,11 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: super::grants_admin::ConsentCommand,
     },
+    /// Token-signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: super::keys_admin::KeysCommand,
+    },
     /// Seed a demo project, types, entries and a demo person with the mcp flag on (once).
     Demo,
 }
@@ -353,6 +358,7 @@ pub async fn run(
         AdminCommand::Demo => super::demo::seed(settings, opened).await,
         AdminCommand::Client { command } => super::grants_admin::client(opened, command).await,
         AdminCommand::Consent { command } => super::grants_admin::consent(opened, command).await,
+        AdminCommand::Keys { command } => super::keys_admin::keys(settings, opened, command).await,
     }
 }
 

@@ -4,6 +4,7 @@
 mod admin;
 mod demo;
 mod grants_admin;
+mod keys_admin;
 
 use std::path::PathBuf;
 

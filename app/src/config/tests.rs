@@ -101,3 +101,12 @@ fn the_statement_timeout_is_bounded() {
     let err = format!("{:#}", Settings::load(Some(f.path())).unwrap_err());
     assert!(err.contains("database.statement_timeout"), "{err}");
 }
+
+#[test]
+fn a_key_lead_shorter_than_the_reload_interval_is_refused() {
+    let f = write("[auth]\nkey_reload_interval = \"60s\"\nkey_publish_lead = \"30s\"\n");
+    let err = format!("{:#}", Settings::load(Some(f.path())).unwrap_err());
+    assert!(err.contains("key_publish_lead"), "{err}");
+    let s = Settings::load(None).unwrap();
+    assert!(s.auth.key_publish_lead >= s.auth.key_reload_interval);
+}

@@ -83,7 +83,7 @@ fn token_expiring(s: &TokenService, exp_offset: i64, adjust: impl FnOnce(&mut He
     let mut header = Header::new(Algorithm::ES256);
     header.kid = Some(s.keys.signing_kid().to_owned());
     adjust(&mut header);
-    jsonwebtoken::encode(&header, &claims, s.keys.signing_key()).unwrap()
+    jsonwebtoken::encode(&header, &claims, &s.keys.signing_key()).unwrap()
 }
 
 #[test]
