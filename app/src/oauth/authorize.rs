@@ -45,6 +45,10 @@ pub struct AuthRequest {
     pub resource: String,
     /// The CSRF token the login and consent forms must return.
     pub csrf: String,
+    /// The hash of the binding cookie of the browser that started the request: no other
+    /// browser can log in or consent on it.
+    #[serde(default)]
+    pub browser: String,
 }
 
 impl AuthRequest {
@@ -180,13 +184,14 @@ fn check(
         write_requested,
         resource,
         csrf: crypto::random_token()?,
+        browser: String::new(),
     })
 }
 
 async fn proceed(
     req: &HttpRequest,
     state: &OAuthState,
-    request: AuthRequest,
+    mut request: AuthRequest,
 ) -> Result<HttpResponse, OAuthError> {
     if let Some(user) = session::current_user(state, req).await?
         && let Some(consent) = state.grants.consent(user, &request.client_id).await?
@@ -197,6 +202,8 @@ async fn proceed(
         }
     }
     let id = crypto::random_token()?;
+    let binding = session::browser_binding(req)?;
+    request.browser = crypto::hash(&binding);
     let payload = serde_json::to_value(&request).map_err(anyhow::Error::from)?;
     state
         .grants
@@ -206,7 +213,17 @@ async fn proceed(
             expires_at: Utc::now() + TimeDelta::minutes(PENDING_MINUTES),
         })
         .await?;
-    Ok(see_other(&format!("/oauth/consent?request={id}")))
+    let mut response = see_other(&format!("/oauth/consent?request={id}"));
+    let cookie = session::cookie(
+        state,
+        session::BROWSER_COOKIE,
+        binding,
+        PENDING_MINUTES * 60,
+    );
+    response
+        .add_cookie(&cookie)
+        .map_err(|e| OAuthError::server_error(e.to_string()))?;
+    Ok(response)
 }
 
 /// A `303 See Other` to a path of this server.

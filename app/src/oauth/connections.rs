@@ -139,7 +139,9 @@ pub async fn login(
     }
     let user = match state.directory.user_by_email(form.email.trim()).await {
         Ok(Some(user)) => user,
-        Ok(None) => return sign_in_page(&state, &form.csrf, Some("No account has this email.")),
+        Ok(None) => {
+            return sign_in_page(&state, &form.csrf, Some("This email cannot sign in here."));
+        }
         Err(e) => return OAuthError::from(e).page(),
     };
     session::signed_in(&state, user.id, "/oauth/connections").await

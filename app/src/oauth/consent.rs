@@ -17,11 +17,24 @@ pub struct Show {
     request: String,
 }
 
-/// Loads the pending request `id`, or an error page.
+/// Loads the pending request `id` started by this browser, or an error page.
 pub(super) async fn pending_request(
     state: &OAuthState,
+    req: &HttpRequest,
     id: &str,
 ) -> Result<AuthRequest, HttpResponse> {
+    let request = stored_request(state, id).await?;
+    if session::same_browser(req, &request.browser) {
+        Ok(request)
+    } else {
+        Err(OAuthError::invalid_request(
+            "this sign-in request was started in another browser (or its cookie expired); start again from your application",
+        )
+        .page())
+    }
+}
+
+async fn stored_request(state: &OAuthState, id: &str) -> Result<AuthRequest, HttpResponse> {
     let pending = state
         .grants
         .pending(id, Utc::now())
@@ -38,7 +51,7 @@ pub async fn show(
     state: web::Data<OAuthState>,
     query: web::Query<Show>,
 ) -> HttpResponse {
-    let request = match pending_request(&state, &query.request).await {
+    let request = match pending_request(&state, &req, &query.request).await {
         Ok(r) => r,
         Err(page) => return page,
     };
@@ -65,13 +78,16 @@ pub async fn show(
         Ok(None) => return see_other(&format!("/oauth/login?request={}", query.request)),
         Err(e) => return OAuthError::from(e).page(),
     };
+    let Some(csrf) = session::consent_token(&req, &request.csrf) else {
+        return see_other(&format!("/oauth/login?request={}", query.request));
+    };
     let host = Url::parse(&request.redirect_uri)
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))
         .unwrap_or_else(|| request.redirect_uri.clone());
     pages::consent(&ConsentView {
         request: &query.request,
-        csrf: &request.csrf,
+        csrf: &csrf,
         client_name: &request.client_name,
         client_host: &host,
         redirect_uri: &request.redirect_uri,
@@ -123,11 +139,13 @@ pub async fn decide(
     form: web::Form<Decision>,
 ) -> HttpResponse {
     let form = form.into_inner();
-    let request = match pending_request(&state, &form.request).await {
+    let request = match pending_request(&state, &req, &form.request).await {
         Ok(r) => r,
         Err(page) => return page,
     };
-    if !crypto::same(&form.csrf, &request.csrf) {
+    // The token shown with the page is bound to the session that saw it.
+    let expected = session::consent_token(&req, &request.csrf).unwrap_or_default();
+    if expected.is_empty() || !crypto::same(&form.csrf, &expected) {
         return OAuthError::invalid_request(
             "the form expired or did not come from this server; start again",
         )

@@ -27,8 +27,12 @@ struct UpstreamLogin {
 }
 
 /// `GET /oauth/login?request=…`: the dev form, or a redirect to the upstream provider.
-pub async fn form(state: web::Data<OAuthState>, query: web::Query<Form>) -> HttpResponse {
-    let request = match pending_request(&state, &query.request).await {
+pub async fn form(
+    req: HttpRequest,
+    state: web::Data<OAuthState>,
+    query: web::Query<Form>,
+) -> HttpResponse {
+    let request = match pending_request(&state, &req, &query.request).await {
         Ok(r) => r,
         Err(page) => return page,
     };
@@ -88,12 +92,16 @@ pub struct Submit {
 }
 
 /// `POST /oauth/login`: the dev form's submission.
-pub async fn submit(state: web::Data<OAuthState>, form: web::Form<Submit>) -> HttpResponse {
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<OAuthState>,
+    form: web::Form<Submit>,
+) -> HttpResponse {
     if state.identity.is_some() {
         return OAuthError::invalid_request("sign in through the identity provider").page();
     }
     let form = form.into_inner();
-    let request = match pending_request(&state, &form.request).await {
+    let request = match pending_request(&state, &req, &form.request).await {
         Ok(r) => r,
         Err(page) => return page,
     };
@@ -110,8 +118,9 @@ pub async fn submit(state: web::Data<OAuthState>, form: web::Form<Submit>) -> Ht
                 &form.request,
                 &request.csrf,
                 &request.client_name,
+                // The same words whether or not the address is known elsewhere.
                 Some(
-                    "No account has this email. Ask an administrator to add you (platform-mcp admin user add).",
+                    "This email cannot sign in here. Check it, or ask an administrator to add you (platform-mcp admin user add).",
                 ),
             );
         }

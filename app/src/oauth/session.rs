@@ -1,5 +1,6 @@
-//! The browser side: the login-session cookie and the short-lived cookie that carries an
-//! upstream login across the identity provider's redirect.
+//! The browser side: the login-session cookie, the short-lived cookie that carries an
+//! upstream login across the identity provider's redirect, and the browser cookie that
+//! binds a pending authorization request to the browser that started it.
 
 use actix_web::HttpRequest;
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
@@ -12,6 +13,9 @@ use super::{OAuthState, crypto};
 
 pub const SESSION_COOKIE: &str = "pmcp_session";
 pub const LOGIN_COOKIE: &str = "pmcp_login";
+/// A random value per browser, set by `/oauth/authorize`; each pending request keeps its
+/// hash, and the login and consent steps refuse a browser that does not send it.
+pub const BROWSER_COOKIE: &str = "pmcp_browser";
 const SESSION_HOURS: i64 = 12;
 
 /// A cookie with the house rules: `HttpOnly`, `SameSite=Lax`, `Secure` on https, path `/`.
@@ -82,4 +86,37 @@ pub async fn start(state: &OAuthState, user: UserId) -> Result<Cookie<'static>, 
         })
         .await?;
     Ok(cookie(state, SESSION_COOKIE, id, SESSION_HOURS * 3600))
+}
+
+/// This browser's binding value: the one it sent, when well formed, else a new one. The
+/// caller sets it again (`cookie`) so that it outlives the pending request.
+///
+/// # Errors
+/// The system's random source failed.
+pub fn browser_binding(req: &HttpRequest) -> anyhow::Result<String> {
+    match req.cookie(BROWSER_COOKIE) {
+        Some(c) if c.value().len() == 43 && c.value().bytes().all(is_base64url) => {
+            Ok(c.value().to_owned())
+        }
+        _ => crypto::random_token(),
+    }
+}
+
+fn is_base64url(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+/// True when this browser sent the binding whose hash is `bound`.
+#[must_use]
+pub fn same_browser(req: &HttpRequest, bound: &str) -> bool {
+    req.cookie(BROWSER_COOKIE)
+        .is_some_and(|c| !bound.is_empty() && crypto::same(&crypto::hash(c.value()), bound))
+}
+
+/// The consent form's token: the pending request's CSRF token bound to this browser's
+/// login session, so a consent shown to one session cannot be posted from another.
+#[must_use]
+pub fn consent_token(req: &HttpRequest, csrf: &str) -> Option<String> {
+    req.cookie(SESSION_COOKIE)
+        .map(|session| crypto::hash(&format!("{csrf}:{}", session.value())))
 }

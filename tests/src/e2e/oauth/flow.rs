@@ -72,11 +72,11 @@ pub fn authorize_url(
     url
 }
 
-fn location(response: &reqwest::Response) -> String {
+pub fn location(response: &reqwest::Response) -> String {
     response.headers()["location"].to_str().unwrap().to_owned()
 }
 
-fn absolute(server: &TestServer, location: &str) -> String {
+pub fn absolute(server: &TestServer, location: &str) -> String {
     if location.starts_with('/') {
         format!("{}{location}", server.base)
     } else {

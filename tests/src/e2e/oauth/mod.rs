@@ -4,6 +4,7 @@
 
 mod connections;
 pub(super) mod flow;
+mod forgery;
 mod metadata;
 mod refusals;
 mod tokens;
