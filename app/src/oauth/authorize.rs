@@ -17,6 +17,10 @@ use super::{OAuthState, clients, crypto, session};
 const PENDING_MINUTES: i64 = 10;
 /// How long an authorization code lives.
 const CODE_SECONDS: i64 = 60;
+/// The longest `state` kept with a pending request, in bytes (clients send ~43).
+pub const MAX_STATE_BYTES: usize = 1024;
+/// The longest `scope`, `resource` or `code_challenge_method` accepted, in bytes.
+const MAX_PARAMETER_BYTES: usize = 1024;
 
 #[derive(Debug, Deserialize)]
 pub struct Query {
@@ -83,7 +87,13 @@ pub async fn authorize(
     query: web::Query<Query>,
 ) -> HttpResponse {
     let query = query.into_inner();
-    // Until the client and its redirect URI are trusted, errors are shown, not redirected.
+    // Errors are shown to the person, never redirected: anyone can register a client with
+    // any redirect URI, so a redirect before the person acted would make this server an
+    // open redirector (RFC 9700 §4.11.2). Only the person's own decision (deny) and a
+    // failure after it go back to the client.
+    if let Err(e) = within_limits(&query) {
+        return e.page();
+    }
     let Some(client_id) = query.client_id.as_deref().filter(|c| !c.is_empty()) else {
         return OAuthError::invalid_request("client_id is missing").page();
     };
@@ -100,7 +110,6 @@ pub async fn authorize(
         (None, [only]) => only.clone(),
         (None, _) => return OAuthError::invalid_request("redirect_uri is missing").page(),
     };
-    let fail = |e: OAuthError| e.redirect(&redirect_uri, query.state.as_deref(), &state.issuer);
     let request = match check(
         &state,
         &query,
@@ -109,12 +118,55 @@ pub async fn authorize(
         &redirect_uri,
     ) {
         Ok(request) => request,
-        Err(e) => return fail(e),
+        Err(e) => return e.page(),
     };
     match proceed(&req, &state, request).await {
         Ok(response) => response,
-        Err(e) => fail(e),
+        Err(e) => e.page(),
     }
+}
+
+/// Refuses parameters longer than anything a client needs (each would be stored with the
+/// pending request).
+fn within_limits(q: &Query) -> Result<(), OAuthError> {
+    let uris = [
+        ("client_id", &q.client_id),
+        ("redirect_uri", &q.redirect_uri),
+    ];
+    for (name, value) in uris {
+        if value
+            .as_ref()
+            .is_some_and(|v| v.len() > super::register::MAX_URI_BYTES)
+        {
+            return Err(OAuthError::invalid_request(format!(
+                "{name} is longer than {} bytes",
+                super::register::MAX_URI_BYTES
+            )));
+        }
+    }
+    if q.state.as_ref().is_some_and(|v| v.len() > MAX_STATE_BYTES) {
+        return Err(OAuthError::invalid_request(format!(
+            "state is longer than {MAX_STATE_BYTES} bytes"
+        )));
+    }
+    let others = [
+        ("scope", &q.scope),
+        ("resource", &q.resource),
+        ("response_type", &q.response_type),
+        ("code_challenge", &q.code_challenge),
+        ("code_challenge_method", &q.code_challenge_method),
+    ];
+    for (name, value) in others {
+        if value
+            .as_ref()
+            .is_some_and(|v| v.len() > MAX_PARAMETER_BYTES)
+        {
+            return Err(OAuthError::invalid_request(format!(
+                "{name} is longer than {MAX_PARAMETER_BYTES} bytes"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn check(

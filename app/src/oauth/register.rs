@@ -16,6 +16,8 @@ use super::{OAuthState, crypto};
 /// The largest registration body accepted.
 pub const MAX_BODY: usize = 16 * 1024;
 const MAX_REDIRECT_URIS: usize = 10;
+/// The longest redirect URI (or client id URL) accepted, in bytes.
+pub const MAX_URI_BYTES: usize = 2048;
 
 #[derive(Debug, Deserialize)]
 struct Request {
@@ -33,6 +35,11 @@ struct Request {
 /// # Errors
 /// `invalid_redirect_uri` saying what is wrong.
 pub fn check_redirect_uri(raw: &str) -> Result<(), OAuthError> {
+    if raw.len() > MAX_URI_BYTES {
+        return Err(OAuthError::invalid_redirect_uri(format!(
+            "a redirect URI may be at most {MAX_URI_BYTES} bytes"
+        )));
+    }
     let url = Url::parse(raw).map_err(|_| {
         OAuthError::invalid_redirect_uri(format!("\"{raw}\" is not an absolute URI"))
     })?;

@@ -20,18 +20,15 @@ async fn first_hop(
         .unwrap()
 }
 
-fn redirected_error(response: &reqwest::Response) -> (String, String) {
-    assert_eq!(
-        response.status(),
-        302,
-        "an error for a trusted redirect URI goes back to the client"
+/// The error page of a refused authorization request: the person sees it; nothing goes
+/// back to the client before the person acted (RFC 9700 §4.11.2: no open redirect).
+async fn shown_error(response: reqwest::Response) -> String {
+    assert_eq!(response.status(), 400);
+    assert!(
+        response.headers().get("location").is_none(),
+        "an error before the person acted is not redirected"
     );
-    let location = url::Url::parse(response.headers()["location"].to_str().unwrap()).unwrap();
-    assert!(location.as_str().starts_with(REDIRECT));
-    (
-        param(&location, "error").unwrap(),
-        param(&location, "iss").unwrap(),
-    )
+    response.text().await.unwrap()
 }
 
 async fn a_wrong_redirect_uri_gets_an_error_page_and_no_redirect(server: TestServer) {
@@ -64,16 +61,14 @@ async fn a_request_without_pkce_is_refused(server: TestServer) {
         &[("code_challenge", ""), ("code_challenge_method", "")],
     )
     .await;
-    assert_eq!(redirected_error(&response).0, "invalid_request");
+    assert!(shown_error(response).await.contains("invalid_request"));
 }
 e2e!(a_request_without_pkce_is_refused);
 
 async fn plain_pkce_is_refused(server: TestServer) {
     let client_id = register(&server).await;
     let response = first_hop(&server, &client_id, &[("code_challenge_method", "plain")]).await;
-    let (error, iss) = redirected_error(&response);
-    assert_eq!(error, "invalid_request");
-    assert_eq!(iss, server.base);
+    assert!(shown_error(response).await.contains("S256"));
 }
 e2e!(plain_pkce_is_refused);
 
@@ -85,7 +80,7 @@ async fn another_resource_is_an_invalid_target(server: TestServer) {
         &[("resource", "https://other.example/mcp")],
     )
     .await;
-    assert_eq!(redirected_error(&response).0, "invalid_target");
+    assert!(shown_error(response).await.contains("invalid_target"));
 }
 e2e!(another_resource_is_an_invalid_target);
 
@@ -97,9 +92,59 @@ async fn an_unknown_scope_is_an_invalid_scope(server: TestServer) {
         &[("scope", "data:read admin:everything")],
     )
     .await;
-    assert_eq!(redirected_error(&response).0, "invalid_scope");
+    assert!(shown_error(response).await.contains("invalid_scope"));
 }
 e2e!(an_unknown_scope_is_an_invalid_scope);
+
+async fn a_registered_client_cannot_use_errors_as_an_open_redirect(server: TestServer) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/oauth/register", server.base))
+        .json(
+            &serde_json::json!({"redirect_uris": ["https://evil.example/land"],
+            "token_endpoint_auth_method": "none"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = response.json().await.unwrap();
+    let client_id = body["client_id"].as_str().unwrap();
+    let mut url = url::Url::parse(&format!("{}/oauth/authorize", server.base)).unwrap();
+    url.query_pairs_mut()
+        .append_pair("client_id", client_id)
+        .append_pair("redirect_uri", "https://evil.example/land")
+        .append_pair("response_type", "token");
+    let response = browser().get(url.as_str()).send().await.unwrap();
+    assert!(
+        shown_error(response)
+            .await
+            .contains("unsupported_response_type")
+    );
+}
+e2e!(a_registered_client_cannot_use_errors_as_an_open_redirect);
+
+async fn oversized_parameters_are_refused(server: TestServer) {
+    let client_id = register(&server).await;
+    let long_state = "s".repeat(1025);
+    let long_scope = "data:read ".repeat(120);
+    for (name, value) in [("state", &long_state), ("scope", &long_scope)] {
+        let response = first_hop(&server, &client_id, &[(name, value.as_str())]).await;
+        let page = shown_error(response).await;
+        assert!(page.contains(name), "{page}");
+        assert!(page.contains("bytes"), "{page}");
+    }
+    let response = reqwest::Client::new()
+        .post(format!("{}/oauth/register", server.base))
+        .json(&serde_json::json!({
+            "redirect_uris": [format!("https://app.example/{}", "x".repeat(2100))],
+            "token_endpoint_auth_method": "none"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_redirect_uri");
+}
+e2e!(oversized_parameters_are_refused);
 
 async fn a_wrong_verifier_is_an_invalid_grant(server: TestServer) {
     let email = person(&server).await;
