@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: run test unit lint e2e-setup conformance bench clean-data
+.PHONY: run test unit lint e2e-setup conformance bench soak clean-data
 
 ## Build, migrate the embedded SQLite database, seed the demo once, and serve on 127.0.0.1:8080.
 run:
@@ -32,6 +32,11 @@ conformance: e2e-setup
 ## Our server against raw SQL on the same data (see README, Performance).
 bench:
 	./scripts/with-postgres.sh ./scripts/bench.sh
+
+## The long suites (README, Soak tests): PostgreSQL stopped under load; three instances
+## behind nginx with the OAuth flow, a key rotation and an instance killed. Not part of test.
+soak:
+	./scripts/soak.sh
 
 clean-data:
 	rm -rf data
