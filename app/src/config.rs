@@ -59,6 +59,10 @@ pub struct OAuthSettings {
     /// Lifetime of refresh tokens (each rotation starts a new one).
     #[serde(with = "humantime_serde_compat")]
     pub refresh_token_ttl: Duration,
+    /// The longest a grant lives through refresh rotations, from the person's consent:
+    /// then the client must send the person through the authorization flow again.
+    #[serde(with = "humantime_serde_compat")]
+    pub refresh_family_max_age: Duration,
     /// How long a dynamically registered client is kept unused.
     #[serde(with = "humantime_serde_compat")]
     pub unused_client_ttl: Duration,
@@ -181,6 +185,7 @@ provider = "dev"
 
 [oauth]
 refresh_token_ttl = "30d"
+refresh_family_max_age = "90d"
 unused_client_ttl = "7d"
 allow_http_loopback_metadata = false
 allow_private_metadata_hosts = false
@@ -268,6 +273,9 @@ impl Settings {
                 bail!("identity.oidc.issuer \"{}\" is not a URL", oidc.issuer)
             }
             _ => {}
+        }
+        if self.oauth.refresh_family_max_age < self.oauth.refresh_token_ttl {
+            bail!("oauth.refresh_family_max_age must be at least oauth.refresh_token_ttl");
         }
         if self.server.max_body_bytes < 1024 {
             bail!("server.max_body_bytes must be at least 1024");

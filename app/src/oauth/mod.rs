@@ -42,6 +42,7 @@ pub struct OAuthState {
     pub resource: String,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    pub refresh_family_max_age: Duration,
     pub unused_client_ttl: Duration,
     /// Cookies get `Secure` when the public URL is https.
     pub secure_cookies: bool,
@@ -71,6 +72,7 @@ impl OAuthState {
             issuer,
             access_token_ttl: settings.auth.access_token_ttl,
             refresh_token_ttl: settings.oauth.refresh_token_ttl,
+            refresh_family_max_age: settings.oauth.refresh_family_max_age,
             unused_client_ttl: settings.oauth.unused_client_ttl,
             metadata_fetch: cimd::FetchPolicy::from_settings(&settings.oauth)?,
         })

@@ -147,12 +147,23 @@ async fn refresh(
             "the refresh token is unknown, expired or revoked",
         ));
     };
+    // A grant does not live forever through rotations: its family started at the consent
+    // (the family id is a UUIDv7 made then), and no token of it outlives the maximum age.
+    let now = Utc::now();
+    let end = family_end(state, family)
+        .filter(|end| *end > now)
+        .ok_or_else(|| {
+            OAuthError::invalid_grant(
+                "this grant reached its maximum age; the person must sign in and approve again",
+            )
+        })?;
     // The next token is prepared before the atomic rotation, which stores it (continuing
     // the presented token's grant) only if the presented one was the family's current token.
-    let (raw, next) = new_refresh(state, client)?;
+    let (raw, mut next) = new_refresh(state, client)?;
+    next.expires_at = next.expires_at.min(end);
     let old = match state
         .grants
-        .rotate_refresh(&presented_hash, &next, Utc::now())
+        .rotate_refresh(&presented_hash, &next, now)
         .await?
     {
         Rotation::Rotated(old) => old,
@@ -190,6 +201,14 @@ async fn refresh(
         None => old.scopes.clone(),
     };
     respond(state, old.user, &scopes, &client.client_id, &raw)
+}
+
+/// When the grant of `family` ends: its start (the UUIDv7's time) plus the maximum age;
+/// `None` for an id that carries no time.
+fn family_end(state: &OAuthState, family: uuid::Uuid) -> Option<chrono::DateTime<Utc>> {
+    let (seconds, nanos) = family.get_timestamp()?.to_unix();
+    let started = chrono::DateTime::from_timestamp(i64::try_from(seconds).ok()?, nanos)?;
+    started.checked_add_signed(TimeDelta::from_std(state.refresh_family_max_age).ok()?)
 }
 
 /// A new refresh token and its stored form. The stores take only its hash and expiry from

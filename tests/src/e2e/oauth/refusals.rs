@@ -234,6 +234,74 @@ async fn an_expired_code_is_an_invalid_grant(server: TestServer) {
 }
 e2e!(an_expired_code_is_an_invalid_grant);
 
+/// A code of a grant that started `days_ago` (its family id carries that time), exchanged;
+/// returns the client and the refresh token.
+async fn refresh_of_a_grant_started(server: &TestServer, days_ago: i64) -> (String, String) {
+    let seeded = server.seed().await;
+    let client_id = register(server).await;
+    let (verifier, challenge) = pkce();
+    let code = format!("old-grant-code-{}", uuid::Uuid::new_v4().simple());
+    let started = Utc::now() - TimeDelta::days(days_ago);
+    let family = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        u64::try_from(started.timestamp()).unwrap(),
+        0,
+    ));
+    server
+        .opened
+        .storage
+        .grants
+        .put_code(&AuthorizationCode {
+            code_hash: app::oauth::crypto::hash(&code),
+            client_id: client_id.clone(),
+            user: seeded.user,
+            redirect_uri: REDIRECT.into(),
+            code_challenge: challenge,
+            scopes: vec!["data:read".into()],
+            resource: server.mcp.clone(),
+            expires_at: Utc::now() + TimeDelta::seconds(60),
+            family,
+        })
+        .await
+        .unwrap();
+    let (status, body, _) = exchange(server, &client_id, &verifier, &code).await;
+    assert_eq!(status, 200, "{body}");
+    (
+        client_id,
+        body["refresh_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn a_grant_past_its_maximum_age_no_longer_refreshes(server: TestServer) {
+    // The default maximum age is 90 days; rotation does not extend it.
+    let (client_id, young) = refresh_of_a_grant_started(&server, 80).await;
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", young.as_str()),
+        ("client_id", client_id.as_str()),
+    ];
+    assert_eq!(token(&server, &form).await.0, 200);
+    let (client_id, old) = refresh_of_a_grant_started(&server, 91).await;
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", old.as_str()),
+        ("client_id", client_id.as_str()),
+    ];
+    let (status, body, _) = token(&server, &form).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("maximum age"),
+        "{body}"
+    );
+}
+e2e!(a_grant_past_its_maximum_age_no_longer_refreshes);
+
 async fn a_code_for_another_redirect_uri_is_an_invalid_grant(server: TestServer) {
     let email = person(&server).await;
     let (client_id, verifier, code) = code_for(&server, &email).await;
