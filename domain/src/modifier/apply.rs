@@ -3,12 +3,14 @@
 //! Parsing guarantees that no two operations overlap, so their order does not change the
 //! result; they run in the order they were parsed.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use super::{
     Action, Increment, ModifierError, Operation,
     navigate::{Parent, existing, existing_parent, parent_for_write, put},
-    values::{add, json_eq, type_name},
+    values::{add, json_eq, json_hash, type_name},
 };
 use crate::path::FieldPath;
 
@@ -116,8 +118,30 @@ fn append(
 }
 
 fn extend(array: &mut Vec<Value>, items: &[Value], unique: bool) {
+    if unique {
+        add_missing(array, items, &mut json_eq);
+    } else {
+        array.extend(items.iter().cloned());
+    }
+}
+
+/// Appends each of `items` not yet in `array` (by `eq`). Elements are bucketed by a hash
+/// that agrees with `json_eq`, so an element is compared only with those in its bucket:
+/// linear in the array and the items, where comparing each item with every element would
+/// cost their product.
+pub(super) fn add_missing(
+    array: &mut Vec<Value>,
+    items: &[Value],
+    eq: &mut impl FnMut(&Value, &Value) -> bool,
+) {
+    let mut buckets: HashMap<u64, Vec<usize>> = HashMap::with_capacity(array.len() + items.len());
+    for (index, element) in array.iter().enumerate() {
+        buckets.entry(json_hash(element)).or_default().push(index);
+    }
     for item in items {
-        if !unique || !array.iter().any(|present| json_eq(present, item)) {
+        let bucket = buckets.entry(json_hash(item)).or_default();
+        if !bucket.iter().any(|&index| eq(&array[index], item)) {
+            bucket.push(array.len());
             array.push(item.clone());
         }
     }

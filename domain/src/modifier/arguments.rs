@@ -51,8 +51,8 @@ fn increment(argument: &Value, path: &str) -> Result<Increment, ModifierError> {
     }
 }
 
-/// The most elements one `$each` adds (`$addToSet` compares each with the whole array, so
-/// its cost grows with their product).
+/// The most elements one `$each` adds (the work of an update stays proportional to what
+/// the caller sends; `$addToSet` is linear in the array and the items).
 pub const MAX_EACH: usize = 1000;
 
 /// The elements of a `$push`/`$addToSet` argument: one value, or the array of `{"$each": [...]}`.

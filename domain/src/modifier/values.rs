@@ -1,6 +1,8 @@
 //! JSON value helpers for the modifier engine: type names for messages, MongoDB-like value
 //! equality for `$pull` and `$addToSet`, and the `$inc` arithmetic.
 
+use std::hash::{BuildHasher, Hash, Hasher};
+
 use serde_json::{Number, Value};
 
 use super::{Increment, ModifierError};
@@ -33,6 +35,59 @@ pub(super) fn json_eq(left: &Value, right: &Value) -> bool {
         }
         _ => left == right,
     }
+}
+
+/// A hash that agrees with [`json_eq`]: equal values hash alike (numbers by their integer
+/// value when integral, objects whatever their key order). Fixed keys, so it is the same in
+/// every process.
+pub(super) fn json_hash(value: &Value) -> u64 {
+    let mut hasher =
+        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+            .build_hasher();
+    feed(value, &mut hasher);
+    hasher.finish()
+}
+
+fn feed(value: &Value, h: &mut impl Hasher) {
+    match value {
+        Value::Null => 0u8.hash(h),
+        Value::Bool(b) => (1u8, b).hash(h),
+        Value::Number(n) => {
+            2u8.hash(h);
+            match integral(n) {
+                Some(int) => (0u8, int).hash(h),
+                None => (1u8, n.as_f64().map(f64::to_bits)).hash(h),
+            }
+        }
+        Value::String(s) => (3u8, s).hash(h),
+        Value::Array(items) => {
+            (4u8, items.len()).hash(h);
+            for item in items {
+                feed(item, h);
+            }
+        }
+        Value::Object(map) => {
+            (5u8, map.len()).hash(h);
+            let mut pairs: Vec<(&String, &Value)> = map.iter().collect();
+            pairs.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            for (key, item) in pairs {
+                key.hash(h);
+                feed(item, h);
+            }
+        }
+    }
+}
+
+/// The integer value of `n` when it has one (an integral float included), as `numbers_eq`
+/// compares it.
+#[allow(clippy::cast_possible_truncation)] // guarded as in float_eq_int
+fn integral(n: &Number) -> Option<i128> {
+    const BOUND: f64 = 36_893_488_147_419_103_232.0; // 2^65
+    as_integer(n).or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < BOUND)
+            .map(|f| f as i128)
+    })
 }
 
 /// Exact numeric equality: integers compare as integers (no rounding through f64), an

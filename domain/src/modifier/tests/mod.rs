@@ -1,5 +1,6 @@
 //! Unit and property tests of the modifier engine, one behaviour per test.
 
+mod add_to_set;
 mod apply_arrays;
 mod apply_fields;
 mod parse_paths;
