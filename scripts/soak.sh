@@ -13,6 +13,7 @@
 # SOAK_CALLERS tune faults; SOAK_SCALE_STEADY (s of load before the kill and after it) and
 # SOAK_CALLERS tune scale.
 set -euo pipefail
+export PYTHONDONTWRITEBYTECODE=1
 cd "$(dirname "$0")/.."
 root="$PWD"
 suites=("${@:-faults scale}")
