@@ -4,6 +4,7 @@
 
 mod browser;
 mod clients;
+mod fuzz_mcp;
 mod harness;
 mod http_auth;
 mod http_transport;
