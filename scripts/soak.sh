@@ -31,6 +31,8 @@ faults() {
   port="$(free_port)"
   export PLATFORM_MCP__DATABASE__URL="$PG_URL/platform"
   export PLATFORM_MCP__SERVER__BIND="127.0.0.1:$port"
+  # The load is one person through one client, far above any per-person rate limit.
+  export PLATFORM_MCP__LIMITS__MCP_PER_MINUTE=0
   seed_world "$bin"
   local token
   token="$(mint "$bin")"
@@ -55,7 +57,7 @@ faults() {
   fi
   kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
-  unset PLATFORM_MCP__DATABASE__URL PLATFORM_MCP__SERVER__BIND
+  unset PLATFORM_MCP__DATABASE__URL PLATFORM_MCP__SERVER__BIND PLATFORM_MCP__LIMITS__MCP_PER_MINUTE
   cluster_remove
   return "$status"
 }

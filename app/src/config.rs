@@ -11,6 +11,9 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
+mod limits;
+pub use limits::LimitSettings;
+
 /// Every setting of the server.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +23,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub identity: IdentitySettings,
     pub oauth: OAuthSettings,
+    pub limits: LimitSettings,
     pub log: LogSettings,
 }
 
@@ -190,6 +194,12 @@ unused_client_ttl = "7d"
 allow_http_loopback_metadata = false
 allow_private_metadata_hosts = false
 
+[limits]
+mcp_per_minute = 1200
+oauth_per_minute = 120
+sync_interval = "250ms"
+trust_forwarded_for = false
+
 [log]
 format = "text"
 level = "info"
@@ -276,6 +286,11 @@ impl Settings {
         }
         if self.oauth.refresh_family_max_age < self.oauth.refresh_token_ttl {
             bail!("oauth.refresh_family_max_age must be at least oauth.refresh_token_ttl");
+        }
+        if self.limits.sync_interval < Duration::from_millis(10)
+            || self.limits.sync_interval > Duration::from_secs(60)
+        {
+            bail!("limits.sync_interval must be between 10ms and 60s");
         }
         if self.server.max_body_bytes < 1024 {
             bail!("server.max_body_bytes must be at least 1024");

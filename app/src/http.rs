@@ -108,3 +108,68 @@ pub fn open_cors() -> Cors {
         .expose_headers([header::WWW_AUTHENTICATE])
         .max_age(3600)
 }
+
+/// The per-address limit on the OAuth endpoints.
+pub struct AddressLimit {
+    pub limiter: std::sync::Arc<crate::limits::RateLimiter>,
+    /// Requests per minute from one address (0: no limit).
+    pub per_minute: u32,
+    /// Read the address from `Forwarded` / `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
+}
+
+/// True for the paths of the authorization server (pages and API, not the metadata).
+fn is_oauth_path(path: &str) -> bool {
+    path.starts_with("/oauth/") || matches!(path, "/authorize" | "/token" | "/register")
+}
+
+/// Middleware: requests to the OAuth endpoints over their address's limit get `429` with
+/// `Retry-After` (an OAuth error body: `temporarily_unavailable`).
+///
+/// # Errors
+/// Only the inner service's errors.
+pub async fn limit_oauth(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let limit = req.app_data::<web::Data<AddressLimit>>().cloned();
+    if let Some(limit) = limit
+        && is_oauth_path(req.path())
+        && let Some(ip) = client_ip(&req, limit.trust_forwarded_for)
+        && let crate::limits::Verdict::Limited {
+            retry_after_seconds,
+        } = limit.limiter.check(
+            &crate::limits::address_key(ip),
+            limit.per_minute,
+            chrono::Utc::now(),
+        )
+    {
+        let response = HttpResponse::TooManyRequests()
+            .insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(json!({
+                "error": "temporarily_unavailable",
+                "error_description": format!(
+                    "too many requests from this address; retry after {retry_after_seconds} seconds"
+                ),
+            }));
+        return Ok(req.into_response(response));
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
+}
+
+fn client_ip(req: &ServiceRequest, trust_forwarded_for: bool) -> Option<std::net::IpAddr> {
+    if trust_forwarded_for
+        && let Some(ip) = req.connection_info().realip_remote_addr().and_then(|a| {
+            a.parse::<std::net::SocketAddr>()
+                .map(|s| s.ip())
+                .ok()
+                .or_else(|| a.parse().ok())
+        })
+    {
+        return Some(ip);
+    }
+    req.peer_addr().map(|a| a.ip())
+}

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod limits;
 pub mod mcp;
 pub mod oauth;
 pub mod startup;

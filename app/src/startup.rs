@@ -16,6 +16,7 @@ use crate::auth::tokens::TokenService;
 use crate::config::IdentityKind;
 use crate::config::Settings;
 use crate::http;
+use crate::limits::RateLimiter;
 use crate::mcp::{self, McpOptions};
 use crate::oauth::{self, OAuthState};
 use crate::storage::Storage;
@@ -175,7 +176,18 @@ impl Application {
                 settings.auth.key_reload_interval,
             );
         }
-        let server = serve(settings.clone(), opened.storage, tokens, oauth, listener)?;
+        let limiter = Arc::new(RateLimiter::new(opened.storage.counters.clone()));
+        if settings.limits.mcp_per_minute > 0 || settings.limits.oauth_per_minute > 0 {
+            limiter.spawn_sync(settings.limits.sync_interval);
+        }
+        let server = serve(
+            settings.clone(),
+            opened.storage,
+            tokens,
+            oauth,
+            limiter,
+            listener,
+        )?;
         Ok(Self {
             port,
             settings,
@@ -209,6 +221,7 @@ fn serve(
     storage: Storage,
     tokens: TokenService,
     oauth: OAuthState,
+    limiter: Arc<RateLimiter>,
     listener: TcpListener,
 ) -> anyhow::Result<Server> {
     let oauth = web::Data::new(oauth);
@@ -223,6 +236,8 @@ fn serve(
     let bearer = web::Data::new(BearerAuth {
         tokens: tokens.clone(),
         flags: storage.flags.clone(),
+        limiter: limiter.clone(),
+        per_minute: settings.limits.mcp_per_minute,
         resource_metadata: format!(
             "{}/.well-known/oauth-protected-resource/mcp",
             settings.issuer()
@@ -232,11 +247,17 @@ fn serve(
         issuer: settings.issuer(),
         resource: settings.resource(),
     });
+    let address_limit = web::Data::new(http::AddressLimit {
+        limiter,
+        per_minute: settings.limits.oauth_per_minute,
+        trust_forwarded_for: settings.limits.trust_forwarded_for,
+    });
     let tokens = web::Data::new(tokens);
     let storage = web::Data::new(storage);
     let max_body = settings.server.max_body_bytes;
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(http::limit_oauth))
             .wrap(from_fn(http::request_span))
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(web::JsonConfig::default().limit(max_body))
@@ -245,6 +266,7 @@ fn serve(
             .app_data(discovery.clone())
             .app_data(bearer.clone())
             .app_data(oauth.clone())
+            .app_data(address_limit.clone())
             .app_data(web::FormConfig::default().limit(64 * 1024))
             .route("/healthz", web::get().to(http::healthz))
             .route("/readyz", web::get().to(http::readyz))

@@ -7,7 +7,7 @@ use adapters::sqlite::SqliteStore;
 use adapters::system::{SystemClock, UuidV7};
 use anyhow::{Context, bail};
 use domain::grants::GrantStore;
-use domain::ports::{Directory, FeatureFlags, SigningKeyStore, StoreError};
+use domain::ports::{Directory, FeatureFlags, RateCounters, SigningKeyStore, StoreError};
 use domain::usecases::Ports;
 use secrecy::ExposeSecret;
 
@@ -29,6 +29,7 @@ pub struct Storage {
     pub flags: Arc<dyn FeatureFlags>,
     pub keys: Arc<dyn SigningKeyStore>,
     pub grants: Arc<dyn GrantStore>,
+    pub counters: Arc<dyn RateCounters>,
 }
 
 impl Storage {
@@ -82,7 +83,8 @@ impl Storage {
             + Directory
             + FeatureFlags
             + SigningKeyStore
-            + GrantStore,
+            + GrantStore
+            + RateCounters,
     {
         Self {
             backend,
@@ -96,7 +98,8 @@ impl Storage {
             directory: store.clone(),
             flags: store.clone(),
             keys: store.clone(),
-            grants: store,
+            grants: store.clone(),
+            counters: store,
         }
     }
 

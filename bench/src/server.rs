@@ -33,6 +33,8 @@ pub struct ToolClient {
 pub async fn start(storage: Storage, user: UserId) -> anyhow::Result<Arc<ToolClient>> {
     let mut settings = Settings::load(None)?;
     settings.server.bind = "127.0.0.1:0".parse()?;
+    // The bench is one person through one client at full speed: no rate limit.
+    settings.limits.mcp_per_minute = 0;
     let opened = open_storage(&settings, storage).await?;
     let app = Application::with_opened(settings, opened.clone())?;
     let settings = app.settings().clone();

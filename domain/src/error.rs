@@ -34,6 +34,10 @@ pub enum UseCaseError {
     /// was changed. `0` says what to change (a narrower filter, a smaller page).
     #[error("timed out: {0}")]
     Timeout(String),
+    /// The caller made more calls than their rate limit allows; nothing ran. They may
+    /// retry after `retry_after_seconds`.
+    #[error("rate limited: retry after {retry_after_seconds} s")]
+    RateLimited { retry_after_seconds: u64 },
     /// The person's `mcp` feature flag is off: the MCP server is not for them (yet). The
     /// transport answers the whole request with `403`.
     #[error("MCP Server feature is not enabled")]

@@ -35,6 +35,8 @@ export PLATFORM_MCP__SERVER__PUBLIC_URL="http://127.0.0.1:$lb_port"
 # every 2 s; a rotated key signs 8 s after it is stored.
 export PLATFORM_MCP__AUTH__KEY_RELOAD_INTERVAL=2s
 export PLATFORM_MCP__AUTH__KEY_PUBLISH_LEAD=8s
+# The load is one person through one client, far above any per-person rate limit.
+export PLATFORM_MCP__LIMITS__MCP_PER_MINUTE=0
 seed_world "$bin"
 token="$(mint "$bin")"
 # The SDK clients' worlds: a person with one project "E2E" holding an empty type `tasks`.

@@ -17,6 +17,7 @@
 //! which is a person's data call.
 
 mod call;
+mod counters;
 mod directory;
 mod entries;
 mod errors;

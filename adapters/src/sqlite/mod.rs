@@ -17,6 +17,7 @@
 //! single connection, which serves reads and writes alike.
 
 mod context;
+mod counters;
 mod directory;
 mod entries;
 mod errors;

@@ -25,6 +25,7 @@ use domain::ports::FeatureFlags;
 use serde_json::json;
 
 use super::tokens::TokenService;
+use crate::limits::{RateLimiter, Verdict};
 
 pub use domain::model::MCP_FLAG;
 
@@ -59,10 +60,18 @@ impl FlagGate {
     }
 }
 
+/// A tool call over the caller's rate limit: the tool layer answers it with a
+/// `RATE_LIMITED` tool error (retry after this many seconds) without running it.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimited(pub u64);
+
 /// What the bearer check needs.
 pub struct BearerAuth {
     pub tokens: TokenService,
     pub flags: Arc<dyn FeatureFlags>,
+    pub limiter: Arc<RateLimiter>,
+    /// Requests per minute for one person through one client (0: no limit).
+    pub per_minute: u32,
     /// `<public_url>/.well-known/oauth-protected-resource/mcp`.
     pub resource_metadata: String,
 }
@@ -162,6 +171,27 @@ pub async fn require_bearer(
         }
     }
     let user = principal.user();
+    let key = format!("mcp:{user}:{}", principal.client_id());
+    if let Verdict::Limited {
+        retry_after_seconds,
+    } = auth
+        .limiter
+        .check(&key, auth.per_minute, chrono::Utc::now())
+    {
+        if !tool_call {
+            return Ok(req.into_response(rate_limited(retry_after_seconds)));
+        }
+        // A tool call is answered with a tool error the model can read and act on.
+        req.extensions_mut().insert(principal);
+        req.extensions_mut()
+            .insert(RateLimited(retry_after_seconds));
+        let mut response = next.call(req).await?.map_into_boxed_body();
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from(retry_after_seconds),
+        );
+        return Ok(response);
+    }
     if !tool_call && let Some(refusal) = flag_refusal(&auth, user).await {
         return Ok(req.into_response(refusal));
     }
@@ -194,6 +224,19 @@ fn flag_off() -> HttpResponse {
         "error": "forbidden",
         "message": "MCP Server feature is not enabled",
     }))
+}
+
+/// `429` with `Retry-After`: over the rate limit (the body says so in words and seconds).
+#[must_use]
+pub fn rate_limited(retry_after_seconds: u64) -> HttpResponse {
+    HttpResponse::TooManyRequests()
+        .insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({
+            "error": "rate_limited",
+            "retryAfterSeconds": retry_after_seconds,
+            "message": format!("too many requests; retry after {retry_after_seconds} seconds"),
+        }))
 }
 
 /// How long a client should wait before retrying a request that found the database

@@ -77,6 +77,15 @@ impl ToolFailure {
                 "code": "TIMEOUT",
                 "message": format!("The request was stopped: {why}. Nothing was changed."),
             }),
+            UseCaseError::RateLimited {
+                retry_after_seconds,
+            } => json!({
+                "code": "RATE_LIMITED",
+                "retryAfterSeconds": retry_after_seconds,
+                "message": format!(
+                    "Too many calls from this connection: nothing was done. Wait {retry_after_seconds} seconds, then retry."
+                ),
+            }),
             UseCaseError::Unexpected(_)
             | UseCaseError::Unavailable(_)
             | UseCaseError::FeatureDisabled => return None,

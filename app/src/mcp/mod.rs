@@ -14,7 +14,7 @@ use std::sync::Arc;
 use actix_web::HttpMessage;
 use domain::model::Principal;
 
-use crate::auth::middleware::FlagGate;
+use crate::auth::middleware::{FlagGate, RateLimited};
 use domain::usecases::Ports;
 use rmcp_actix_web::transport::{LocalSessionManager, StreamableHttpService};
 
@@ -50,6 +50,9 @@ pub fn service(ports: Ports, options: McpOptions) -> StreamableHttpService<Platf
             }
             if let Some(gate) = request.extensions().get::<Arc<FlagGate>>() {
                 extensions.insert(Arc::clone(gate));
+            }
+            if let Some(limited) = request.extensions().get::<RateLimited>() {
+                extensions.insert(*limited);
             }
         })
         .build()

@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use domain::usecases::Ports;
 
-use super::failure::{FEATURE_DISABLED_CODE, UNAVAILABLE_CODE};
-use crate::auth::middleware::FlagGate;
+use super::failure::{FEATURE_DISABLED_CODE, ToolFailure, UNAVAILABLE_CODE};
+use crate::auth::middleware::{FlagGate, RateLimited};
 use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::tool::IntoCallToolResult;
 use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
 use rmcp::{ServerHandler, tool_handler};
 
@@ -43,7 +44,14 @@ impl ServerHandler for PlatformMcp {
         request: rmcp::model::CallToolRequestParams,
         context: rmcp::service::RequestContext<rmcp::RoleServer>,
     ) -> Result<rmcp::model::CallToolResponse, rmcp::ErrorData> {
-        let gate = rmcp_actix_web::transport::on_request_extensions(&context.extensions)
+        let extensions = rmcp_actix_web::transport::on_request_extensions(&context.extensions);
+        if let Some(RateLimited(seconds)) = extensions.and_then(|ext| ext.get::<RateLimited>()) {
+            return ToolFailure(domain::UseCaseError::RateLimited {
+                retry_after_seconds: *seconds,
+            })
+            .into_call_tool_result();
+        }
+        let gate = extensions
             .and_then(|ext| ext.get::<Arc<FlagGate>>())
             .cloned();
         let tcc = rmcp::handler::server::tool::ToolCallContext::new(self, request, context);

@@ -61,9 +61,19 @@ impl TestServer {
         Self::start(Storage::from_postgres(PgStore::from_pool(pool)), None).await
     }
 
-    /// A server over `storage` as it is.
-    pub async fn with_storage(storage: Storage) -> Self {
-        Self::start(storage, None).await
+    /// A server over a fresh PostgreSQL database, with settings adjusted by `configure`.
+    pub async fn postgres_with(pool: sqlx::PgPool, configure: impl FnOnce(&mut Settings)) -> Self {
+        let mut settings = test_settings();
+        configure(&mut settings);
+        let storage = Storage::from_postgres(PgStore::from_pool(pool));
+        Self::start_with(settings, storage, None).await
+    }
+
+    /// A server over `storage` as it is, with settings adjusted by `configure`.
+    pub async fn with_storage_and(storage: Storage, configure: impl FnOnce(&mut Settings)) -> Self {
+        let mut settings = test_settings();
+        configure(&mut settings);
+        Self::start_with(settings, storage, None).await
     }
 
     async fn start(storage: Storage, dir: Option<tempfile::TempDir>) -> Self {

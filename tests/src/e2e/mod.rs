@@ -10,4 +10,5 @@ mod http_auth;
 mod http_transport;
 mod oauth;
 mod oauth_clients;
+mod rate_limits;
 mod round_trips;

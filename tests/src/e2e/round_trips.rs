@@ -114,7 +114,12 @@ async fn each_tool_call_takes_one_round_trip_to_read_and_two_to_write(pool: sqlx
     let store = PgStore::connect(&url(&owner), Some(&url(adapters::postgres::LOGIN_ROLE)), 1)
         .await
         .unwrap();
-    let server = TestServer::with_storage(Storage::from_postgres(store)).await;
+    // No rate limits: their counters sync in the background, on the owner pool.
+    let server = TestServer::with_storage_and(Storage::from_postgres(store), |s| {
+        s.limits.mcp_per_minute = 0;
+        s.limits.oauth_per_minute = 0;
+    })
+    .await;
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
     let project = seeded.project.to_string();

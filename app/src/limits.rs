@@ -1,0 +1,174 @@
+//! Rate limits shared by every instance, with no storage round trip on a request.
+//!
+//! Each key (a person through a client on `/mcp`, an address on the OAuth endpoints) has a
+//! counter per fixed minute. An instance decides from what it knows: the key's total across
+//! all instances at its last sync plus what it admitted since. A background task adds the
+//! admitted hits to the shared counters (`RateCounters`, in the database) and reads the
+//! totals back every `limits.sync_interval`, at once when a key is new to the instance. So
+//! one instance enforces a limit exactly, and instances together exceed it by at most what
+//! the others admitted within one interval. Refused requests are not counted.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use domain::ports::{RateCounters, StoreError};
+use tokio::sync::Notify;
+
+/// The length of a counting window, in seconds.
+pub const WINDOW_SECONDS: i64 = 60;
+
+/// What a request may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed,
+    /// Over the limit: retry after this many seconds (when the window ends).
+    Limited {
+        retry_after_seconds: u64,
+    },
+}
+
+#[derive(Debug, Default)]
+struct Counter {
+    /// The window these counts are for (its start, in seconds since the epoch).
+    window: i64,
+    /// Every instance's hits as of the last sync (ours included).
+    shared: u64,
+    /// Hits this instance admitted since the last sync.
+    pending: u64,
+}
+
+/// The limiter of one instance.
+pub struct RateLimiter {
+    counters: Arc<dyn RateCounters>,
+    keys: Mutex<HashMap<String, Counter>>,
+    new_key: Notify,
+}
+
+fn window_of(now: DateTime<Utc>) -> i64 {
+    now.timestamp().div_euclid(WINDOW_SECONDS) * WINDOW_SECONDS
+}
+
+impl RateLimiter {
+    #[must_use]
+    pub fn new(counters: Arc<dyn RateCounters>) -> Self {
+        Self {
+            counters,
+            keys: Mutex::new(HashMap::new()),
+            new_key: Notify::new(),
+        }
+    }
+
+    /// Counts one request for `key` against `limit` per window (0: no limit), or refuses it.
+    pub fn check(&self, key: &str, limit: u32, now: DateTime<Utc>) -> Verdict {
+        if limit == 0 {
+            return Verdict::Allowed;
+        }
+        let window = window_of(now);
+        let Ok(mut keys) = self.keys.lock() else {
+            // A panic while holding the lock; limits are a safeguard, not a reason to fail.
+            return Verdict::Allowed;
+        };
+        let fresh = !keys.contains_key(key);
+        let counter = keys.entry(key.to_owned()).or_default();
+        if counter.window != window {
+            *counter = Counter {
+                window,
+                ..Counter::default()
+            };
+        }
+        if counter.shared + counter.pending >= u64::from(limit) {
+            let ends = window + WINDOW_SECONDS;
+            let left = (ends - now.timestamp()).max(1);
+            return Verdict::Limited {
+                retry_after_seconds: u64::try_from(left).unwrap_or(1),
+            };
+        }
+        counter.pending += 1;
+        drop(keys);
+        if fresh {
+            self.new_key.notify_one();
+        }
+        Verdict::Allowed
+    }
+
+    /// Adds what this instance admitted to the shared counters and learns the totals.
+    ///
+    /// # Errors
+    /// Storage failed; the pending hits are kept for the next sync.
+    pub async fn sync(&self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let window = window_of(now);
+        let deltas: Vec<(String, u64)> = {
+            let Ok(mut keys) = self.keys.lock() else {
+                return Ok(());
+            };
+            keys.retain(|_, c| c.window == window);
+            keys.iter().map(|(k, c)| (k.clone(), c.pending)).collect()
+        };
+        if deltas.is_empty() {
+            return Ok(());
+        }
+        let start = DateTime::from_timestamp(window, 0).unwrap_or(now);
+        let totals = self.counters.add_hits(start, &deltas).await?;
+        let sent: HashMap<&str, u64> = deltas.iter().map(|(k, d)| (k.as_str(), *d)).collect();
+        if let Ok(mut keys) = self.keys.lock() {
+            for (key, total) in totals {
+                if let Some(counter) = keys.get_mut(&key)
+                    && counter.window == window
+                {
+                    let sent = sent.get(key.as_str()).copied().unwrap_or(0);
+                    counter.pending = counter.pending.saturating_sub(sent);
+                    counter.shared = total;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Syncs every `interval` (and at once for a new key) for as long as the process runs,
+    /// forgetting windows older than an hour now and then.
+    pub fn spawn_sync(self: &Arc<Self>, interval: Duration) {
+        let limiter = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut rounds: u64 = 0;
+            loop {
+                tokio::select! {
+                    () = tokio::time::sleep(interval) => {}
+                    () = limiter.new_key.notified() => {}
+                }
+                let now = Utc::now();
+                if let Err(e) = limiter.sync(now).await {
+                    tracing::warn!(cause = %e, "syncing rate-limit counters failed; retrying");
+                }
+                rounds += 1;
+                if rounds.is_multiple_of(1000) {
+                    let before = now - TimeDelta::hours(1);
+                    if let Err(e) = limiter.counters.forget_windows_before(before).await {
+                        tracing::warn!(cause = %e, "forgetting old rate-limit counters failed");
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// The rate-limit key of a client address: IPv4 as is, IPv6 by its /64 (one host usually
+/// holds a whole /64).
+#[must_use]
+pub fn address_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => format!("addr:{v4}"),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => format!("addr:{v4}"),
+            None => {
+                let s = v6.segments();
+                format!("addr:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;
