@@ -46,7 +46,8 @@ impl Storage {
             }
             let store = SqliteStore::connect(url)
                 .await
-                .context("opening the SQLite database (database.url)")?;
+                .context("opening the SQLite database (database.url)")?
+                .with_statement_timeout(settings.statement_timeout);
             Ok(Self::from_sqlite(store))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let login = settings

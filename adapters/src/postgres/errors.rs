@@ -52,7 +52,7 @@ pub fn unexpected(doing: &str, error: &sqlx::Error) -> StoreError {
     {
         return StoreError::Timeout(format!(
             "{doing} took longer than the database allows one statement; narrow the filter \
-             (an equality on a field uses the index) or ask for fewer entries"
+             or ask for fewer entries"
         ));
     }
     StoreError::Unexpected(format!("{doing}: {error}"))

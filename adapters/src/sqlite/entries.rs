@@ -9,6 +9,7 @@ use domain::rules::{self, read_predicate};
 
 use super::SqliteStore;
 use super::context;
+use super::deadline;
 use super::errors::{on_write, unexpected};
 use super::filter_sql::condition;
 use super::order_sql::Order;
@@ -85,6 +86,7 @@ impl EntryStore for SqliteStore {
         query: &EntryQuery,
     ) -> Result<Scoped<Vec<Entry>>, StoreError> {
         let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
         let (member, _) = enter!(conn, caller, collection);
         let found = listing(&member, collection, query)
             .query()
@@ -102,6 +104,7 @@ impl EntryStore for SqliteStore {
         filter: &Filter,
     ) -> Result<Scoped<u64>, StoreError> {
         let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
         let (member, _) = enter!(conn, caller, collection);
         let mut sql = Sql::new("SELECT count(*) AS n FROM entries WHERE ");
         push_visible(&mut sql, &member, collection);
@@ -123,6 +126,7 @@ impl EntryStore for SqliteStore {
         id: EntryId,
     ) -> Result<Scoped<Option<Entry>>, StoreError> {
         let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
         let (member, _) = enter!(conn, caller, collection);
         let entry = one(&mut conn, &member, collection, id).await?;
         Ok(Scoped::Found(member, entry))
@@ -135,6 +139,7 @@ impl EntryStore for SqliteStore {
         id: EntryId,
     ) -> Result<Scoped<Loaded>, StoreError> {
         let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
         let (member, type_def) = enter!(conn, caller, collection);
         let entry = one(&mut conn, &member, collection, id).await?;
         let type_def = type_def
@@ -144,6 +149,7 @@ impl EntryStore for SqliteStore {
 
     async fn insert(&self, caller: Caller, entry: &Entry) -> Result<Scoped<()>, StoreError> {
         let mut conn = self.writer.acquire().await.map_err(unexpected)?;
+        let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
         let (member, type_def) = enter!(conn, caller, &entry.collection);
         if entry.tenant_id != member.project || entry.created_by != member.user {
             return Err(StoreError::Unexpected(format!(
@@ -200,6 +206,7 @@ impl EntryStore for SqliteStore {
         // One connection for every statement: the follow-up look sees at least the state
         // the UPDATE saw.
         let mut conn = self.writer.acquire().await.map_err(unexpected)?;
+        let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
         let (member, _) = enter!(conn, caller, &entry.collection);
         let mut update = Sql::new("UPDATE entries SET data = ");
         update

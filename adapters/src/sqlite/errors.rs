@@ -7,6 +7,8 @@ use sqlx::error::ErrorKind;
 
 /// SQLite's primary result code for a string or blob over the size limit.
 const SQLITE_TOOBIG: &str = "18";
+/// SQLite's result code for a statement stopped by the progress handler (the deadline).
+const SQLITE_INTERRUPT: &str = "9";
 
 /// What a failed write broke, when it broke a rule the caller can be told about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,12 +29,19 @@ pub(super) fn violation(error: &sqlx::Error) -> Option<Violation> {
     }
 }
 
-/// Any other failure: `TooLarge` for SQLite's size limit, else `Unexpected` with the cause.
+/// Any other failure: `TooLarge` for SQLite's size limit, `Timeout` for a statement stopped
+/// at its deadline, else `Unexpected` with the cause.
 pub(super) fn unexpected(error: sqlx::Error) -> StoreError {
-    let too_big = error
+    let code = error
         .as_database_error()
         .and_then(|db| db.code())
-        .is_some_and(|code| code == SQLITE_TOOBIG);
+        .map(|c| c.into_owned());
+    if code.as_deref() == Some(SQLITE_INTERRUPT) {
+        return StoreError::Timeout(
+            "the query ran longer than the server allows (database.statement_timeout); narrow the filter or ask for a smaller page".into(),
+        );
+    }
+    let too_big = code.as_deref() == Some(SQLITE_TOOBIG);
     if too_big {
         StoreError::TooLarge(
             "the value is larger than the database accepts; store less in one entry".into(),

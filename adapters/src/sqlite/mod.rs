@@ -18,6 +18,7 @@
 
 mod context;
 mod counters;
+mod deadline;
 mod directory;
 mod entries;
 mod errors;
@@ -48,6 +49,8 @@ const READERS: u32 = 4;
 
 /// How long a statement waits for another process's write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a person's call may run unless configured (`database.statement_timeout`).
+const DEFAULT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The storage ports on one SQLite database.
 #[derive(Debug, Clone)]
@@ -56,6 +59,8 @@ pub struct SqliteStore {
     reader: SqlitePool,
     /// Writes: one connection, so writes queue here rather than in SQLite's lock.
     writer: SqlitePool,
+    /// How long the statements of one person's call may run (see `deadline`).
+    statement_timeout: Duration,
 }
 
 impl SqliteStore {
@@ -86,6 +91,7 @@ impl SqliteStore {
             return Ok(Self {
                 reader: pool.clone(),
                 writer: pool,
+                statement_timeout: DEFAULT_STATEMENT_TIMEOUT,
             });
         }
         let options = options.journal_mode(SqliteJournalMode::Wal);
@@ -101,7 +107,18 @@ impl SqliteStore {
             .connect_with(options.pragma("query_only", "ON"))
             .await
             .map_err(unexpected)?;
-        Ok(Self { reader, writer })
+        Ok(Self {
+            reader,
+            writer,
+            statement_timeout: DEFAULT_STATEMENT_TIMEOUT,
+        })
+    }
+
+    /// The same store, with each person's call bounded to `timeout` (the default is 10 s).
+    #[must_use]
+    pub fn with_statement_timeout(mut self, timeout: Duration) -> SqliteStore {
+        self.statement_timeout = timeout;
+        self
     }
 
     /// Applies the migrations in `migrations/sqlite` that have not run yet.

@@ -7,6 +7,7 @@ use domain::ports::{Caller, Gated, ProjectStore, Scoped, StoreError, TypeStore};
 
 use super::SqliteStore;
 use super::context;
+use super::deadline;
 use super::errors::unexpected;
 use super::rows::{self, TYPE_COLUMNS};
 
@@ -14,6 +15,7 @@ use super::rows::{self, TYPE_COLUMNS};
 impl ProjectStore for SqliteStore {
     async fn memberships(&self, user: UserId) -> Result<Gated<Vec<Membership>>, StoreError> {
         let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
         if !context::flag_on(&mut conn, user).await? {
             return Ok(Gated::FlagOff);
         }
@@ -47,6 +49,7 @@ impl ProjectStore for SqliteStore {
 impl TypeStore for SqliteStore {
     async fn list_types(&self, caller: Caller) -> Result<Scoped<Vec<TypeDef>>, StoreError> {
         let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
         let (member, _) = match context::resolve(&mut conn, caller, None).await?.member() {
             Ok(found) => found,
             Err(stop) => return Ok(stop),
@@ -68,6 +71,7 @@ impl TypeStore for SqliteStore {
         collection: &CollectionName,
     ) -> Result<Scoped<TypeDef>, StoreError> {
         let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
         Ok(
             match context::resolve(&mut conn, caller, Some(collection))
                 .await?

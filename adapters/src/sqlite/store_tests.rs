@@ -291,3 +291,42 @@ async fn a_page_in_the_default_order_is_a_range_scan_of_the_listing_index() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_call_past_the_statement_timeout_is_stopped_as_a_timeout() {
+    let w = World::new().await;
+    sqlx::query(
+        "INSERT INTO entries (tenant_id, id, collection, data, access, revision, created_at, \
+         updated_at, created_by) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000) \
+         SELECT ?1, printf('%08x-0000-7000-8000-%012x', i, i), 'tasks', \
+                json_object('n', i, 'tags', json_array('a', 'b', i)), \
+                '{\"read\":[\"members\"],\"update\":[],\"delete\":[]}', 1, \
+                '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z', ?2 FROM n",
+    )
+    .bind(w.project.to_string())
+    .bind(w.owner.to_string())
+    .execute(&w.store.writer)
+    .await
+    .unwrap();
+    let bounded = (*w.store)
+        .clone()
+        .with_statement_timeout(std::time::Duration::from_millis(1));
+    let filter = Filter::parse(&json!({"tags": ["a", "b", 7]})).unwrap();
+    let answer = bounded
+        .count(w.caller(w.owner), &w.tasks, &filter)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(answer, domain::ports::StoreError::Timeout(_)),
+        "{answer:?}"
+    );
+    // The same store without the bound answers, on the same connections.
+    let n = found(
+        w.store
+            .count(w.caller(w.owner), &w.tasks, &filter)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(n, 1);
+}

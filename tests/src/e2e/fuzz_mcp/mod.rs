@@ -74,7 +74,8 @@ impl World {
 }
 
 async fn world() -> World {
-    let server = TestServer::sqlite().await;
+    // ~720 requests with one token: more than a person's rate limit may allow.
+    let server = TestServer::sqlite_with(|s| s.limits.mcp_per_minute = 0).await;
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
     let mut world = World {
