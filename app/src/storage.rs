@@ -95,6 +95,7 @@ impl Storage {
                 entries: store.clone(),
                 clock: Arc::new(SystemClock),
                 ids: Arc::new(UuidV7),
+                compute: Arc::new(adapters::system::BlockingPool),
             },
             directory: store.clone(),
             flags: store.clone(),

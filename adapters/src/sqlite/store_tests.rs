@@ -224,6 +224,7 @@ async fn a_hundred_concurrent_increments_all_land() {
         entries: w.store.clone(),
         clock: Arc::new(SystemClock),
         ids: Arc::new(UuidV7),
+        compute: Arc::new(domain::ports::Inline),
     };
     let principal =
         Principal::authenticated(w.owner, [SCOPE_WRITE.to_owned()].into(), "test".to_owned());

@@ -4,13 +4,15 @@
 //! (the second round trip, which resolves the caller again), retrying when another writer got
 //! there first.
 
+use std::sync::Arc;
+
 use crate::error::{Resource, UseCaseError};
 use crate::model::{CollectionName, Entry, EntryId, Operation, TypeDef};
 use crate::ports::{Caller, Swap};
 use crate::rules::{self, Decision};
 
 use super::Ports;
-use super::common::found;
+use super::common::{compute, found};
 
 /// How often a write is retried after losing a race before giving up with a conflict.
 /// Generous: each retry costs one read and one write, and a loss means another write landed.
@@ -26,11 +28,13 @@ pub(crate) struct Target<'a> {
 }
 
 /// Applies `next` (the type and the current state → the new state, or an error that stops
-/// the write) until the swap lands. `next` must set `revision` to current + 1.
+/// the write) until the swap lands. `next` must set `revision` to current + 1. It runs through
+/// the `Compute` port (a modifier and a schema check grow with the entry).
 pub(crate) async fn change<F>(ports: &Ports, t: Target<'_>, next: F) -> Result<Entry, UseCaseError>
 where
-    F: Fn(&TypeDef, &Entry) -> Result<Entry, UseCaseError>,
+    F: Fn(&TypeDef, &Entry) -> Result<Entry, UseCaseError> + Send + Sync + 'static,
 {
+    let next = Arc::new(next);
     let verb = match t.op {
         Operation::Update => "update",
         Operation::Delete => "delete",
@@ -60,12 +64,11 @@ where
                 current_revision: current.revision,
             });
         }
-        let updated = next(&loaded.type_def, &current)?;
         last_seen = current.revision;
-        let swapped = ports
-            .entries
-            .swap(t.caller, &updated, current.revision)
-            .await?;
+        let step = Arc::clone(&next);
+        let type_def = loaded.type_def;
+        let updated = compute(ports, move || step(&type_def, &current)).await??;
+        let swapped = ports.entries.swap(t.caller, &updated, last_seen).await?;
         match found(swapped, t.caller.project, Some(t.collection))?.1 {
             Swap::Done => return Ok(updated),
             Swap::Gone => return Err(UseCaseError::not_found(Resource::Entry, t.id)),

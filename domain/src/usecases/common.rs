@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 use crate::error::{Resource, UseCaseError};
 use crate::model::{CollectionName, Member, Principal, ProjectId, TypeDef};
 use crate::path::{SYSTEM_FIELDS, resembles_system_field};
-use crate::ports::{Caller, Clock, EntryStore, IdGenerator, ProjectStore, Scoped, TypeStore};
+use crate::ports::{
+    Caller, Clock, Compute, EntryStore, IdGenerator, ProjectStore, Scoped, TypeStore,
+};
 
 /// The largest entry (its own fields as JSON) the server stores.
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
@@ -22,6 +24,30 @@ pub struct Ports {
     pub entries: Arc<dyn EntryStore>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGenerator>,
+    pub compute: Arc<dyn Compute>,
+}
+
+/// Runs `f` through the `Compute` port and hands back what it returned.
+///
+/// # Errors
+/// `Unexpected` when the work did not finish (it panicked).
+pub(crate) async fn compute<T: Send + 'static>(
+    ports: &Ports,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, UseCaseError> {
+    let slot = Arc::new(std::sync::Mutex::new(None));
+    let out = Arc::clone(&slot);
+    ports
+        .compute
+        .run(Box::new(move || {
+            let value = f();
+            if let Ok(mut out) = out.lock() {
+                *out = Some(value);
+            }
+        }))
+        .await;
+    let value = slot.lock().ok().and_then(|mut s| s.take());
+    value.ok_or_else(|| UseCaseError::Unexpected("a computation did not finish".into()))
 }
 
 /// The caller of a project-scoped use case, once their token allows reading data.

@@ -9,7 +9,7 @@ use crate::rules;
 
 use super::{
     Ports,
-    common::{caller, check_fields, found, require_write},
+    common::{caller, check_fields, compute, found, require_write},
 };
 
 /// What to create.
@@ -48,7 +48,12 @@ pub async fn create_data(
             type_def.collection_name
         )));
     }
-    check_fields(&type_def, &fields, "data")?;
+    // Validation grows with the entry (up to 1 MiB): off the request threads.
+    let (type_def, fields) = compute(ports, move || {
+        let checked = check_fields(&type_def, &fields, "data");
+        checked.map(|()| (type_def, fields))
+    })
+    .await??;
     let now = ports.clock.now();
     let entry = Entry {
         id: EntryId::from_uuid(ports.ids.new_id()),

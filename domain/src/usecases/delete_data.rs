@@ -38,8 +38,9 @@ pub async fn delete_data(
         op: Operation::Delete,
         expected_revision: req.expected_revision,
     };
-    change(ports, target, |_, current| {
-        let at = next_time(ports.clock.now(), current.updated_at);
+    let clock = std::sync::Arc::clone(&ports.clock);
+    change(ports, target, move |_, current| {
+        let at = next_time(clock.now(), current.updated_at);
         Ok(Entry {
             updated_at: at,
             deleted_at: Some(at),

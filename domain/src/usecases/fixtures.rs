@@ -185,6 +185,7 @@ impl Fixture {
             entries: Arc::new(self.entries),
             clock: Arc::new(FixedClock),
             ids: Arc::new(FixedIds),
+            compute: Arc::new(crate::ports::Inline),
         }
     }
 }

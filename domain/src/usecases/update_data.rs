@@ -45,13 +45,14 @@ pub async fn update_data(
         op: Operation::Update,
         expected_revision: req.expected_revision,
     };
-    change(ports, target, |type_def, current| {
+    let clock = std::sync::Arc::clone(&ports.clock);
+    change(ports, target, move |type_def, current| {
         let mut fields = current.fields.clone();
         modifier.apply(&mut fields)?;
         check_fields(type_def, &fields, "modifier")?;
         Ok(Entry {
             fields,
-            updated_at: next_time(ports.clock.now(), current.updated_at),
+            updated_at: next_time(clock.now(), current.updated_at),
             revision: current.revision + 1,
             ..current.clone()
         })

@@ -133,6 +133,7 @@ impl<S: Store> World<S> {
             entries: store.clone(),
             clock: Arc::new(SystemClock),
             ids: Arc::new(UuidV7),
+            compute: Arc::new(adapters::system::BlockingPool),
         };
         let users = Who::ALL.map(|_| UserId::from_uuid(UuidV7.new_id()));
         let world = Self {

@@ -203,3 +203,49 @@ async fn a_read_only_token_may_not_update() {
     .unwrap_err();
     assert!(matches!(err, UseCaseError::PermissionDenied(_)));
 }
+
+/// A `Compute` that counts what it is handed and runs it.
+#[derive(Default)]
+struct Counting(std::sync::atomic::AtomicUsize);
+
+#[async_trait::async_trait]
+impl crate::ports::Compute for Counting {
+    async fn run(&self, work: crate::ports::Work) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        work();
+    }
+}
+
+#[tokio::test]
+async fn applying_and_checking_run_through_the_compute_port() {
+    let mut f = ready(Role::Editor, ME);
+    let s = f.scope();
+    f.entries
+        .expect_swap()
+        .return_once(move |_, _, _| Ok(s.of(Swap::Done)));
+    let counting = Arc::new(Counting::default());
+    let mut ports = f.ports();
+    ports.compute = counting.clone();
+    update_data(&ports, &principal(), req(json!({"$inc": {"count": 2}})))
+        .await
+        .unwrap();
+    assert_eq!(counting.0.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn work_that_does_not_finish_is_an_unexpected_error_and_nothing_is_written() {
+    struct Dropping;
+    #[async_trait::async_trait]
+    impl crate::ports::Compute for Dropping {
+        async fn run(&self, work: crate::ports::Work) {
+            drop(work);
+        }
+    }
+    let f = ready(Role::Editor, ME);
+    let mut ports = f.ports();
+    ports.compute = Arc::new(Dropping);
+    let error = update_data(&ports, &principal(), req(json!({"$inc": {"count": 2}})))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, UseCaseError::Unexpected(_)), "{error:?}");
+}
