@@ -45,6 +45,26 @@ async fn signed_in(server: &TestServer, email: &str) -> reqwest::Client {
     browser
 }
 
+/// Posts "allow, read-write" on the consent form of `request` with `token`.
+async fn allow(
+    server: &TestServer,
+    browser: &reqwest::Client,
+    request: &str,
+    token: &str,
+) -> reqwest::Response {
+    browser
+        .post(format!("{}/oauth/consent", server.base))
+        .form(&[
+            ("request", request),
+            ("csrf", token),
+            ("decision", "allow"),
+            ("access", "write"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
 fn refused_without_redirect(status: u16, location: Option<&reqwest::header::HeaderValue>) {
     assert_eq!(status, 400);
     assert!(location.is_none(), "redirected to {location:?}");
@@ -56,17 +76,7 @@ async fn a_consent_posted_from_another_browser_is_refused(server: TestServer) {
     let attacker_client = register(&server).await;
     let attack = start(&server, &browser(), &attacker_client).await;
     // The victim's browser is made to post the consent form of the attacker's request.
-    let response = victim
-        .post(format!("{}/oauth/consent", server.base))
-        .form(&[
-            ("request", attack.request.as_str()),
-            ("csrf", attack.csrf.as_str()),
-            ("decision", "allow"),
-            ("access", "write"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = allow(&server, &victim, &attack.request, &attack.csrf).await;
     refused_without_redirect(
         response.status().as_u16(),
         response.headers().get("location"),
@@ -148,17 +158,7 @@ async fn a_consent_page_is_bound_to_the_session_that_saw_it(server: TestServer) 
         .await
         .unwrap();
     assert!(login.status().is_redirection());
-    let response = browser
-        .post(format!("{}/oauth/consent", server.base))
-        .form(&[
-            ("request", request.as_str()),
-            ("csrf", token.as_str()),
-            ("decision", "allow"),
-            ("access", "write"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let response = allow(&server, &browser, &request, &token).await;
     refused_without_redirect(
         response.status().as_u16(),
         response.headers().get("location"),

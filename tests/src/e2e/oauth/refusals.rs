@@ -31,6 +31,16 @@ async fn shown_error(response: reqwest::Response) -> String {
     response.text().await.unwrap()
 }
 
+/// Registers a public client redirecting to `uri`; the raw answer.
+async fn register_redirecting_to(server: &TestServer, uri: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}/oauth/register", server.base))
+        .json(&serde_json::json!({"redirect_uris": [uri], "token_endpoint_auth_method": "none"}))
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn a_wrong_redirect_uri_gets_an_error_page_and_no_redirect(server: TestServer) {
     let client_id = register(&server).await;
     let response = first_hop(
@@ -132,14 +142,8 @@ async fn oversized_parameters_are_refused(server: TestServer) {
         assert!(page.contains(name), "{page}");
         assert!(page.contains("bytes"), "{page}");
     }
-    let response = reqwest::Client::new()
-        .post(format!("{}/oauth/register", server.base))
-        .json(&serde_json::json!({
-            "redirect_uris": [format!("https://app.example/{}", "x".repeat(2100))],
-            "token_endpoint_auth_method": "none"}))
-        .send()
-        .await
-        .unwrap();
+    let long = format!("https://app.example/{}", "x".repeat(2100));
+    let response = register_redirecting_to(&server, &long).await;
     assert_eq!(response.status(), 400);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["error"], "invalid_redirect_uri");
@@ -204,49 +208,17 @@ async fn a_reused_refresh_token_is_refused(server: TestServer) {
 }
 e2e!(a_reused_refresh_token_is_refused);
 
-async fn an_expired_code_is_an_invalid_grant(server: TestServer) {
-    let seeded = server.seed().await;
-    let client_id = register(&server).await;
-    let (verifier, challenge) = pkce();
-    let code = "expired-code-0123456789012345678901234567890";
-    server
-        .opened
-        .storage
-        .grants
-        .put_code(&AuthorizationCode {
-            code_hash: app::oauth::crypto::hash(code),
-            client_id: client_id.clone(),
-            user: seeded.user,
-            redirect_uri: REDIRECT.into(),
-            code_challenge: challenge,
-            scopes: vec!["data:read".into()],
-            resource: server.mcp.clone(),
-            expires_at: Utc::now() - TimeDelta::seconds(1),
-            family: uuid::Uuid::now_v7(),
-        })
-        .await
-        .unwrap();
-    let (status, body, _) = exchange(&server, &client_id, &verifier, code).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
-}
-e2e!(an_expired_code_is_an_invalid_grant);
-
-/// A code of a grant that started `days_ago` (its family id carries that time), exchanged;
-/// returns the client and the refresh token.
-async fn refresh_of_a_grant_started(server: &TestServer, days_ago: i64) -> (String, String) {
+/// A code stored directly, for a new client and a seeded person, that expires at
+/// `expires_at` and starts the grant `family`: (client_id, verifier, code).
+async fn stored_code(
+    server: &TestServer,
+    expires_at: chrono::DateTime<Utc>,
+    family: uuid::Uuid,
+) -> (String, String, String) {
     let seeded = server.seed().await;
     let client_id = register(server).await;
     let (verifier, challenge) = pkce();
-    let code = format!("old-grant-code-{}", uuid::Uuid::new_v4().simple());
-    let started = Utc::now() - TimeDelta::days(days_ago);
-    let family = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
-        uuid::NoContext,
-        u64::try_from(started.timestamp()).unwrap(),
-        0,
-    ));
+    let code = format!("stored-code-{}", uuid::Uuid::new_v4().simple());
     server
         .opened
         .storage
@@ -259,11 +231,36 @@ async fn refresh_of_a_grant_started(server: &TestServer, days_ago: i64) -> (Stri
             code_challenge: challenge,
             scopes: vec!["data:read".into()],
             resource: server.mcp.clone(),
-            expires_at: Utc::now() + TimeDelta::seconds(60),
+            expires_at,
             family,
         })
         .await
         .unwrap();
+    (client_id, verifier, code)
+}
+
+async fn an_expired_code_is_an_invalid_grant(server: TestServer) {
+    let expired = Utc::now() - TimeDelta::seconds(1);
+    let (client_id, verifier, code) = stored_code(&server, expired, uuid::Uuid::now_v7()).await;
+    let (status, body, _) = exchange(&server, &client_id, &verifier, &code).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+}
+e2e!(an_expired_code_is_an_invalid_grant);
+
+/// A code of a grant that started `days_ago` (its family id carries that time), exchanged;
+/// returns the client and the refresh token.
+async fn refresh_of_a_grant_started(server: &TestServer, days_ago: i64) -> (String, String) {
+    let started = Utc::now() - TimeDelta::days(days_ago);
+    let family = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        u64::try_from(started.timestamp()).unwrap(),
+        0,
+    ));
+    let fresh = Utc::now() + TimeDelta::seconds(60);
+    let (client_id, verifier, code) = stored_code(server, fresh, family).await;
     let (status, body, _) = exchange(server, &client_id, &verifier, &code).await;
     assert_eq!(status, 200, "{body}");
     (
@@ -363,12 +360,7 @@ async fn an_unknown_client_at_the_token_endpoint_is_invalid_client(server: TestS
 e2e!(an_unknown_client_at_the_token_endpoint_is_invalid_client);
 
 async fn a_registration_with_an_unsafe_redirect_uri_is_refused(server: TestServer) {
-    let response = reqwest::Client::new()
-        .post(format!("{}/oauth/register", server.base))
-        .json(&serde_json::json!({"redirect_uris": ["http://evil.example/cb"], "token_endpoint_auth_method": "none"}))
-        .send()
-        .await
-        .unwrap();
+    let response = register_redirecting_to(&server, "http://evil.example/cb").await;
     assert_eq!(response.status(), 400);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["error"], "invalid_redirect_uri");
