@@ -14,6 +14,14 @@ use crate::model::{
 };
 use crate::query::{Cursor, Filter, Sort};
 
+mod compute;
+mod counters;
+
+pub use compute::{Compute, Inline, Work};
+#[cfg(any(test, feature = "mocks"))]
+pub use counters::MockRateCounters;
+pub use counters::RateCounters;
+
 /// A storage failure the use cases cannot act on; adapters translate their driver errors
 /// into this at the seam.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -324,29 +332,6 @@ pub trait IdentityProvider: Send + Sync + 'static {
     ) -> Result<Identity, IdentityError>;
 }
 
-/// A step of pure computation handed to [`Compute`].
-pub type Work = Box<dyn FnOnce() + Send + 'static>;
-
-/// Where a use case's CPU-heavy steps run (applying a modifier, validating an entry against
-/// its type's schema): the application runs them off the threads that serve requests, so a
-/// large entry never stalls other callers; tests run them inline.
-#[async_trait]
-pub trait Compute: Send + Sync + 'static {
-    /// Runs `work` to completion (a panic in it is contained: `work` then did not finish).
-    async fn run(&self, work: Work);
-}
-
-/// Runs the work where it is handed over, on the caller's thread.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Inline;
-
-#[async_trait]
-impl Compute for Inline {
-    async fn run(&self, work: Work) {
-        work();
-    }
-}
-
 /// The time; a port so tests control it.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 pub trait Clock: Send + Sync + 'static {
@@ -394,21 +379,4 @@ pub trait SigningKeyStore: Send + Sync + 'static {
 
     /// Stores a new key. MUST return `AlreadyExists` when the kid is taken.
     async fn add_signing_key(&self, key: &SigningKeyRecord) -> Result<(), StoreError>;
-}
-
-/// Request counters shared by every instance, for rate limits: one per key (a person and
-/// client, or an address) and fixed window.
-#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
-#[async_trait]
-pub trait RateCounters: Send + Sync + 'static {
-    /// Adds each delta to its key's counter for the window starting at `window` (creating
-    /// it at the delta), and answers every given key's total, in any order.
-    async fn add_hits(
-        &self,
-        window: DateTime<Utc>,
-        deltas: &[(String, u64)],
-    ) -> Result<Vec<(String, u64)>, StoreError>;
-
-    /// Forgets the counters of windows that started before `before`.
-    async fn forget_windows_before(&self, before: DateTime<Utc>) -> Result<(), StoreError>;
 }
