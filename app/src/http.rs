@@ -132,9 +132,10 @@ pub async fn limit_oauth(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
-    let limit = req.app_data::<web::Data<AddressLimit>>().cloned();
+    let limit = is_oauth_path(req.path())
+        .then(|| req.app_data::<web::Data<AddressLimit>>().cloned())
+        .flatten();
     if let Some(limit) = limit
-        && is_oauth_path(req.path())
         && let Some(ip) = client_ip(&req, limit.trust_forwarded_for)
         && let crate::limits::Verdict::Limited {
             retry_after_seconds,

@@ -71,8 +71,14 @@ impl RateLimiter {
             // A panic while holding the lock; limits are a safeguard, not a reason to fail.
             return Verdict::Allowed;
         };
+        // The key is copied only the first time it is seen (this runs on every request).
         let fresh = !keys.contains_key(key);
-        let counter = keys.entry(key.to_owned()).or_default();
+        if fresh {
+            keys.insert(key.to_owned(), Counter::default());
+        }
+        let Some(counter) = keys.get_mut(key) else {
+            return Verdict::Allowed;
+        };
         if counter.window != window {
             *counter = Counter {
                 window,
