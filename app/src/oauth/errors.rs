@@ -171,10 +171,3 @@ pub fn browser_answer(e: GrantError, issuer: &str) -> HttpResponse {
 pub fn api_answer(e: GrantError) -> HttpResponse {
     OAuthError::from(e).json()
 }
-
-impl From<anyhow::Error> for OAuthError {
-    fn from(e: anyhow::Error) -> Self {
-        tracing::error!(cause = %e, "authorization server failed");
-        Self::server_error(TRY_AGAIN)
-    }
-}

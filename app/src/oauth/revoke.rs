@@ -24,10 +24,7 @@ pub async fn revoke(
     form: web::Form<Form>,
 ) -> HttpResponse {
     let form = form.into_inner();
-    let mut credentials = clients::presented(&req, form.client_id, form.client_secret);
-    // RFC 7009 has no rule about a body naming another client than HTTP Basic; only the
-    // authenticated one counts.
-    credentials.form_client_id = None;
+    let credentials = clients::presented(&req, form.client_id, form.client_secret);
     match revoke_token(&state.grants, &credentials, form.token.as_deref()).await {
         Ok(Revocation::Revoked { client_id }) => {
             tracing::info!(client = %client_id, "refresh token family revoked");

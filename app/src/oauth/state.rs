@@ -11,7 +11,7 @@ use domain::usecases::grants::{GrantPolicy, GrantPorts};
 
 use super::cimd::{FetchPolicy, MetadataFetcher};
 use super::crypto::SystemSecrets;
-use super::metadata::scopes_supported;
+use crate::auth::metadata::SCOPES_SUPPORTED;
 use crate::auth::tokens::TokenService;
 use crate::config::Settings;
 use crate::storage::GrantStorage;
@@ -43,7 +43,7 @@ impl OAuthState {
         let fetcher = MetadataFetcher::new(FetchPolicy::from_settings(oauth)?);
         let policy = GrantPolicy {
             resource: settings.resource(),
-            scopes_supported: scopes_supported().into_iter().map(str::to_owned).collect(),
+            scopes_supported: scopes_supported(),
             refresh_token_ttl: delta(oauth.refresh_token_ttl, TimeDelta::days(30)),
             refresh_family_max_age: delta(oauth.refresh_family_max_age, TimeDelta::days(90)),
             unused_client_ttl: delta(oauth.unused_client_ttl, TimeDelta::days(7)),
@@ -70,6 +70,17 @@ impl OAuthState {
             access_token_ttl: settings.auth.access_token_ttl,
         })
     }
+}
+
+/// The scopes clients may ask for, as the metadata publishes them: the data scopes,
+/// OpenID's, and `offline_access` (which ChatGPT asks for; refresh tokens are issued
+/// either way).
+fn scopes_supported() -> Vec<String> {
+    SCOPES_SUPPORTED
+        .iter()
+        .chain(&["offline_access"])
+        .map(|s| (*s).to_owned())
+        .collect()
 }
 
 /// A configured duration as the domain counts time; `fallback` for one too large to.
