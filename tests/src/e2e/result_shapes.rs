@@ -10,17 +10,8 @@ use serde_json::{Value, json};
 
 use super::harness::{TestServer, e2e};
 use super::http_auth::post;
-
-const ON_REQUEST: [&str; 4] = ["createdAt", "access", "tenantId", "deletedAt"];
-const SYSTEM: [&str; 7] = [
-    "id",
-    "tenantId",
-    "createdAt",
-    "updatedAt",
-    "deletedAt",
-    "revision",
-    "access",
-];
+use crate::support::ON_REQUEST;
+use domain::path::SYSTEM_FIELDS;
 
 /// A caller that validates every tool result against the tool's advertised output schema.
 struct Checked<'a> {
@@ -34,17 +25,12 @@ impl<'a> Checked<'a> {
     async fn new(server: &'a TestServer) -> Self {
         let seeded = server.seed().await;
         let token = server.rw_token(seeded.user);
-        let listed: Value = post(
+        let listed = rpc(
             server,
-            Some(&token),
-            &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
+            &token,
+            json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
         )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
         let mut schemas = HashMap::new();
         for tool in listed["result"]["tools"].as_array().unwrap() {
             let name = tool["name"].as_str().unwrap().to_owned();
@@ -71,13 +57,7 @@ impl<'a> Checked<'a> {
         }
         let body = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
             "params": {"name": tool, "arguments": arguments}});
-        let answer: Value = post(self.server, Some(&self.token), &body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer = rpc(self.server, &self.token, body).await;
         let result = &answer["result"];
         let structured = result["structuredContent"].clone();
         let errors: Vec<String> = self.schemas[tool]
@@ -94,6 +74,11 @@ impl<'a> Checked<'a> {
     }
 }
 
+async fn rpc(server: &TestServer, token: &str, body: Value) -> Value {
+    let response = post(server, Some(token), &body).send().await.unwrap();
+    response.json().await.unwrap()
+}
+
 fn keys(entry: &Value) -> Vec<&str> {
     let mut keys: Vec<&str> = entry
         .as_object()
@@ -106,7 +91,7 @@ fn keys(entry: &Value) -> Vec<&str> {
 }
 
 fn assert_whole(entry: &Value) {
-    for name in SYSTEM {
+    for name in SYSTEM_FIELDS {
         assert!(entry.get(name).is_some(), "{name} missing from {entry}");
     }
 }

@@ -140,25 +140,8 @@ async fn a_cursor_from_another_query_is_refused() {
 }
 
 #[tokio::test]
-async fn fields_projects_the_entries_but_keeps_the_system_fields() {
-    let mut f = Fixture::new();
-    f.member(Role::Viewer);
-    f.has_type(tasks_type());
-    let s = f.scope();
-    f.entries
-        .expect_query()
-        .return_once(move |_, _, _| Ok(s.of(vec![stored_entry(ME)])));
-    let page = query_data(
-        &f.ports(),
-        &principal(),
-        QueryRequest {
-            fields: Some(json!(["title"])),
-            ..req()
-        },
-    )
-    .await
-    .unwrap();
-    let entry = &page.entries[0];
+async fn fields_projects_the_entries_but_keeps_id_and_revision() {
+    let entry = one_entry_page(Some(json!(["title"])), None).await;
     assert!(entry.contains_key("title"));
     assert!(!entry.contains_key("done"));
     assert!(entry.contains_key("id") && entry.contains_key("revision"));
