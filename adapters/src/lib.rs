@@ -5,6 +5,7 @@
 #[cfg(feature = "oidc")]
 pub mod oidc;
 #[cfg(feature = "postgres")]
+pub mod pools;
 pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;

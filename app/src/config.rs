@@ -98,6 +98,24 @@ pub struct ServerSettings {
     pub allowed_origins: Option<Vec<String>>,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// How long a stopping server (SIGTERM, SIGINT) lets in-flight requests finish.
+    #[serde(with = "humantime_serde_compat")]
+    pub shutdown_timeout: Duration,
+    /// Where to serve `/metrics` on a listener of its own (e.g. `127.0.0.1:9090`), instead
+    /// of the main port.
+    pub metrics_bind: Option<SocketAddr>,
+    /// Whether `/metrics` is also on the main port. Default: only when that port is bound
+    /// to loopback (a public port does not show its metrics unless asked to).
+    pub metrics_on_main_port: Option<bool>,
+}
+
+impl ServerSettings {
+    /// True when the main port serves `/metrics`.
+    #[must_use]
+    pub fn metrics_on_main_port(&self) -> bool {
+        self.metrics_on_main_port
+            .unwrap_or_else(|| self.bind.ip().is_loopback())
+    }
 }
 
 /// Storage.
@@ -173,6 +191,7 @@ const DEFAULTS: &str = r#"
 [server]
 bind = "127.0.0.1:8080"
 max_body_bytes = 4194304
+shutdown_timeout = "30s"
 
 [database]
 url = "sqlite://./data/platform-mcp.db"

@@ -15,6 +15,8 @@ use serde_json::json;
 use tracing::Instrument;
 
 use crate::auth::middleware::RETRY_AFTER_SECONDS;
+use crate::metrics::Metrics;
+use crate::shutdown::Stopping;
 use crate::storage::Storage;
 
 /// `GET /healthz`: the process is up.
@@ -26,8 +28,13 @@ pub async fn healthz() -> HttpResponse {
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `GET /readyz`: the database answers within [`READY_TIMEOUT`]; otherwise `503` with
-/// `Retry-After`.
-pub async fn readyz(storage: web::Data<Storage>) -> HttpResponse {
+/// `Retry-After`. `503` too from the moment the server starts stopping.
+pub async fn readyz(storage: web::Data<Storage>, stopping: web::Data<Stopping>) -> HttpResponse {
+    if stopping.is_set() {
+        return HttpResponse::ServiceUnavailable()
+            .insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string()))
+            .json(json!({"status": "stopping"}));
+    }
     let ready = tokio::time::timeout(READY_TIMEOUT, storage.ready()).await;
     if ready == Ok(true) {
         HttpResponse::Ok().json(json!({"status": "ready"}))
@@ -66,12 +73,36 @@ pub async fn request_span(
         latency_ms = tracing::field::Empty,
     );
     let started = Instant::now();
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let method = metric_method(req.method());
     let response = next.call(req).instrument(span.clone()).await;
     let status = response.as_ref().map_or(500, |r| r.status().as_u16());
+    let took = started.elapsed();
+    if let Some(metrics) = metrics {
+        let route = response
+            .as_ref()
+            .ok()
+            .and_then(|r| r.request().match_pattern());
+        let route = route.as_deref().unwrap_or("unmatched");
+        metrics.http_request(route, method, status, took);
+    }
     span.record("status", status);
-    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
+    span.record("latency_ms", took.as_secs_f64() * 1000.0);
     span.in_scope(|| tracing::info!("handled"));
     response
+}
+
+/// A request's method as a metric label: one of a fixed few.
+fn metric_method(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::HEAD => "HEAD",
+        _ => "other",
+    }
 }
 
 /// Trims optional whitespace around `Mcp-Method` / `Mcp-Name` values (RFC 9110 OWS), which

@@ -18,7 +18,9 @@ use crate::config::Settings;
 use crate::http;
 use crate::limits::RateLimiter;
 use crate::mcp::{self, McpOptions};
+use crate::metrics::{self as metered, Metrics};
 use crate::oauth::{self, OAuthState};
+use crate::shutdown::{self, Stopping};
 use crate::storage::Storage;
 use adapters::oidc::OidcIdentity;
 use domain::ports::IdentityProvider;
@@ -29,6 +31,9 @@ pub struct Application {
     port: u16,
     settings: Settings,
     server: Server,
+    /// The `/metrics` listener of `server.metrics_bind`, and its port.
+    metrics_server: Option<(u16, Server)>,
+    stopping: Stopping,
 }
 
 /// Storage, signing keys and the identity provider, opened once and shared by the server
@@ -180,19 +185,41 @@ impl Application {
         if settings.limits.mcp_per_minute > 0 || settings.limits.oauth_per_minute > 0 {
             limiter.spawn_sync(settings.limits.sync_interval);
         }
+        let metrics = web::Data::new(Metrics::new()?);
+        let stopping = Stopping::default();
+        let metrics_server = match settings.server.metrics_bind {
+            Some(bind) => Some(serve_metrics(
+                bind,
+                web::Data::new(opened.storage.clone()),
+                metrics.clone(),
+            )?),
+            None => None,
+        };
         let server = serve(
             settings.clone(),
             opened.storage,
             tokens,
             oauth,
             limiter,
+            Operated {
+                metrics,
+                stopping: stopping.clone(),
+            },
             listener,
         )?;
         Ok(Self {
             port,
             settings,
             server,
+            metrics_server,
+            stopping,
         })
+    }
+
+    /// The port of the separate `/metrics` listener, when `server.metrics_bind` is set.
+    #[must_use]
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(port, _)| *port)
     }
 
     /// The bound port.
@@ -212,8 +239,69 @@ impl Application {
     /// # Errors
     /// The server failed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        match self.metrics_server {
+            Some((_, metrics)) => futures_util::try_join!(self.server, metrics).map(|_| ()),
+            None => self.server.await,
+        }
     }
+
+    /// Serves until SIGTERM or SIGINT, then stops gracefully (`crate::shutdown`): `/readyz`
+    /// answers 503 at once, nothing new is accepted, and in-flight requests get up to
+    /// `server.shutdown_timeout` to finish.
+    ///
+    /// # Errors
+    /// The server failed, or the signal handlers could not be installed.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        let handles: Vec<_> = std::iter::once(self.server.handle())
+            .chain(self.metrics_server.as_ref().map(|(_, s)| s.handle()))
+            .collect();
+        let stopping = self.stopping.clone();
+        let waiting = shutdown::signal();
+        tokio::spawn(async move {
+            match waiting.await {
+                Ok(signal) => tracing::info!(signal, "stopping: finishing in-flight requests"),
+                Err(e) => {
+                    tracing::error!(error = %e, "no signal handler: stop the process with SIGKILL");
+                    return;
+                }
+            }
+            stopping.set();
+            for handle in handles {
+                handle.stop(true).await;
+            }
+        });
+        self.run_until_stopped().await?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// What operators see of a running server: its metrics, and whether it is stopping.
+struct Operated {
+    metrics: web::Data<Metrics>,
+    stopping: Stopping,
+}
+
+/// The listener of `server.metrics_bind`: `/metrics` only.
+fn serve_metrics(
+    bind: std::net::SocketAddr,
+    storage: web::Data<Storage>,
+    metrics: web::Data<Metrics>,
+) -> anyhow::Result<(u16, Server)> {
+    let listener =
+        TcpListener::bind(bind).with_context(|| format!("binding server.metrics_bind {bind}"))?;
+    let port = listener.local_addr()?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(storage.clone())
+            .app_data(metrics.clone())
+            .route("/metrics", web::get().to(metered::scrape))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok((port, server))
 }
 
 fn serve(
@@ -222,11 +310,17 @@ fn serve(
     tokens: TokenService,
     oauth: OAuthState,
     limiter: Arc<RateLimiter>,
+    operated: Operated,
     listener: TcpListener,
 ) -> anyhow::Result<Server> {
+    let Operated { metrics, stopping } = operated;
+    let stopping = web::Data::new(stopping);
+    let metrics_here = settings.server.metrics_on_main_port();
+    let shutdown_timeout = settings.server.shutdown_timeout.as_secs();
     let oauth = web::Data::new(oauth);
     let mcp_service = mcp::service(
         storage.ports.clone(),
+        metrics.clone().into_inner(),
         McpOptions {
             allowed_hosts: settings.allowed_hosts(),
             allowed_origins: settings.allowed_origins(),
@@ -256,9 +350,17 @@ fn serve(
     let storage = web::Data::new(storage);
     let max_body = settings.server.max_body_bytes;
     let server = HttpServer::new(move || {
+        let metrics_route = if metrics_here {
+            web::get().to(metered::scrape)
+        } else {
+            web::to(actix_web::HttpResponse::NotFound)
+        };
         App::new()
             .wrap(from_fn(http::limit_oauth))
             .wrap(from_fn(http::request_span))
+            .app_data(metrics.clone())
+            .app_data(stopping.clone())
+            .route("/metrics", metrics_route)
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(web::JsonConfig::default().limit(max_body))
             .app_data(storage.clone())
@@ -299,6 +401,8 @@ fn serve(
     })
     // Without it, the tail of a large answer waits for the client's delayed ACK (~40 ms).
     .tcp_nodelay(true)
+    .disable_signals()
+    .shutdown_timeout(shutdown_timeout)
     .listen(listener)?
     .run();
     Ok(server)

@@ -144,6 +144,15 @@ impl Storage {
         }
     }
 
+    /// How full each connection pool is (for `/metrics`).
+    #[must_use]
+    pub fn pool_stats(&self) -> Vec<adapters::pools::PoolStats> {
+        match &self.backend {
+            Backend::Postgres(s) => s.pool_stats(),
+            Backend::Sqlite(s) => s.pool_stats(),
+        }
+    }
+
     /// True when the database answers.
     pub async fn ready(&self) -> bool {
         match &self.backend {

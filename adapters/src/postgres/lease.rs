@@ -14,6 +14,7 @@
 //! which went down with it, so the calls after a restart connect afresh.
 
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -38,6 +39,8 @@ struct Shared {
     idle: Mutex<Vec<(PgConnection, Instant)>>,
     permits: Arc<Semaphore>,
     max: usize,
+    /// Calls that found every connection lent and waited (the pool's metric).
+    waits: AtomicU64,
     idle_before_check: Duration,
     /// `statement_timeout` of every connection.
     statement_timeout: Duration,
@@ -73,6 +76,7 @@ impl DataPool {
                 idle: Mutex::new(Vec::new()),
                 permits: Arc::new(Semaphore::new(max)),
                 max,
+                waits: AtomicU64::new(0),
                 idle_before_check,
                 statement_timeout,
             }),
@@ -90,17 +94,21 @@ impl DataPool {
     /// # Errors
     /// The pool is closed or the database cannot be reached.
     pub(super) async fn lease(&self) -> Result<Lease, StoreError> {
-        let permit = tokio::time::timeout(
-            WAIT_TIMEOUT,
-            Arc::clone(&self.shared.permits).acquire_owned(),
-        )
-        .await
-        .map_err(|_| {
-            StoreError::Unavailable(format!(
-                "no database connection was free within {WAIT_TIMEOUT:?}"
-            ))
-        })?
-        .map_err(|_| StoreError::Unexpected("the database pool is closed".into()))?;
+        let permits = Arc::clone(&self.shared.permits);
+        let permit = match Arc::clone(&permits).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                self.shared.waits.fetch_add(1, Ordering::Relaxed);
+                tokio::time::timeout(WAIT_TIMEOUT, permits.acquire_owned())
+                    .await
+                    .map_err(|_| {
+                        StoreError::Unavailable(format!(
+                            "no database connection was free within {WAIT_TIMEOUT:?}"
+                        ))
+                    })?
+                    .map_err(|_| StoreError::Unexpected("the database pool is closed".into()))?
+            }
+        };
         while let Some((mut conn, since)) = self.pop_idle() {
             if since.elapsed() <= self.shared.idle_before_check || conn.ping().await.is_ok() {
                 return Ok(self.lent(conn, permit));
@@ -125,6 +133,21 @@ impl DataPool {
             .await
             .map_err(|e| unexpected("setting up a data connection", &e))?;
         Ok(self.lent(conn, permit))
+    }
+
+    /// How full the pool is now.
+    pub(super) fn stats(&self) -> crate::pools::PoolStats {
+        let s = &self.shared;
+        let max = u32::try_from(s.max).unwrap_or(u32::MAX);
+        let free = u32::try_from(s.permits.available_permits()).unwrap_or(max);
+        let idle = s.idle.lock().map_or(0, |idle| idle.len());
+        crate::pools::PoolStats {
+            pool: "data",
+            max,
+            in_use: max.saturating_sub(free),
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+            waits: Some(s.waits.load(Ordering::Relaxed)),
+        }
     }
 
     fn pop_idle(&self) -> Option<(PgConnection, Instant)> {

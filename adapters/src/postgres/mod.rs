@@ -151,6 +151,15 @@ impl PgStore {
             .map_err(|e| unexpected("pinging PostgreSQL", &e))
     }
 
+    /// How full the data pool and the owner pool are.
+    #[must_use]
+    pub fn pool_stats(&self) -> Vec<crate::pools::PoolStats> {
+        vec![
+            self.data.stats(),
+            crate::pools::PoolStats::of_sqlx("owner", &self.pool),
+        ]
+    }
+
     /// The owner pool.
     #[must_use]
     pub fn pool(&self) -> &PgPool {

@@ -143,6 +143,15 @@ impl SqliteStore {
             .map(|_| ())
             .map_err(unexpected)
     }
+
+    /// How full the reading and the writing pool are.
+    #[must_use]
+    pub fn pool_stats(&self) -> Vec<crate::pools::PoolStats> {
+        vec![
+            crate::pools::PoolStats::of_sqlx("reader", &self.reader),
+            crate::pools::PoolStats::of_sqlx("writer", &self.writer),
+        ]
+    }
 }
 
 /// True for the URLs sqlx opens as an in-memory database.

@@ -56,7 +56,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 mcp = %settings.resource(),
                 "platform-mcp is listening"
             );
-            app.run_until_stopped().await?;
+            app.run_until_signalled().await?;
             Ok(())
         }
         Command::Migrate => {

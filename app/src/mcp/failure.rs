@@ -102,6 +102,39 @@ pub const FEATURE_DISABLED_CODE: i32 = -32003;
 /// middleware turns such an answer into `503` with `Retry-After`.
 pub const UNAVAILABLE_CODE: i32 = -32004;
 
+/// What became of a tool call, as `/metrics` counts it: `ok`, or the error code of a tool
+/// error in lower case (`invalid_argument`, `not_found`, `permission_denied`, `conflict`,
+/// `timeout`, `rate_limited`), or for a JSON-RPC error `permission_denied` (the flag is
+/// off), `unavailable` (the database), `invalid_argument` (malformed parameters, an unknown
+/// tool) or `internal`. A fixed set of words: never an id.
+#[must_use]
+pub fn outcome(result: &Result<CallToolResponse, ErrorData>) -> &'static str {
+    match result {
+        Ok(CallToolResponse::Complete(r)) if r.is_error == Some(true) => {
+            let code = r
+                .structured_content
+                .as_ref()
+                .and_then(|s| s["error"]["code"].as_str());
+            match code {
+                Some("NOT_FOUND") => "not_found",
+                Some("PERMISSION_DENIED") => "permission_denied",
+                Some("INVALID_ARGUMENT") => "invalid_argument",
+                Some("CONFLICT") => "conflict",
+                Some("TIMEOUT") => "timeout",
+                Some("RATE_LIMITED") => "rate_limited",
+                _ => "internal",
+            }
+        }
+        Ok(_) => "ok",
+        Err(e) => match e.code.0 {
+            FEATURE_DISABLED_CODE => "permission_denied",
+            UNAVAILABLE_CODE => "unavailable",
+            -32602 => "invalid_argument",
+            _ => "internal",
+        },
+    }
+}
+
 /// The error a call refused for the flag answers with.
 pub fn feature_disabled() -> ErrorData {
     ErrorData::new(

@@ -33,11 +33,19 @@ pub struct McpOptions {
 /// handed from the actix middleware to the tools. The `Authorization` header is never
 /// forwarded (rmcp-actix-web's passthrough feature stays off).
 #[must_use]
-pub fn service(ports: Ports, options: McpOptions) -> StreamableHttpService<PlatformMcp> {
+pub fn service(
+    ports: Ports,
+    metrics: Arc<crate::metrics::Metrics>,
+    options: McpOptions,
+) -> StreamableHttpService<PlatformMcp> {
     let router = Arc::new(tools::router());
     StreamableHttpService::builder()
         .service_factory(Arc::new(move || {
-            Ok(PlatformMcp::new(ports.clone(), router.clone()))
+            Ok(PlatformMcp::new(
+                ports.clone(),
+                router.clone(),
+                metrics.clone(),
+            ))
         }))
         .session_manager(Arc::new(LocalSessionManager::default()))
         .stateful_mode(false)

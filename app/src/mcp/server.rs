@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use domain::usecases::Ports;
 
-use super::failure::{FEATURE_DISABLED_CODE, ToolFailure, UNAVAILABLE_CODE};
+use super::failure::{FEATURE_DISABLED_CODE, ToolFailure, UNAVAILABLE_CODE, outcome};
 use crate::auth::middleware::{FlagGate, RateLimited};
+use crate::metrics::Metrics;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::IntoCallToolResult;
 use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
@@ -21,25 +22,24 @@ const INSTRUCTIONS: &str = "Business-platform data of the signed-in person. Star
 pub struct PlatformMcp {
     pub(crate) ports: Ports,
     tool_router: Arc<ToolRouter<PlatformMcp>>,
+    metrics: Arc<Metrics>,
 }
 
 impl PlatformMcp {
-    /// A handler over `ports` sharing the prebuilt `router`.
+    /// A handler over `ports` sharing the prebuilt `router`, counting its calls in `metrics`.
     #[must_use]
-    pub fn new(ports: Ports, router: Arc<ToolRouter<PlatformMcp>>) -> Self {
+    pub fn new(ports: Ports, router: Arc<ToolRouter<PlatformMcp>>, metrics: Arc<Metrics>) -> Self {
         Self {
             ports,
             tool_router: router,
+            metrics,
         }
     }
-}
 
-#[tool_handler(router = self.tool_router)]
-impl ServerHandler for PlatformMcp {
     /// Routes the call, then tells the bearer middleware what storage found about the
     /// caller's `mcp` flag (it is checked in the tool's own round trip): off, or on when the
     /// call completed without an error; or that storage could not be reached.
-    async fn call_tool(
+    async fn route(
         &self,
         request: rmcp::model::CallToolRequestParams,
         context: rmcp::service::RequestContext<rmcp::RoleServer>,
@@ -66,6 +66,27 @@ impl ServerHandler for PlatformMcp {
                 _ => {}
             }
         }
+        result
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for PlatformMcp {
+    /// Routes the call (`PlatformMcp::route`) and counts it by tool and outcome.
+    async fn call_tool(
+        &self,
+        request: rmcp::model::CallToolRequestParams,
+        context: rmcp::service::RequestContext<rmcp::RoleServer>,
+    ) -> Result<rmcp::model::CallToolResponse, rmcp::ErrorData> {
+        let started = std::time::Instant::now();
+        let tool = if self.tool_router.has_route(&request.name) {
+            request.name.to_string()
+        } else {
+            "unknown".to_owned()
+        };
+        let result = self.route(request, context).await;
+        self.metrics
+            .tool_call(&tool, outcome(&result), started.elapsed());
         result
     }
 

@@ -11,6 +11,7 @@ use super::OAuthState;
 use super::errors::browser_answer;
 use super::redirects::{to_consent, with_code};
 use super::session::{self, BROWSER_COOKIE};
+use crate::metrics::{Metrics, OAuthEvent};
 
 #[derive(Debug, Deserialize)]
 pub struct Query {
@@ -43,10 +44,15 @@ impl From<Query> for AuthorizationQuery {
 pub async fn authorize(
     req: HttpRequest,
     state: web::Data<OAuthState>,
+    metrics: web::Data<Metrics>,
     query: web::Query<Query>,
 ) -> HttpResponse {
     let query = AuthorizationQuery::from(query.into_inner());
-    match start_authorization(&state.grants, &query, &session::browser(&req)).await {
+    let started = start_authorization(&state.grants, &query, &session::browser(&req)).await;
+    if started.is_ok() {
+        metrics.oauth(OAuthEvent::AuthorizationStarted);
+    }
+    match started {
         Ok(Authorized::Code(issued)) => with_code(&issued, &state.issuer),
         Ok(Authorized::Pending {
             request,

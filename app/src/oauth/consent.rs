@@ -2,7 +2,7 @@
 //! <client> to access your projects?", read-only or read-write, Allow or Deny.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use domain::usecases::grants::{ConsentStep, Decision, decide_consent, show_consent};
+use domain::usecases::grants::{ConsentStep, Decision, GrantError, decide_consent, show_consent};
 use serde::Deserialize;
 use url::Url;
 
@@ -10,6 +10,7 @@ use super::errors::browser_answer;
 use super::pages::{self, ConsentView};
 use super::redirects::{to_login, with_code};
 use super::{OAuthState, session};
+use crate::metrics::{Metrics, OAuthEvent};
 
 #[derive(Debug, Deserialize)]
 pub struct Show {
@@ -57,6 +58,7 @@ pub struct Form {
 pub async fn decide(
     req: HttpRequest,
     state: web::Data<OAuthState>,
+    metrics: web::Data<Metrics>,
     form: web::Form<Form>,
 ) -> HttpResponse {
     let form = form.into_inner();
@@ -66,7 +68,13 @@ pub async fn decide(
         write: form.access.as_deref() != Some("read"),
     };
     let browser = session::browser(&req);
-    match decide_consent(&state.grants, &form.request, &browser, &decision).await {
+    let decided = decide_consent(&state.grants, &form.request, &browser, &decision).await;
+    match (&decided, decision.allow) {
+        (Ok(Some(_)), true) => metrics.oauth(OAuthEvent::ConsentAllowed),
+        (Err(GrantError::ToClient { .. }), false) => metrics.oauth(OAuthEvent::ConsentDenied),
+        _ => {}
+    }
+    match decided {
         Ok(Some(issued)) => with_code(&issued, &state.issuer),
         Ok(None) => to_login(&form.request),
         Err(e) => browser_answer(e, &state.issuer),

@@ -14,6 +14,7 @@ use super::errors::browser_answer;
 use super::redirects::to_consent;
 use super::session::{self, LOGIN_COOKIE};
 use super::{OAuthState, pages};
+use crate::metrics::{Metrics, OAuthEvent};
 
 /// What the dev form says for an email that cannot sign in: the same words whether or not
 /// the address is known elsewhere.
@@ -65,6 +66,7 @@ pub struct Submit {
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<OAuthState>,
+    metrics: web::Data<Metrics>,
     form: web::Form<Submit>,
 ) -> HttpResponse {
     let browser = session::browser(&req);
@@ -79,6 +81,7 @@ pub async fn submit(
     match signed {
         Ok(SignIn::Done(signed)) => to_consent_signed_in(&state, signed),
         Ok(SignIn::Unknown { csrf, client_name }) => {
+            metrics.oauth(OAuthEvent::LoginFailed);
             pages::login(&form.request, &csrf, &client_name, Some(CANNOT_SIGN_IN))
         }
         Err(e) => browser_answer(e, &state.issuer),
@@ -86,11 +89,18 @@ pub async fn submit(
 }
 
 /// `GET /oauth/callback`: the upstream provider sends the browser back here.
-pub async fn callback(req: HttpRequest, state: web::Data<OAuthState>) -> HttpResponse {
+pub async fn callback(
+    req: HttpRequest,
+    state: web::Data<OAuthState>,
+    metrics: web::Data<Metrics>,
+) -> HttpResponse {
     let login = req.cookie(LOGIN_COOKIE).map(|c| c.value().to_owned());
     match finish_upstream_login(&state.grants, login.as_deref(), req.query_string()).await {
         Ok(signed) => to_consent_signed_in(&state, signed),
-        Err(e) => browser_answer(e, &state.issuer),
+        Err(e) => {
+            metrics.oauth(OAuthEvent::LoginFailed);
+            browser_answer(e, &state.issuer)
+        }
     }
 }
 

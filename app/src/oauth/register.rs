@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::OAuthState;
 use super::errors::{OAuthError, api_answer};
+use crate::metrics::{Metrics, OAuthEvent};
 
 /// The largest registration body accepted.
 pub const MAX_BODY: usize = 16 * 1024;
@@ -25,7 +26,11 @@ struct Request {
 }
 
 /// `POST /oauth/register`.
-pub async fn register(state: web::Data<OAuthState>, body: web::Bytes) -> HttpResponse {
+pub async fn register(
+    state: web::Data<OAuthState>,
+    metrics: web::Data<Metrics>,
+    body: web::Bytes,
+) -> HttpResponse {
     let request = match parse(&body) {
         Ok(request) => request,
         Err(e) => return e.json(),
@@ -34,6 +39,7 @@ pub async fn register(state: web::Data<OAuthState>, body: web::Bytes) -> HttpRes
         Ok(registered) => registered,
         Err(e) => return api_answer(e),
     };
+    metrics.oauth(OAuthEvent::ClientRegistered);
     let client = &registered.client;
     let mut body = json!({
         "client_id": client.client_id,

@@ -6,12 +6,13 @@ use std::collections::BTreeSet;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use domain::usecases::grants::{Issued, TokenRequest, exchange_token};
+use domain::usecases::grants::{GrantError, Issued, Replay, TokenRequest, exchange_token};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::errors::{OAuthError, api_answer};
 use super::{OAuthState, clients};
+use crate::metrics::{Metrics, OAuthEvent};
 
 #[derive(Debug, Deserialize)]
 pub struct Form {
@@ -30,6 +31,7 @@ pub struct Form {
 pub async fn token(
     req: HttpRequest,
     state: web::Data<OAuthState>,
+    metrics: web::Data<Metrics>,
     form: web::Form<Form>,
 ) -> HttpResponse {
     let form = form.into_inner();
@@ -44,8 +46,22 @@ pub async fn token(
         scope: form.scope,
     };
     match exchange_token(&state.grants, &request).await {
-        Ok(issued) => respond(&state, &issued),
-        Err(e) => api_answer(e),
+        Ok(issued) => {
+            metrics.oauth(OAuthEvent::TokenIssued);
+            respond(&state, &issued)
+        }
+        Err(e) => {
+            if matches!(
+                &e,
+                GrantError::Replayed {
+                    what: Replay::RefreshToken,
+                    ..
+                }
+            ) {
+                metrics.oauth(OAuthEvent::RefreshReuseDetected);
+            }
+            api_answer(e)
+        }
     }
 }
 

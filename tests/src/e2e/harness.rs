@@ -20,6 +20,8 @@ pub struct TestServer {
     pub mcp: String,
     pub settings: Settings,
     pub opened: Opened,
+    /// `http://127.0.0.1:<port>` of the separate `/metrics` listener, when configured.
+    pub metrics: Option<String>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -91,12 +93,16 @@ impl TestServer {
         let app = Application::with_opened(settings, opened.clone()).expect("bind");
         let settings = app.settings().clone();
         let base = format!("http://127.0.0.1:{}", app.port());
+        let metrics = app
+            .metrics_port()
+            .map(|port| format!("http://127.0.0.1:{port}"));
         tokio::spawn(app.run_until_stopped());
         Self {
             mcp: format!("{base}/mcp"),
             base,
             settings,
             opened,
+            metrics,
             _dir: dir,
         }
     }
@@ -116,6 +122,7 @@ impl TestServer {
             mcp: self.mcp.clone(),
             settings,
             opened: self.opened.clone(),
+            metrics: None,
             _dir: None,
         }
     }

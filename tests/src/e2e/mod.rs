@@ -8,6 +8,7 @@ mod fuzz_mcp;
 mod harness;
 mod http_auth;
 mod http_transport;
+mod metrics;
 mod oauth;
 mod oauth_clients;
 mod rate_limits;
