@@ -47,3 +47,26 @@ pub async fn signal() -> std::io::Result<&'static str> {
     tokio::signal::ctrl_c().await?;
     Ok("Ctrl-C")
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::web;
+
+    use super::Stopping;
+    use crate::storage::Storage;
+
+    #[tokio::test]
+    async fn readiness_is_503_from_the_moment_stopping_is_set() {
+        let store = adapters::sqlite::SqliteStore::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let storage = web::Data::new(Storage::from_sqlite(store));
+        let stopping = Stopping::default();
+        let ready = crate::http::readyz(storage.clone(), web::Data::new(stopping.clone())).await;
+        assert_eq!(ready.status(), 200);
+        stopping.set();
+        let ready = crate::http::readyz(storage, web::Data::new(stopping)).await;
+        assert_eq!(ready.status(), 503);
+        assert!(ready.headers().contains_key("retry-after"));
+    }
+}

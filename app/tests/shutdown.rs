@@ -1,0 +1,181 @@
+//! SIGTERM during a stream of writes: the real binary (`platform-mcp serve` on a fresh SQLite
+//! file), four callers creating entries as fast as they can, then SIGTERM. Nothing the server
+//! acknowledged is lost (every acknowledged entry is there after a restart), `/readyz` never
+//! answers 200 once the signal is sent, and the process exits 0.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_platform-mcp");
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// The binary with the database at `db` and the main port `port`.
+fn command(db: &Path, port: u16) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .env(
+            "PLATFORM_MCP__DATABASE__URL",
+            format!("sqlite://{}?mode=rwc", db.display()),
+        )
+        .env("PLATFORM_MCP__SERVER__BIND", format!("127.0.0.1:{port}"))
+        .env("PLATFORM_MCP__LIMITS__MCP_PER_MINUTE", "0")
+        .env("PLATFORM_MCP__LOG__LEVEL", "warn")
+        .stdin(Stdio::null());
+    command
+}
+
+fn serve(db: &Path, port: u16, log: &Path) -> Child {
+    let log = std::fs::File::create(log).unwrap();
+    command(db, port)
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap()
+}
+
+async fn wait_healthy(base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
+            && r.status() == 200
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server at {base} did not come up");
+}
+
+fn sigterm(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Waits for the process to end; its exit code.
+async fn exit_code(mut child: Child, within: Duration) -> Option<i32> {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    panic!("the server did not exit within {within:?} of SIGTERM");
+}
+
+struct Caller {
+    http: reqwest::Client,
+    mcp: String,
+    token: String,
+}
+
+impl Caller {
+    /// `tools/call`; the JSON-RPC answer, or `None` when the request failed or was not 200.
+    async fn call(&self, tool: &str, arguments: Value) -> Option<Value> {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+            "params": {"name": tool, "arguments": arguments}});
+        let response = self
+            .http
+            .post(&self.mcp)
+            .header("Accept", "application/json, text/event-stream")
+            .header("MCP-Protocol-Version", "2025-11-25")
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .ok()?;
+        if response.status() != 200 {
+            return None;
+        }
+        response.json().await.ok()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_during_writes_loses_no_acknowledged_write_and_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shutdown.db");
+    let port = free_port();
+    let demo = command(&db, port).args(["admin", "demo"]).output().unwrap();
+    assert!(demo.status.success(), "{demo:?}");
+    let demo: Value = serde_json::from_slice(&demo.stdout).unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = serve(&db, port, &dir.path().join("first.log"));
+    wait_healthy(&base).await;
+    let caller = Arc::new(Caller {
+        http: reqwest::Client::new(),
+        mcp: format!("{base}/mcp"),
+        token: demo["access_token"].as_str().unwrap().to_owned(),
+    });
+    let projects = caller.call("list_projects", json!({})).await.unwrap();
+    let project = projects["result"]["structuredContent"]["projects"][0]["id"].clone();
+    assert!(project.is_string(), "{projects}");
+
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let (caller, acknowledged) = (caller.clone(), acknowledged.clone());
+        let project = project.clone();
+        writers.push(tokio::spawn(async move {
+            for i in 0.. {
+                let args = json!({"projectId": project, "collectionName": "tasks",
+                    "data": {"title": format!("w{w}-{i}")}});
+                let Some(answer) = caller.call("create_data", args).await else {
+                    return;
+                };
+                if let Some(id) = answer["result"]["structuredContent"]["entry"]["id"].as_str() {
+                    acknowledged.lock().unwrap().push(id.to_owned());
+                }
+            }
+        }));
+    }
+    while acknowledged.lock().unwrap().len() < 40 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let ready_client = reqwest::Client::new();
+    let before = ready_client.get(format!("{base}/readyz")).send().await;
+    assert_eq!(before.unwrap().status(), 200);
+
+    sigterm(&child);
+    // The listener closes at once, so most probes find no server; any answer is 503 (the
+    // handler's side of this is `shutdown::tests` in the crate).
+    for _ in 0..20 {
+        if let Ok(r) = ready_client.get(format!("{base}/readyz")).send().await {
+            assert_eq!(r.status(), 503, "readiness after SIGTERM");
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(exit_code(child, Duration::from_secs(45)).await, Some(0));
+    for writer in writers {
+        writer.await.unwrap();
+    }
+
+    let written = acknowledged.lock().unwrap().clone();
+    let child = serve(&db, port, &dir.path().join("second.log"));
+    wait_healthy(&base).await;
+    for id in &written {
+        let args = json!({"projectId": project, "collectionName": "tasks", "id": id});
+        let answer = caller.call("get_data", args).await.unwrap();
+        let entry = &answer["result"]["structuredContent"]["entry"];
+        assert_eq!(
+            entry["id"],
+            json!(id),
+            "acknowledged entry {id} is gone: {answer}"
+        );
+    }
+    sigterm(&child);
+    assert_eq!(exit_code(child, Duration::from_secs(45)).await, Some(0));
+}
