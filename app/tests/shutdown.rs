@@ -3,6 +3,8 @@
 //! acknowledged is lost (every acknowledged entry is there after a restart), `/readyz` never
 //! answers 200 once the signal is sent, and the process exits 0.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: a failed step should stop it loudly
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
