@@ -8,7 +8,7 @@ use crate::model::{CollectionName, Entry, EntryId, Principal, ProjectId};
 use crate::rules;
 
 use super::{
-    Ports,
+    Ports, UseCase,
     common::{caller, check_fields, compute, found, require_write},
 };
 
@@ -32,7 +32,7 @@ pub async fn create_data(
     principal: &Principal,
     req: CreateRequest,
 ) -> Result<Entry, UseCaseError> {
-    require_write(principal)?;
+    require_write(principal, UseCase::CreateData)?;
     let Value::Object(fields) = req.data else {
         return Err(UseCaseError::invalid(
             "data",

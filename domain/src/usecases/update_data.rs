@@ -8,7 +8,7 @@ use crate::model::{CollectionName, Entry, EntryId, Operation, Principal, Project
 use crate::modifier::Modifier;
 
 use super::{
-    Ports,
+    Ports, UseCase,
     change::{Target, change},
     common::{caller, check_fields, next_time, require_write},
 };
@@ -36,7 +36,7 @@ pub async fn update_data(
     principal: &Principal,
     req: UpdateRequest,
 ) -> Result<Entry, UseCaseError> {
-    require_write(principal)?;
+    require_write(principal, UseCase::UpdateData)?;
     let modifier = Modifier::parse(&req.modifier)?;
     let target = Target {
         caller: caller(principal, req.project)?,

@@ -1,10 +1,12 @@
 //! Every tool through the real SDK clients: the Python `mcp` SDK in its modern mode (which
 //! negotiates 2026-07-28) and its legacy mode (the 2025-11-25 handshake), and the TypeScript
 //! SDK. The client scripts assert every result's shape and exit non-zero on the first
-//! mismatch; this side checks their exit status and shows their output.
+//! mismatch; this side checks their exit status and shows their output. Which tools read and
+//! which write they learn from here, from the server's one list (`UseCase`).
 
 use std::process::Stdio;
 
+use domain::usecases::UseCase;
 use tokio::process::Command;
 
 use super::harness::{TestServer, e2e, root};
@@ -33,24 +35,41 @@ pub(super) fn python() -> String {
         .to_string()
 }
 
+/// `--read-tools a,b,… --write-tools c,d,…` from the one list of use cases (one per tool).
+fn tool_split() -> [String; 4] {
+    let names = |writes: bool| -> String {
+        UseCase::ALL
+            .into_iter()
+            .filter(|u| u.writes() == writes)
+            .map(UseCase::name)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    [
+        "--read-tools".to_owned(),
+        names(false),
+        "--write-tools".to_owned(),
+        names(true),
+    ]
+}
+
 /// Seeds the world the tools script expects and runs it in `mode` with a read-write token.
 async fn python_tools(server: TestServer, mode: &str) {
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
     let script = "tests/e2e/py/tools_client.py";
-    run(
-        &python(),
-        &[
-            script,
-            "--url",
-            &server.mcp,
-            "--token",
-            &token,
-            "--mode",
-            mode,
-        ],
-    )
-    .await;
+    let split = tool_split();
+    let mut args = vec![
+        script,
+        "--url",
+        &server.mcp,
+        "--token",
+        &token,
+        "--mode",
+        mode,
+    ];
+    args.extend(split.iter().map(String::as_str));
+    run(&python(), &args).await;
 }
 
 async fn python_modern(server: TestServer) {
@@ -67,6 +86,9 @@ async fn typescript(server: TestServer) {
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
     let script = "tests/e2e/node/tools_client.mjs";
-    run("node", &[script, "--url", &server.mcp, "--token", &token]).await;
+    let split = tool_split();
+    let mut args = vec![script, "--url", &server.mcp, "--token", &token];
+    args.extend(split.iter().map(String::as_str));
+    run("node", &args).await;
 }
 e2e!(typescript);
