@@ -9,7 +9,7 @@ use domain::model::{Principal, Project, ProjectId, SCOPE_READ, SCOPE_WRITE, Type
 use domain::usecases::{CreateRequest, create_data};
 use serde_json::{Value, json};
 
-use super::admin::{add_user, mint, print};
+use super::common::{add_user, mint, print};
 use crate::auth::middleware::MCP_FLAG;
 use crate::config::Settings;
 use crate::startup::Opened;

@@ -6,7 +6,7 @@ use chrono::SecondsFormat;
 use clap::Subcommand;
 use serde_json::json;
 
-use super::admin::print;
+use super::common::print;
 use crate::auth::keys::rotate;
 use crate::config::Settings;
 use crate::startup::Opened;
