@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use domain::ports::{RateCounters, StoreError};
+use domain::ports::{Clock, RateCounters, StoreError};
 use tokio::sync::Notify;
 
 /// The length of a counting window, in seconds.
@@ -43,6 +43,7 @@ struct Counter {
 /// The limiter of one instance.
 pub struct RateLimiter {
     counters: Arc<dyn RateCounters>,
+    clock: Arc<dyn Clock>,
     keys: Mutex<HashMap<String, Counter>>,
     new_key: Notify,
 }
@@ -52,13 +53,20 @@ fn window_of(now: DateTime<Utc>) -> i64 {
 }
 
 impl RateLimiter {
+    /// A limiter syncing with `counters`, its windows read from `clock`.
     #[must_use]
-    pub fn new(counters: Arc<dyn RateCounters>) -> Self {
+    pub fn new(counters: Arc<dyn RateCounters>, clock: Arc<dyn Clock>) -> Self {
         Self {
             counters,
+            clock,
             keys: Mutex::new(HashMap::new()),
             new_key: Notify::new(),
         }
+    }
+
+    /// [`RateLimiter::check`] now.
+    pub fn check_now(&self, key: &str, limit: u32) -> Verdict {
+        self.check(key, limit, self.clock.now())
     }
 
     /// Counts one request for `key` against `limit` per window (0: no limit), or refuses it.
@@ -144,7 +152,7 @@ impl RateLimiter {
                     () = tokio::time::sleep(interval) => {}
                     () = limiter.new_key.notified() => {}
                 }
-                let now = Utc::now();
+                let now = limiter.clock.now();
                 if let Err(e) = limiter.sync(now).await {
                     tracing::warn!(cause = %e, "syncing rate-limit counters failed; retrying");
                 }

@@ -175,9 +175,7 @@ pub async fn require_bearer(
     let key = format!("mcp:{user}:{}", principal.client_id());
     if let Verdict::Limited {
         retry_after_seconds,
-    } = auth
-        .limiter
-        .check(&key, auth.per_minute, chrono::Utc::now())
+    } = auth.limiter.check_now(&key, auth.per_minute)
     {
         if !tool_call {
             return Ok(req.into_response(rate_limited(retry_after_seconds)));

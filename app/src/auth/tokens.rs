@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use domain::model::{Principal, UserId};
+use domain::ports::Clock;
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -47,17 +47,26 @@ pub enum TokenError {
 #[derive(Clone)]
 pub struct TokenService {
     keys: Arc<KeyRing>,
+    clock: Arc<dyn Clock>,
     issuer: String,
     audience: String,
     verified: Arc<VerifiedTokens>,
 }
 
 impl TokenService {
-    /// A service for tokens issued by `issuer` for `audience` (the `/mcp` URL).
+    /// A service for tokens issued by `issuer` for `audience` (the `/mcp` URL), their times
+    /// (`iat`, `exp`, the signing key in effect, a remembered token's expiry) read from
+    /// `clock`.
     #[must_use]
-    pub fn new(keys: Arc<KeyRing>, issuer: String, audience: String) -> Self {
+    pub fn new(
+        keys: Arc<KeyRing>,
+        clock: Arc<dyn Clock>,
+        issuer: String,
+        audience: String,
+    ) -> Self {
         Self {
             keys,
+            clock,
             issuer,
             audience,
             verified: Arc::new(VerifiedTokens::default()),
@@ -87,7 +96,8 @@ impl TokenService {
         client_id: &str,
         ttl: Duration,
     ) -> Result<String, TokenError> {
-        let now = Utc::now().timestamp();
+        let at = self.clock.now();
+        let now = at.timestamp();
         let ttl = i64::try_from(ttl.as_secs()).unwrap_or(900);
         let claims = Claims {
             iss: self.issuer.clone(),
@@ -100,7 +110,7 @@ impl TokenService {
             scope: scopes.iter().cloned().collect::<Vec<_>>().join(" "),
             client_id: client_id.to_owned(),
         };
-        let (kid, key) = self.keys.signer(Utc::now());
+        let (kid, key) = self.keys.signer(at);
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(kid);
         Ok(jsonwebtoken::encode(&header, &claims, &key)?)
@@ -117,7 +127,7 @@ impl TokenService {
     /// # Errors
     /// Any of those checks failing.
     pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
-        let now = Utc::now().timestamp();
+        let now = self.clock.now().timestamp();
         let leeway = i64::try_from(LEEWAY_SECONDS).unwrap_or(0);
         if let Some(principal) = self.verified.get(token, now, leeway) {
             return Ok(principal);

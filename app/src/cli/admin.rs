@@ -180,7 +180,8 @@ pub async fn run(
         AdminCommand::User {
             command: UserCommand::Add { email, name },
         } => {
-            let user = add_user(directory, &email, name).await?;
+            let ids = opened.storage.ports.ids.as_ref();
+            let user = add_user(directory, ids, &email, name).await?;
             print(&user_json(&user))
         }
         AdminCommand::Project {
@@ -196,7 +197,7 @@ pub async fn run(
                 bail!("--name must not be empty");
             }
             let project = Project {
-                id: ProjectId::from_uuid(uuid::Uuid::now_v7()),
+                id: ProjectId::from_uuid(opened.storage.ports.ids.new_id()),
                 name,
                 description,
             };

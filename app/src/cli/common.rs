@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail};
 use domain::model::{SCOPE_READ, SCOPE_WRITE, User, UserId};
-use domain::ports::{Directory, StoreError};
+use domain::ports::{Directory, IdGenerator, StoreError};
 use serde_json::Value;
 
 use crate::config::Settings;
@@ -40,14 +40,19 @@ fn valid_email(email: &str) -> anyhow::Result<String> {
     }
 }
 
+/// Adds a person, their id from `ids`.
+///
+/// # Errors
+/// Not an email address, a person with that email already there, or storage failed.
 pub async fn add_user(
     directory: &dyn Directory,
+    ids: &dyn IdGenerator,
     email: &str,
     name: Option<String>,
 ) -> anyhow::Result<User> {
     let email = valid_email(email)?;
     let user = User {
-        id: UserId::from_uuid(uuid::Uuid::now_v7()),
+        id: UserId::from_uuid(ids.new_id()),
         display_name: name
             .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned()),
         email,

@@ -37,13 +37,17 @@ impl RateCounters for Shared {
     }
 }
 
+fn clock() -> Arc<dyn domain::ports::Clock> {
+    Arc::new(adapters::system::SystemClock)
+}
+
 fn at(second: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, second).unwrap()
 }
 
 #[test]
 fn one_instance_admits_exactly_the_limit_and_says_when_to_retry() {
-    let limiter = RateLimiter::new(Arc::new(Shared::default()));
+    let limiter = RateLimiter::new(Arc::new(Shared::default()), clock());
     for _ in 0..3 {
         assert_eq!(limiter.check("k", 3, at(15)), Verdict::Allowed);
     }
@@ -58,7 +62,7 @@ fn one_instance_admits_exactly_the_limit_and_says_when_to_retry() {
 
 #[test]
 fn a_new_window_starts_from_zero() {
-    let limiter = RateLimiter::new(Arc::new(Shared::default()));
+    let limiter = RateLimiter::new(Arc::new(Shared::default()), clock());
     assert_eq!(limiter.check("k", 1, at(59)), Verdict::Allowed);
     assert!(matches!(
         limiter.check("k", 1, at(59)),
@@ -70,7 +74,7 @@ fn a_new_window_starts_from_zero() {
 
 #[test]
 fn a_limit_of_zero_is_off() {
-    let limiter = RateLimiter::new(Arc::new(Shared::default()));
+    let limiter = RateLimiter::new(Arc::new(Shared::default()), clock());
     for _ in 0..10_000 {
         assert_eq!(limiter.check("k", 0, at(1)), Verdict::Allowed);
     }
@@ -79,8 +83,8 @@ fn a_limit_of_zero_is_off() {
 #[tokio::test]
 async fn instances_share_their_counts_through_the_store() {
     let shared = Arc::new(Shared::default());
-    let a = RateLimiter::new(shared.clone());
-    let b = RateLimiter::new(shared.clone());
+    let a = RateLimiter::new(shared.clone(), clock());
+    let b = RateLimiter::new(shared.clone(), clock());
     for _ in 0..3 {
         assert_eq!(a.check("k", 5, at(10)), Verdict::Allowed);
     }
@@ -99,7 +103,7 @@ async fn instances_share_their_counts_through_the_store() {
 #[tokio::test]
 async fn hits_admitted_during_a_sync_are_kept_for_the_next() {
     let shared = Arc::new(Shared::default());
-    let a = RateLimiter::new(shared.clone());
+    let a = RateLimiter::new(shared.clone(), clock());
     assert_eq!(a.check("k", 10, at(1)), Verdict::Allowed);
     a.sync(at(1)).await.unwrap();
     assert_eq!(a.check("k", 10, at(2)), Verdict::Allowed);

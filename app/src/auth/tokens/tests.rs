@@ -2,11 +2,17 @@ use super::*;
 use crate::auth::keys::generate_pem;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Utc;
 
 fn service() -> TokenService {
     let pem = generate_pem().unwrap();
     let keys = Arc::new(KeyRing::from_pems([pem.as_str()]).unwrap());
-    TokenService::new(keys, "http://issuer".into(), "http://issuer/mcp".into())
+    TokenService::new(
+        keys,
+        Arc::new(adapters::system::SystemClock),
+        "http://issuer".into(),
+        "http://issuer/mcp".into(),
+    )
 }
 
 fn scopes() -> BTreeSet<String> {
@@ -34,6 +40,7 @@ fn a_token_for_another_audience_is_refused() {
     let s = service();
     let other = TokenService::new(
         s.keys.clone(),
+        Arc::new(adapters::system::SystemClock),
         "http://issuer".into(),
         "http://elsewhere/mcp".into(),
     );
@@ -48,6 +55,7 @@ fn a_token_from_another_issuer_is_refused() {
     let s = service();
     let other = TokenService::new(
         s.keys.clone(),
+        Arc::new(adapters::system::SystemClock),
         "http://evil".into(),
         "http://issuer/mcp".into(),
     );
@@ -81,9 +89,9 @@ fn token_expiring(s: &TokenService, exp_offset: i64, adjust: impl FnOnce(&mut He
         client_id: "c".into(),
     };
     let mut header = Header::new(Algorithm::ES256);
-    header.kid = Some(s.keys.signing_kid().to_owned());
+    header.kid = Some(s.keys.signing_kid(chrono::Utc::now()).to_owned());
     adjust(&mut header);
-    jsonwebtoken::encode(&header, &claims, &s.keys.signing_key()).unwrap()
+    jsonwebtoken::encode(&header, &claims, &s.keys.signing_key(chrono::Utc::now())).unwrap()
 }
 
 #[test]
