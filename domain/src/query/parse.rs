@@ -284,5 +284,4 @@ fn elements(value: &Value) -> usize {
 }
 
 #[cfg(test)]
-#[path = "parse_tests.rs"]
 mod tests;
