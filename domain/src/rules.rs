@@ -1,4 +1,4 @@
-//! The access rules of DESIGN.md §3, in one place.
+//! The access rules, in one place:
 //!
 //! - Not a member: nothing of the project exists ("not found", never "forbidden").
 //! - Owners and admins may do everything in their project.
