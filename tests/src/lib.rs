@@ -8,6 +8,7 @@
 //!   and by raw HTTP, on SQLite and PostgreSQL.
 //! - `hexagon`: the dependency rules of the hexagon (the domain has no I/O dependency,
 //!   nothing below `app` depends on it).
+//! - `imports`: no two modules of a crate import each other.
 
 #[cfg(test)]
 mod support;
@@ -17,6 +18,9 @@ mod contract;
 
 #[cfg(test)]
 mod hexagon;
+
+#[cfg(test)]
+mod imports;
 
 #[cfg(test)]
 mod postgres;
