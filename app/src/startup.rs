@@ -129,7 +129,7 @@ async fn identity_provider(
 /// sessions, abandoned logins) are deleted. Every instance does it; it is idempotent.
 const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
-fn spawn_purge(grants: Arc<dyn domain::grants::GrantStore>, clock: Arc<dyn Clock>) {
+fn spawn_purge(grants: Arc<dyn domain::grants::ExpiredGrants>, clock: Arc<dyn Clock>) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(PURGE_EVERY);
         loop {

@@ -6,12 +6,40 @@ use adapters::postgres::PgStore;
 use adapters::sqlite::SqliteStore;
 use adapters::system::{SystemClock, UuidV7};
 use anyhow::{Context, bail};
-use domain::grants::GrantStore;
+use domain::grants::{
+    AuthorizationCodes, BrowserSessions, ClientRegistry, Consents, ExpiredGrants, PendingRequests,
+    RefreshFamilies,
+};
 use domain::ports::{Directory, FeatureFlags, RateCounters, SigningKeyStore, StoreError};
 use domain::usecases::Ports;
 use secrecy::ExposeSecret;
 
 use crate::config::DatabaseSettings;
+
+/// Every port of the authorization server, as one backend implements them: what is wired
+/// and what the operator's commands reach. The use cases each take the narrow ports they
+/// need (`domain::usecases::grants::GrantPorts`), upcast from this.
+pub trait GrantStorage:
+    ClientRegistry
+    + AuthorizationCodes
+    + RefreshFamilies
+    + Consents
+    + BrowserSessions
+    + PendingRequests
+    + ExpiredGrants
+{
+}
+
+impl<T> GrantStorage for T where
+    T: ClientRegistry
+        + AuthorizationCodes
+        + RefreshFamilies
+        + Consents
+        + BrowserSessions
+        + PendingRequests
+        + ExpiredGrants
+{
+}
 
 /// The adapter in use.
 #[derive(Clone)]
@@ -28,7 +56,7 @@ pub struct Storage {
     pub directory: Arc<dyn Directory>,
     pub flags: Arc<dyn FeatureFlags>,
     pub keys: Arc<dyn SigningKeyStore>,
-    pub grants: Arc<dyn GrantStore>,
+    pub grants: Arc<dyn GrantStorage>,
     pub counters: Arc<dyn RateCounters>,
 }
 
@@ -84,7 +112,7 @@ impl Storage {
             + Directory
             + FeatureFlags
             + SigningKeyStore
-            + GrantStore
+            + GrantStorage
             + RateCounters,
     {
         Self {

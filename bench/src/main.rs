@@ -22,6 +22,7 @@ mod pg_bench;
 mod plans;
 mod report;
 mod server;
+mod sizes;
 mod sqlite;
 mod world;
 
@@ -117,6 +118,7 @@ async fn main() -> anyhow::Result<()> {
             "caller": "an editor (the read rule is checked per row)",
         }),
         calls,
+        sizes: measured.sizes,
         callers: cfg.workers,
         groups,
         throughput_title: format!(

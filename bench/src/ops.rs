@@ -206,6 +206,7 @@ pub fn use_case(
             filter: None,
             sort: None,
             fields: None,
+            include: None,
             limit: None,
             cursor: None,
             max_bytes: Some(32 * 1024),

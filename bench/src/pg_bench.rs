@@ -22,11 +22,13 @@ use crate::pg::Pg;
 use crate::plans::{self, Plan};
 use crate::report::{Group, Throughput};
 use crate::server::{self, ToolClient, tool};
+use crate::sizes::{self, PageSize};
 use crate::{Config, human};
 
 /// What the PostgreSQL part measured.
 pub struct PgResults {
     pub calls: Vec<CallRow>,
+    pub sizes: Vec<PageSize>,
     pub groups: Vec<Group>,
     pub throughput: Vec<Throughput>,
     pub plans: Vec<Plan>,
@@ -205,8 +207,10 @@ pub async fn run(cfg: &Config, pg: &Pg) -> anyhow::Result<PgResults> {
     ];
     let found = plans::collect(&pg.url, &store, member, &cases, (large, &rare)).await?;
     store.close().await;
+    let sizes = sizes::measure(&client, &args(small, json!({}))).await?;
     Ok(PgResults {
         calls,
+        sizes,
         groups,
         throughput,
         plans: found,

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::calls::CallRow;
 use crate::measure::Stats;
 use crate::plans::Plan;
+use crate::sizes::PageSize;
 
 /// One interleaved comparison.
 pub struct Group {
@@ -31,6 +32,8 @@ pub struct Report {
     pub machine: Value,
     /// The per-tool table (issue #8), and its number of concurrent callers.
     pub calls: Vec<CallRow>,
+    /// The first page's size in its two shapes (issue #15).
+    pub sizes: Vec<PageSize>,
     pub callers: usize,
     pub groups: Vec<Group>,
     pub throughput: Vec<Throughput>,
@@ -108,6 +111,41 @@ impl Report {
         );
     }
 
+    fn print_sizes(&self) {
+        println!("\n== what a page of 50 entries costs a model (query_data, first page) ==");
+        println!(
+            "{:<48} {:>7} {:>10} {:>10} {:>8} {:>8}",
+            "shape", "entries", "text B", "HTTP B", "tokens", "×old"
+        );
+        let old = self.sizes.last().map_or(0, |s| s.tokens);
+        for s in &self.sizes {
+            println!(
+                "{:<48} {:>7} {:>10} {:>10} {:>8} {:>8.2}",
+                s.label,
+                s.entries,
+                s.text_bytes,
+                s.http_bytes,
+                s.tokens,
+                ratio(s.tokens as f64, old as f64)
+            );
+        }
+        println!("  (tokens: OpenAI o200k_base, of the text copy a client gives the model)");
+    }
+
+    fn sizes_json(&self) -> Vec<Value> {
+        let old = self.sizes.last().map_or(0, |s| s.tokens);
+        self.sizes
+            .iter()
+            .map(|s| {
+                json!({
+                    "shape": s.label, "entries": s.entries, "text_bytes": s.text_bytes,
+                    "http_bytes": s.http_bytes, "tokens_o200k": s.tokens,
+                    "vs_old_tokens": ratio(s.tokens as f64, old as f64),
+                })
+            })
+            .collect()
+    }
+
     fn calls_json(&self) -> Vec<Value> {
         self.calls
             .iter()
@@ -140,6 +178,7 @@ impl Report {
             serde_json::to_string_pretty(&self.machine).unwrap_or_default()
         );
         self.print_calls();
+        self.print_sizes();
         for g in &self.groups {
             println!("\n== {} ==", g.title);
             println!(
@@ -229,6 +268,7 @@ impl Report {
         json!({
             "machine": self.machine,
             "calls": self.calls_json(),
+            "page_sizes": self.sizes_json(),
             "groups": groups,
             "throughput": {"title": self.throughput_title, "runs": throughput},
             "plans": self.plans.iter().map(Plan::to_json).collect::<Vec<_>>(),

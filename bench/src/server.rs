@@ -58,6 +58,15 @@ impl ToolClient {
     /// # Errors
     /// Not a 200, a JSON-RPC error, or a tool error.
     pub async fn call(&self, name: &str, arguments: &Value) -> anyhow::Result<Value> {
+        let (_, mut result) = self.call_raw(name, arguments).await?;
+        Ok(result["structuredContent"].take())
+    }
+
+    /// Calls a tool; the size of the HTTP answer's body and its whole `result`.
+    ///
+    /// # Errors
+    /// Not a 200, a JSON-RPC error, or a tool error.
+    pub async fn call_raw(&self, name: &str, arguments: &Value) -> anyhow::Result<(usize, Value)> {
         let body = json!({
             "jsonrpc": "2.0",
             "id": 1,
@@ -80,11 +89,11 @@ impl ToolClient {
             bail!("{name}: HTTP {status}: {}", String::from_utf8_lossy(&bytes));
         }
         let mut answer: Value = serde_json::from_slice(&bytes)?;
-        let result = &mut answer["result"];
+        let result = answer["result"].take();
         if result.is_null() || result["isError"] == true {
             bail!("{name}: {answer}");
         }
-        Ok(result["structuredContent"].take())
+        Ok((bytes.len(), result))
     }
 }
 

@@ -1,4 +1,4 @@
-//! `GrantStore` on PostgreSQL: the authorization server's clients, codes, refresh-token
+//! The authorization server's ports on PostgreSQL: the authorization server's clients, codes, refresh-token
 //! families, consents, browser sessions and pending requests (`migrations/postgres/0003`).
 //!
 //! These are the operator's tables, not people's data, so every statement runs on the pool's
@@ -21,8 +21,9 @@ mod rows;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::grants::{
-    AuthorizationCode, BrowserSession, Consent, GrantStore, OAuthClient, Pending, Redemption,
-    RefreshToken, Rotation, TokenFamily,
+    AuthorizationCode, AuthorizationCodes, BrowserSession, BrowserSessions, ClientRegistry,
+    Consent, Consents, ExpiredGrants, NewRefreshToken, OAuthClient, Pending, PendingRequests,
+    Redemption, RefreshFamilies, Rotation, TokenFamily,
 };
 use domain::model::UserId;
 use domain::ports::StoreError;
@@ -63,7 +64,7 @@ const PURGE: &str = "WITH \
      + (SELECT count(*) FROM pending)";
 
 #[async_trait]
-impl GrantStore for PgStore {
+impl ClientRegistry for PgStore {
     async fn put_client(&self, client: &OAuthClient) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO oauth_clients (client_id, client_name, redirect_uris, \
@@ -120,7 +121,10 @@ impl GrantStore for PgStore {
             .map(|_| ())
             .map_err(|e| unexpected("extending a client", &e))
     }
+}
 
+#[async_trait]
+impl AuthorizationCodes for PgStore {
     async fn put_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO oauth_codes (code_hash, client_id, user_id, redirect_uri, \
@@ -145,7 +149,7 @@ impl GrantStore for PgStore {
     async fn redeem_code(
         &self,
         code_hash: &str,
-        first: &RefreshToken,
+        first: &NewRefreshToken,
         now: DateTime<Utc>,
     ) -> Result<Redemption, StoreError> {
         // The code's row stays locked until the first token is committed with it: a replay
@@ -192,15 +196,14 @@ impl GrantStore for PgStore {
             }),
         )
     }
+}
 
-    async fn put_refresh(&self, token: &RefreshToken) -> Result<(), StoreError> {
-        refresh::put(self, token).await
-    }
-
+#[async_trait]
+impl RefreshFamilies for PgStore {
     async fn rotate_refresh(
         &self,
         presented_hash: &str,
-        next: &RefreshToken,
+        next: &NewRefreshToken,
         now: DateTime<Utc>,
     ) -> Result<Rotation, StoreError> {
         refresh::rotate(self, presented_hash, next, now).await
@@ -220,7 +223,10 @@ impl GrantStore for PgStore {
         .map_err(|e| unexpected("reading a refresh token", &e))?;
         Ok(row.map(|(family, client_id)| TokenFamily { family, client_id }))
     }
+}
 
+#[async_trait]
+impl Consents for PgStore {
     async fn consent(&self, user: UserId, client_id: &str) -> Result<Option<Consent>, StoreError> {
         let row: Option<ConsentRow> = sqlx::query_as(
             "SELECT user_id, client_id, scopes, granted_at FROM oauth_consents \
@@ -265,7 +271,10 @@ impl GrantStore for PgStore {
         .map_err(|e| unexpected("reading consents", &e))?;
         Ok(rows.into_iter().map(Consent::from).collect())
     }
+}
 
+#[async_trait]
+impl BrowserSessions for PgStore {
     async fn put_session(&self, session: &BrowserSession) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO oauth_sessions (id_hash, user_id, expires_at) VALUES ($1, $2, $3)")
             .bind(&session.id_hash)
@@ -306,7 +315,10 @@ impl GrantStore for PgStore {
             .map(|_| ())
             .map_err(|e| unexpected("deleting a session", &e))
     }
+}
 
+#[async_trait]
+impl PendingRequests for PgStore {
     async fn put_pending(&self, pending: &Pending) -> Result<(), StoreError> {
         let payload = serde_json::to_string(&pending.payload)
             .map_err(|e| StoreError::Unexpected(format!("encoding a pending payload: {e}")))?;
@@ -353,7 +365,10 @@ impl GrantStore for PgStore {
         row.map(|(id, payload, expires_at)| pending_from(id, &payload, expires_at))
             .transpose()
     }
+}
 
+#[async_trait]
+impl ExpiredGrants for PgStore {
     async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let purged: i64 = sqlx::query_scalar(PURGE)
             .bind(now)

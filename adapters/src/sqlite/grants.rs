@@ -1,4 +1,4 @@
-//! `GrantStore` on SQLite: the authorization server's clients, codes, refresh-token
+//! The authorization server's ports on SQLite: the authorization server's clients, codes, refresh-token
 //! families, consents, browser sessions and pending requests
 //! (`migrations/sqlite/20261124000002_grants.sql`).
 //!
@@ -19,8 +19,9 @@ mod row;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::grants::{
-    AuthorizationCode, BrowserSession, Consent, GrantStore, OAuthClient, Pending, Redemption,
-    RefreshToken, Rotation, TokenFamily,
+    AuthorizationCode, AuthorizationCodes, BrowserSession, BrowserSessions, ClientRegistry,
+    Consent, Consents, ExpiredGrants, NewRefreshToken, OAuthClient, Pending, PendingRequests,
+    Redemption, RefreshFamilies, Rotation, TokenFamily,
 };
 use domain::model::UserId;
 use domain::ports::StoreError;
@@ -43,7 +44,7 @@ const PURGED: [&str; 5] = [
 ];
 
 #[async_trait]
-impl GrantStore for SqliteStore {
+impl ClientRegistry for SqliteStore {
     async fn put_client(&self, client: &OAuthClient) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO oauth_clients (client_id, client_name, redirect_uris, \
@@ -100,7 +101,10 @@ impl GrantStore for SqliteStore {
             .map(|_| ())
             .map_err(unexpected)
     }
+}
 
+#[async_trait]
+impl AuthorizationCodes for SqliteStore {
     async fn put_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO oauth_codes (code_hash, client_id, user_id, redirect_uri, \
@@ -131,7 +135,7 @@ impl GrantStore for SqliteStore {
     async fn redeem_code(
         &self,
         code_hash: &str,
-        first: &RefreshToken,
+        first: &NewRefreshToken,
         now: DateTime<Utc>,
     ) -> Result<Redemption, StoreError> {
         let now = time_text(now);
@@ -176,15 +180,14 @@ impl GrantStore for SqliteStore {
             None => Ok(Redemption::Unknown),
         }
     }
+}
 
-    async fn put_refresh(&self, token: &RefreshToken) -> Result<(), StoreError> {
-        refresh::put(self, token).await
-    }
-
+#[async_trait]
+impl RefreshFamilies for SqliteStore {
     async fn rotate_refresh(
         &self,
         presented_hash: &str,
-        next: &RefreshToken,
+        next: &NewRefreshToken,
         now: DateTime<Utc>,
     ) -> Result<Rotation, StoreError> {
         refresh::rotate(self, presented_hash, next, now).await
@@ -211,7 +214,10 @@ impl GrantStore for SqliteStore {
             })
             .transpose()
     }
+}
 
+#[async_trait]
+impl Consents for SqliteStore {
     async fn consent(&self, user: UserId, client_id: &str) -> Result<Option<Consent>, StoreError> {
         let row: Option<ConsentRow> = sqlx::query_as(
             "SELECT user_id, client_id, scopes, granted_at FROM oauth_consents \
@@ -256,7 +262,10 @@ impl GrantStore for SqliteStore {
         .map_err(unexpected)?;
         rows.into_iter().map(Consent::try_from).collect()
     }
+}
 
+#[async_trait]
+impl BrowserSessions for SqliteStore {
     async fn put_session(&self, session: &BrowserSession) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO oauth_sessions (id_hash, user_id, expires_at) VALUES (?1, ?2, ?3)")
             .bind(session.id_hash.clone())
@@ -293,7 +302,10 @@ impl GrantStore for SqliteStore {
             .map(|_| ())
             .map_err(unexpected)
     }
+}
 
+#[async_trait]
+impl PendingRequests for SqliteStore {
     async fn put_pending(&self, pending: &Pending) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO oauth_pending (id, payload, expires_at) VALUES (?1, ?2, ?3)")
             .bind(pending.id.clone())
@@ -339,7 +351,10 @@ impl GrantStore for SqliteStore {
         .map_err(unexpected)?;
         row.map(Pending::try_from).transpose()
     }
+}
 
+#[async_trait]
+impl ExpiredGrants for SqliteStore {
     async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let now = time_text(now);
         let mut tx = self

@@ -51,8 +51,13 @@ pub struct QueryArgs {
     pub filter: Option<Map<String, Value>>,
     /// One sort key: {"field": 1} ascending or {"field": -1} descending. Default: createdAt ascending.
     pub sort: Option<Map<String, Value>>,
-    /// Only these fields (dotted paths) of each entry; system fields are always returned.
+    /// Only these fields (dotted paths) of each entry, plus id, revision and updatedAt.
+    /// Naming a system field here (e.g. "createdAt") returns it too.
     pub fields: Option<Vec<String>>,
+    /// System fields to add to each entry, which a page leaves out by default: any of
+    /// createdAt, access, tenantId, deletedAt. get_data always returns them all.
+    #[schemars(schema_with = "super::schemas::include")]
+    pub include: Option<Vec<String>>,
     /// Entries per page, 1 to 100 (default 50).
     pub limit: Option<i64>,
     /// The nextCursor of the previous page of the same query.
@@ -223,7 +228,9 @@ pub struct TypesOut {
 #[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PageOut {
-    /// The entries: each its own fields plus id, tenantId, createdAt, updatedAt, deletedAt, revision, access.
+    /// The entries: each its own fields (or those `fields` names) plus id, revision and
+    /// updatedAt, and the system fields `include` names.
+    #[schemars(schema_with = "super::schemas::list_entries")]
     pub entries: Vec<Map<String, Value>>,
     /// Pass as cursor to get the next page; null on the last page.
     pub next_cursor: Option<String>,
@@ -232,6 +239,9 @@ pub struct PageOut {
     /// True when the page stopped early to keep the result small enough for a model's
     /// context; the remaining entries are on the next page (nextCursor).
     pub truncated: bool,
+    /// Why the page stopped early, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub truncated_reason: Option<String>,
     /// Each entry's JSON as the use case wrote it (not part of the result's shape).
     #[serde(skip)]
     #[schemars(skip)]
@@ -239,13 +249,34 @@ pub struct PageOut {
 }
 
 impl PageOut {
+    /// A page as the tool answers it; `budget` is the size budget that may have ended it.
+    #[must_use]
+    pub fn new(p: QueryPage, budget: usize) -> Self {
+        let truncated_reason = p.truncated.then(|| {
+            format!(
+                "the page reached its size budget ({} KB of entries) after {} entries; the \
+                 rest follow with nextCursor (fields or a smaller limit fit more per page)",
+                budget / 1024,
+                p.entries.len()
+            )
+        });
+        Self {
+            returned: p.entries.len(),
+            entries: p.entries,
+            next_cursor: p.next_cursor,
+            truncated: p.truncated,
+            truncated_reason,
+            texts: p.texts,
+        }
+    }
+
     /// The result as JSON and as its text (what `serde_json::to_value` and
     /// `serde_json::to_string` give), the entries moved into the value, not copied, and the
     /// text assembled from the entries' JSON the use case already wrote.
     #[must_use]
     pub fn into_value_and_text(self) -> (Value, String) {
         let size = self.texts.iter().map(|t| t.len() + 1).sum::<usize>();
-        let mut text = String::with_capacity(size + 128);
+        let mut text = String::with_capacity(size + 256);
         text.push_str("{\"entries\":[");
         for (i, entry) in self.texts.iter().enumerate() {
             if i > 0 {
@@ -259,9 +290,14 @@ impl PageOut {
             None => text.push_str("null"),
         }
         text.push_str(&format!(
-            ",\"returned\":{},\"truncated\":{}}}",
+            ",\"returned\":{},\"truncated\":{}",
             self.returned, self.truncated
         ));
+        if let Some(reason) = &self.truncated_reason {
+            text.push_str(",\"truncatedReason\":");
+            text.push_str(&Value::String(reason.clone()).to_string());
+        }
+        text.push('}');
         (self.into_value(), text)
     }
 
@@ -269,7 +305,7 @@ impl PageOut {
     /// without copying every entry).
     #[must_use]
     pub fn into_value(self) -> Value {
-        let mut out = Map::with_capacity(4);
+        let mut out = Map::with_capacity(5);
         out.insert(
             "entries".into(),
             Value::Array(self.entries.into_iter().map(Value::Object).collect()),
@@ -280,19 +316,10 @@ impl PageOut {
         );
         out.insert("returned".into(), Value::from(self.returned));
         out.insert("truncated".into(), Value::Bool(self.truncated));
-        Value::Object(out)
-    }
-}
-
-impl From<QueryPage> for PageOut {
-    fn from(p: QueryPage) -> Self {
-        Self {
-            returned: p.entries.len(),
-            entries: p.entries,
-            next_cursor: p.next_cursor,
-            truncated: p.truncated,
-            texts: p.texts,
+        if let Some(reason) = self.truncated_reason {
+            out.insert("truncatedReason".into(), Value::String(reason));
         }
+        Value::Object(out)
     }
 }
 
@@ -306,6 +333,7 @@ pub struct CountOut {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct EntryOut {
     /// The entry: its own fields plus id, tenantId, createdAt, updatedAt, deletedAt, revision, access.
+    #[schemars(schema_with = "super::schemas::entry")]
     pub entry: Map<String, Value>,
 }
 

@@ -6,6 +6,7 @@ mod dto;
 mod extract;
 mod failure;
 mod resources;
+mod schemas;
 mod server;
 mod tools;
 

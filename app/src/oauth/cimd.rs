@@ -7,8 +7,8 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use chrono::{TimeDelta, Utc};
-use domain::grants::{ClientSource, OAuthClient};
+use chrono::TimeDelta;
+use domain::grants::{ClientDocument, ClientDocuments};
 use serde::Deserialize;
 use url::Url;
 
@@ -67,12 +67,6 @@ fn chain(e: &dyn std::error::Error) -> String {
 
 const MAX_BYTES: usize = 64 * 1024;
 const TIMEOUT: Duration = Duration::from_secs(5);
-
-/// True when the client id has the form of a metadata document URL.
-#[must_use]
-pub fn looks_like_metadata_url(client_id: &str) -> bool {
-    client_id.starts_with("https://") || client_id.starts_with("http://")
-}
 
 /// True for every address that is not a public unicast address of the Internet: private,
 /// loopback, link-local, shared (CGN), benchmarking, reserved, documentation, multicast; and
@@ -143,11 +137,31 @@ fn max_age(headers: &reqwest::header::HeaderMap) -> TimeDelta {
     TimeDelta::seconds(seconds.clamp(60, 24 * 3600))
 }
 
-/// Fetches and validates the document at `client_id`.
+/// The `ClientDocuments` port: fetches under a [`FetchPolicy`].
+#[derive(Debug, Clone)]
+pub struct MetadataFetcher {
+    policy: FetchPolicy,
+}
+
+impl MetadataFetcher {
+    #[must_use]
+    pub fn new(policy: FetchPolicy) -> Self {
+        Self { policy }
+    }
+}
+
+#[async_trait::async_trait]
+impl ClientDocuments for MetadataFetcher {
+    async fn fetch(&self, url: &str) -> Result<ClientDocument, String> {
+        fetch(&self.policy, url).await
+    }
+}
+
+/// Fetches the document at `client_id`; what it must say is checked by the domain.
 ///
 /// # Errors
-/// A message saying what is wrong with the URL, the fetch or the document.
-pub async fn fetch(policy: &FetchPolicy, client_id: &str) -> Result<OAuthClient, String> {
+/// A message saying what is wrong with the URL, the fetch or the document's form.
+pub async fn fetch(policy: &FetchPolicy, client_id: &str) -> Result<ClientDocument, String> {
     let url = Url::parse(client_id).map_err(|e| format!("not a URL: {e}"))?;
     let host = url.host_str().ok_or("the URL has no host")?.to_owned();
     let loopback_name = matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]");
@@ -217,33 +231,13 @@ pub async fn fetch(policy: &FetchPolicy, client_id: &str) -> Result<OAuthClient,
     }
     let doc: Document = serde_json::from_slice(&body)
         .map_err(|e| format!("the document is not valid client metadata: {e}"))?;
-    if doc.client_id != client_id {
-        return Err("the document's client_id is not its own URL".into());
-    }
-    if doc.redirect_uris.is_empty() || doc.redirect_uris.len() > 20 {
-        return Err("the document needs 1 to 20 redirect_uris".into());
-    }
-    for uri in &doc.redirect_uris {
-        super::register::check_redirect_uri(uri).map_err(|e| e.description)?;
-    }
-    let method = doc
-        .token_endpoint_auth_method
-        .unwrap_or_else(|| "none".into());
-    if method != "none" {
-        return Err(format!(
-            "token_endpoint_auth_method \"{method}\" is not supported for metadata documents; use \"none\""
-        ));
-    }
-    let now = Utc::now();
-    Ok(OAuthClient {
-        client_id: client_id.to_owned(),
-        client_name: doc.client_name.unwrap_or(host).chars().take(200).collect(),
+    Ok(ClientDocument {
+        client_id: doc.client_id,
+        client_name: doc.client_name,
         redirect_uris: doc.redirect_uris,
-        token_endpoint_auth_method: method,
-        secret_hash: None,
-        source: ClientSource::MetadataDocument,
-        created_at: now,
-        expires_at: Some(now + ttl),
+        token_endpoint_auth_method: doc.token_endpoint_auth_method,
+        host,
+        max_age: ttl,
     })
 }
 

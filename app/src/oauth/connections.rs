@@ -1,59 +1,44 @@
 //! `/oauth/connections`: the applications a person has allowed, each with a Revoke button
 //! (which forgets the approval and ends that application's refresh tokens). The person signs
 //! in with the session cookie of a previous authorization, or (dev identity provider) with
-//! the email form here. Forms carry a double-submit CSRF token (cookie + field).
+//! the email form here. Forms carry a double-submit CSRF token (cookie + field). The rules
+//! are `domain::usecases::grants::{connections, sign_in_for_connections,
+//! revoke_connection}`; this file draws the pages.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
-use domain::model::UserId;
+use domain::usecases::grants::{
+    Connection, CsrfPair, connections, connections_csrf, revoke_connection, sign_in_for_connections,
+};
 use serde::Deserialize;
 
-use super::authorize::see_other;
-use super::errors::OAuthError;
+use super::errors::browser_answer;
 use super::pages::{escape, page};
-use super::{OAuthState, crypto, session};
+use super::redirects::see_other;
+use super::{OAuthState, session};
 
 const CSRF_COOKIE: &str = "pmcp_csrf";
+const HOME: &str = "/oauth/connections";
 
-/// The CSRF token of this browser (reused from its cookie, or new).
-fn csrf_token(req: &HttpRequest) -> Result<(String, bool), OAuthError> {
-    match req.cookie(CSRF_COOKIE) {
-        Some(c) if c.value().len() >= 43 => Ok((c.value().to_owned(), false)),
-        _ => Ok((crypto::random_token()?, true)),
+fn csrf_pair(req: &HttpRequest, submitted: &str) -> CsrfPair {
+    CsrfPair {
+        cookie: req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned()),
+        submitted: submitted.to_owned(),
     }
 }
 
-fn csrf_ok(req: &HttpRequest, submitted: &str) -> bool {
-    req.cookie(CSRF_COOKIE)
-        .is_some_and(|c| crypto::same(c.value(), submitted))
-}
-
-fn with_csrf(
-    state: &OAuthState,
-    mut response: HttpResponse,
-    token: String,
-    new: bool,
-) -> HttpResponse {
-    if new && let Err(e) = response.add_cookie(&session::cookie(state, CSRF_COOKIE, token, 3600)) {
-        tracing::error!(cause = %e, "setting the CSRF cookie failed");
+fn with_csrf(state: &OAuthState, response: HttpResponse, token: String, new: bool) -> HttpResponse {
+    if new {
+        session::with_cookie(response, &session::cookie(state, CSRF_COOKIE, token, 3600))
+    } else {
+        response
     }
-    response
 }
 
-async fn list_page(
-    state: &OAuthState,
-    user: UserId,
-    csrf: &str,
-) -> Result<HttpResponse, OAuthError> {
-    let consents = state.grants.consents_of(user).await?;
+fn list_page(list: &[Connection], csrf: &str) -> HttpResponse {
     let mut rows = String::new();
-    for c in &consents {
-        let name = match state.grants.client(&c.client_id, Utc::now()).await? {
-            Some(client) => client.client_name,
-            None => c.client_id.clone(),
-        };
-        let access = if c.scopes.iter().any(|s| s == "data:write") {
+    for c in list {
+        let access = if c.write {
             "Read and write"
         } else {
             "Read only"
@@ -63,13 +48,13 @@ async fn list_page(
              <form method=\"post\" action=\"/oauth/connections/revoke\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"client_id\" value=\"{}\">\
              <button type=\"submit\">Revoke</button></form></li>",
-            escape(&name),
+            escape(&c.client_name),
             c.granted_at.format("%Y-%m-%d"),
             escape(csrf),
             escape(&c.client_id),
         ));
     }
-    let body = if consents.is_empty() {
+    let body = if list.is_empty() {
         "<h1>Connected applications</h1><p>No application has access to your projects.</p>"
             .to_owned()
     } else {
@@ -77,11 +62,11 @@ async fn list_page(
             "<h1>Connected applications</h1><p>These applications may act for you on the Business Platform. Revoking one ends its access; it will ask again next time.</p><ul class=\"connections\">{rows}</ul>"
         )
     };
-    Ok(page(StatusCode::OK, "Connected applications", &body))
+    page(StatusCode::OK, "Connected applications", &body)
 }
 
 fn sign_in_page(state: &OAuthState, csrf: &str, problem: Option<&str>) -> HttpResponse {
-    if state.identity.is_some() {
+    if state.grants.identity.is_some() {
         return page(
             StatusCode::OK,
             "Connected applications",
@@ -108,15 +93,17 @@ fn sign_in_page(state: &OAuthState, csrf: &str, problem: Option<&str>) -> HttpRe
 
 /// `GET /oauth/connections`.
 pub async fn show(req: HttpRequest, state: web::Data<OAuthState>) -> HttpResponse {
-    let result = async {
-        let (csrf, new) = csrf_token(&req)?;
-        let response = match session::current_user(&state, &req).await? {
-            Some(user) => list_page(&state, user, &csrf).await?,
-            None => sign_in_page(&state, &csrf, None),
-        };
-        Ok::<_, OAuthError>(with_csrf(&state, response, csrf, new))
+    let cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned());
+    let (csrf, new) = match connections_csrf(&state.grants, cookie.as_deref()) {
+        Ok(token) => token,
+        Err(e) => return browser_answer(e, &state.issuer),
     };
-    result.await.unwrap_or_else(|e| e.page())
+    let response = match connections(&state.grants, &session::browser(&req)).await {
+        Ok(Some(list)) => list_page(&list, &csrf),
+        Ok(None) => sign_in_page(&state, &csrf, None),
+        Err(e) => return browser_answer(e, &state.issuer),
+    };
+    with_csrf(&state, response, csrf, new)
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,20 +118,12 @@ pub async fn login(
     state: web::Data<OAuthState>,
     form: web::Form<Login>,
 ) -> HttpResponse {
-    if state.identity.is_some() || !csrf_ok(&req, &form.csrf) {
-        return OAuthError::invalid_request(
-            "the form expired or did not come from this server; open the page again",
-        )
-        .page();
+    let csrf = csrf_pair(&req, &form.csrf);
+    match sign_in_for_connections(&state.grants, &csrf, &form.email).await {
+        Ok(Some(session)) => session::signed_in(&state, session, see_other(HOME)),
+        Ok(None) => sign_in_page(&state, &form.csrf, Some("This email cannot sign in here.")),
+        Err(e) => browser_answer(e, &state.issuer),
     }
-    let user = match state.directory.user_by_email(form.email.trim()).await {
-        Ok(Some(user)) => user,
-        Ok(None) => {
-            return sign_in_page(&state, &form.csrf, Some("This email cannot sign in here."));
-        }
-        Err(e) => return OAuthError::from(e).page(),
-    };
-    session::signed_in(&state, user.id, "/oauth/connections").await
 }
 
 #[derive(Debug, Deserialize)]
@@ -159,19 +138,10 @@ pub async fn revoke(
     state: web::Data<OAuthState>,
     form: web::Form<Revoke>,
 ) -> HttpResponse {
-    if !csrf_ok(&req, &form.csrf) {
-        return OAuthError::invalid_request(
-            "the form expired or did not come from this server; open the page again",
-        )
-        .page();
-    }
-    let user = match session::current_user(&state, &req).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return see_other("/oauth/connections"),
-        Err(e) => return e.page(),
-    };
-    match state.grants.revoke_consent(user, &form.client_id).await {
-        Ok(_) => see_other("/oauth/connections"),
-        Err(e) => OAuthError::from(e).page(),
+    let csrf = csrf_pair(&req, &form.csrf);
+    let browser = session::browser(&req);
+    match revoke_connection(&state.grants, &browser, &csrf, &form.client_id).await {
+        Ok(_) => see_other(HOME),
+        Err(e) => browser_answer(e, &state.issuer),
     }
 }

@@ -1,10 +1,34 @@
 //! Secrets of the authorization server: random tokens, their hashes (what storage keeps),
-//! PKCE verification, and constant-time comparison.
+//! PKCE verification, and constant-time comparison; [`SystemSecrets`] is the `Secrets` port
+//! on them (the system's random source, SHA-256).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use domain::grants::{SecretError, Secrets};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+
+/// The `Secrets` port: the system's random source and SHA-256.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemSecrets;
+
+impl Secrets for SystemSecrets {
+    fn new_secret(&self) -> Result<String, SecretError> {
+        random_token().map_err(|e| SecretError(e.to_string()))
+    }
+
+    fn hash(&self, secret: &str) -> String {
+        hash(secret)
+    }
+
+    fn same(&self, a: &str, b: &str) -> bool {
+        same(a, b)
+    }
+
+    fn pkce_matches(&self, verifier: &str, challenge: &str) -> bool {
+        pkce_matches(verifier, challenge)
+    }
+}
 
 /// A new random secret: 256 bits, base64url without padding.
 ///

@@ -1,12 +1,15 @@
-//! OAuth error answers: JSON bodies for the token, registration and revocation endpoints
-//! (RFC 6749 §5.2, RFC 7591 §3.2.2), redirects back to the client for authorization errors
-//! once the redirect URI is trusted (RFC 6749 §4.1.2.1, with `iss` per RFC 9207), and an
-//! error page when it is not.
+//! OAuth error answers, and the one mapping of the use cases' `GrantError` to them: JSON
+//! bodies for the token, registration and revocation endpoints (RFC 6749 §5.2, RFC 7591
+//! §3.2.2), redirects back to the client for a failure after the person acted (RFC 6749
+//! §4.1.2.1, with `iss` per RFC 9207), and an error page for every other failure of a
+//! browser step. Storage and server failures are logged here, once, with their cause.
 
 use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
 use serde_json::json;
 use url::Url;
+
+use domain::usecases::grants::{GrantError, Replay};
 
 use super::pages;
 
@@ -102,16 +105,69 @@ impl OAuthError {
     }
 }
 
-impl From<domain::ports::StoreError> for OAuthError {
-    fn from(e: domain::ports::StoreError) -> Self {
-        tracing::error!(cause = %e, "authorization server storage failed");
-        Self::server_error("the server could not complete the request; try again")
+/// The message of every failure whose cause only the log may see.
+const TRY_AGAIN: &str = "the server could not complete the request; try again";
+
+impl From<GrantError> for OAuthError {
+    fn from(e: GrantError) -> Self {
+        match e {
+            GrantError::InvalidRequest(d) => Self::invalid_request(d),
+            GrantError::InvalidClient(d) => Self::invalid_client(d),
+            GrantError::InvalidGrant(d) => Self::invalid_grant(d),
+            GrantError::Replayed {
+                what: Replay::Code,
+                client_id,
+            } => {
+                tracing::warn!(client = %client_id, "a used authorization code was presented again; its tokens are revoked");
+                Self::invalid_grant(
+                    "the code was already presented (codes are single-use, even when the exchange failed); any tokens it issued are revoked",
+                )
+            }
+            GrantError::Replayed {
+                what: Replay::RefreshToken,
+                client_id,
+            } => {
+                tracing::info!(client = %client_id, "a used or revoked refresh token was presented; its family is revoked");
+                Self::invalid_grant(
+                    "the refresh token was already used or has been revoked; sign in again",
+                )
+            }
+            GrantError::UnsupportedGrantType(d) => Self::unsupported_grant_type(d),
+            GrantError::UnsupportedResponseType(d) => Self::unsupported_response_type(d),
+            GrantError::InvalidScope(d) => Self::invalid_scope(d),
+            GrantError::InvalidTarget(d) => Self::invalid_target(d),
+            GrantError::AccessDenied(d) => Self::access_denied(d),
+            GrantError::InvalidRedirectUri(d) => Self::invalid_redirect_uri(d),
+            GrantError::InvalidClientMetadata(d) => Self::invalid_client_metadata(d),
+            GrantError::Store(e) => {
+                tracing::error!(cause = %e, "authorization server storage failed");
+                Self::server_error(TRY_AGAIN)
+            }
+            GrantError::Server { shown, cause } => {
+                tracing::error!(%cause, "authorization server failed");
+                Self::server_error(shown)
+            }
+            GrantError::ToClient { error, .. } => Self::from(*error),
+        }
     }
 }
 
-impl From<anyhow::Error> for OAuthError {
-    fn from(e: anyhow::Error) -> Self {
-        tracing::error!(cause = %e, "authorization server failed");
-        Self::server_error("the server could not complete the request; try again")
+/// The answer to a failed browser step: back to the client when the person has acted
+/// (`ToClient`), else a page.
+#[must_use]
+pub fn browser_answer(e: GrantError, issuer: &str) -> HttpResponse {
+    match e {
+        GrantError::ToClient { error, redirect } => OAuthError::from(*error).redirect(
+            &redirect.redirect_uri,
+            redirect.state.as_deref(),
+            issuer,
+        ),
+        other => OAuthError::from(other).page(),
     }
+}
+
+/// The JSON answer to a failed call of the token, registration or revocation endpoint.
+#[must_use]
+pub fn api_answer(e: GrantError) -> HttpResponse {
+    OAuthError::from(e).json()
 }

@@ -4,15 +4,6 @@ use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
 use super::OAuthState;
-use crate::auth::metadata::SCOPES_SUPPORTED;
-
-/// The scopes published: the data scopes, OpenID's, and `offline_access` (which ChatGPT asks
-/// for; refresh tokens are issued either way).
-pub fn scopes_supported() -> Vec<&'static str> {
-    let mut scopes = SCOPES_SUPPORTED.to_vec();
-    scopes.push("offline_access");
-    scopes
-}
 
 fn document(state: &OAuthState) -> Value {
     let issuer = &state.issuer;
@@ -29,7 +20,7 @@ fn document(state: &OAuthState) -> Value {
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
-        "scopes_supported": scopes_supported(),
+        "scopes_supported": state.grants.policy.scopes_supported,
         "client_id_metadata_document_supported": true,
         "authorization_response_iss_parameter_supported": true,
         "service_documentation": format!("{issuer}/"),

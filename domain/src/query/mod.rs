@@ -25,5 +25,5 @@ pub use error::QueryError;
 pub use field::{Field, SystemField};
 pub use filter::{CmpOp, Filter};
 pub use order::{JsonType, compare_values};
-pub use projection::Projection;
+pub use projection::{LIST_FIELDS, ON_REQUEST_FIELDS, Projection};
 pub use sort::{Direction, Sort};

@@ -1,4 +1,7 @@
-//! `fields`: which data fields a query returns. System fields are always returned.
+//! What a listed entry carries: `fields` (which data fields) and `include` (which system
+//! fields beyond the three a list always carries). A list answers with what an assistant acts
+//! on (its own fields, `id`, `revision` for `expectedRevision`, `updatedAt`); the rest of the
+//! system fields cost tokens on every entry and come back only when asked for.
 
 use serde_json::{Map, Value};
 
@@ -9,16 +12,68 @@ use crate::path::{FieldPath, SYSTEM_FIELDS};
 /// Most paths in one `fields` list.
 const MAX_FIELDS: usize = 64;
 
-/// A parsed `fields` argument: the data paths to keep in each returned entry.
+/// The system fields every listed entry carries.
+pub const LIST_FIELDS: [&str; 3] = ["id", "revision", "updatedAt"];
+
+/// The system fields a list leaves out unless `include` (or `fields`) names them.
+pub const ON_REQUEST_FIELDS: [&str; 4] = ["createdAt", "access", "tenantId", "deletedAt"];
+
+/// A set of system fields, one bit per name of [`SYSTEM_FIELDS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SystemSet(u8);
+
+impl SystemSet {
+    fn of(names: &[&str]) -> Self {
+        let mut set = Self(0);
+        for name in names {
+            set.add(name);
+        }
+        set
+    }
+
+    /// Adds `name` when it is a system field; false when it is not one.
+    fn add(&mut self, name: &str) -> bool {
+        match SYSTEM_FIELDS.iter().position(|f| *f == name) {
+            Some(i) => {
+                self.0 |= 1 << i;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn names(self) -> impl Iterator<Item = &'static str> {
+        SYSTEM_FIELDS
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| self.0 & (1 << i) != 0)
+            .map(|(_, name)| *name)
+    }
+}
+
+/// How each entry of a page is cut down: the data paths to keep (all by default) and the
+/// system fields to keep ([`LIST_FIELDS`] by default).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Projection {
-    /// Data paths only; system fields listed by the caller are dropped at parse time.
-    paths: Vec<FieldPath>,
+    /// The data paths to keep; `None` keeps every data field.
+    paths: Option<Vec<FieldPath>>,
+    system: SystemSet,
+}
+
+impl Default for Projection {
+    /// Every data field and the [`LIST_FIELDS`].
+    fn default() -> Self {
+        Self {
+            paths: None,
+            system: SystemSet::of(&LIST_FIELDS),
+        }
+    }
 }
 
 impl Projection {
-    /// Parses `["title", "address.city"]`: 1 to 64 field paths. Naming a system field (or a
-    /// path under one) is allowed and has no effect, as system fields are always returned.
+    /// Parses `fields`, `["title", "address.city"]`: 1 to 64 field paths. A system field
+    /// named here (or a path under one, which keeps the whole system field) is returned with
+    /// the [`LIST_FIELDS`], which are always returned.
     ///
     /// # Errors
     /// Not an array, an empty array or one of more than 64 items, an item that is not a
@@ -34,12 +89,15 @@ impl Projection {
                 };
                 let message = format!(
                     "fields must be an array of 1 to {MAX_FIELDS} field paths, such as \
-                     [\"title\", \"address.city\"], not {got}; omit fields to get whole entries"
+                     [\"title\", \"address.city\"], not {got}; omit fields to get every field"
                 );
                 return Err(QueryError::new("fields", message));
             }
         };
-        let mut paths = Vec::with_capacity(items.len());
+        let mut projection = Self {
+            paths: Some(Vec::with_capacity(items.len())),
+            ..Self::default()
+        };
         for (i, item) in items.iter().enumerate() {
             let at = format!("fields.{i}");
             let Value::String(raw) = item else {
@@ -50,26 +108,64 @@ impl Projection {
                 return Err(QueryError::new(at, message));
             };
             let path = FieldPath::parse(raw).map_err(|e| QueryError::new(&at, e.to_string()))?;
-            if !path.is_system() {
+            if projection.system.add(path.root()) {
+                continue;
+            }
+            if let Some(paths) = &mut projection.paths {
                 paths.push(path);
             }
         }
-        Ok(Self { paths })
+        Ok(projection)
     }
 
-    /// Keeps the system fields and the listed data paths of an entry, dropping the rest. A
-    /// nested path keeps only its subtree (`address.city` keeps `{"address": {"city": ..}}`);
-    /// a path that reaches an array before its end keeps the whole array; a path that is
-    /// missing keeps nothing.
+    /// Adds the system fields `include` names, `["createdAt", "access"]`.
+    ///
+    /// # Errors
+    /// Not an array of system field names; located at `include` or `include.<index>`.
+    pub fn include(mut self, value: &Value) -> Result<Self, QueryError> {
+        let hint = || {
+            format!(
+                "include lists system fields to add to each entry: any of {} ({} are always \
+                 returned)",
+                ON_REQUEST_FIELDS.join(", "),
+                LIST_FIELDS.join(", ")
+            )
+        };
+        let Value::Array(items) = value else {
+            let message = format!("{}; not {}", hint(), describe(value));
+            return Err(QueryError::new("include", message));
+        };
+        for (i, item) in items.iter().enumerate() {
+            let known = item.as_str().is_some_and(|name| self.system.add(name));
+            if !known {
+                let message = format!("{}; not {}", hint(), describe(item));
+                return Err(QueryError::new(format!("include.{i}"), message));
+            }
+        }
+        Ok(self)
+    }
+
+    /// Cuts `entry` (an entry's flat form) down to the chosen system fields and data paths.
+    /// A nested path keeps only its subtree (`address.city` keeps `{"address": {"city":
+    /// ..}}`); a path that reaches an array before its end keeps the whole array; a path
+    /// that is missing keeps nothing.
     #[must_use]
     pub fn apply(&self, mut entry: Map<String, Value>) -> Map<String, Value> {
+        let Some(paths) = &self.paths else {
+            for (i, name) in SYSTEM_FIELDS.iter().enumerate() {
+                if self.system.0 & (1 << i) == 0 {
+                    entry.remove(*name);
+                }
+            }
+            return entry;
+        };
         let mut kept = Map::new();
-        for name in SYSTEM_FIELDS {
+        for name in self.system.names() {
             if let Some(value) = entry.remove(name) {
                 kept.insert(name.to_owned(), value);
             }
         }
-        for path in &self.paths {
+        for path in paths {
             copy_path(&entry, path.segments(), &mut kept);
         }
         kept
@@ -134,10 +230,79 @@ mod tests {
     }
 
     #[test]
-    fn listed_fields_and_system_fields_are_kept() {
-        let entry = json!({"id": "x", "revision": 3, "access": {}, "title": "t", "body": "b"});
-        let expected = json!({"id": "x", "revision": 3, "access": {}, "title": "t"});
+    fn listed_fields_and_the_list_system_fields_are_kept() {
+        let entry = whole(json!({"title": "t", "body": "b"}));
+        let expected = json!({"id": "x", "revision": 3, "updatedAt": "u", "title": "t"});
         assert_eq!(project(json!(["title"]), entry), expected);
+    }
+
+    /// An entry's flat form: `data` plus every system field.
+    fn whole(data: Value) -> Value {
+        let mut entry = json!({
+            "id": "x", "tenantId": "p", "createdAt": "c", "updatedAt": "u", "deletedAt": null,
+            "revision": 3, "access": {"read": ["r"]}
+        });
+        if let (Value::Object(entry), Value::Object(data)) = (&mut entry, data) {
+            entry.extend(data);
+        }
+        entry
+    }
+
+    fn apply(projection: &Projection, entry: Value) -> Value {
+        let Value::Object(entry) = entry else {
+            unreachable!()
+        };
+        Value::Object(projection.apply(entry))
+    }
+
+    #[test]
+    fn by_default_every_data_field_and_only_id_revision_and_updated_at_are_kept() {
+        let entry = whole(json!({"title": "t", "n": 1}));
+        let expected = json!({"id": "x", "revision": 3, "updatedAt": "u", "title": "t", "n": 1});
+        assert_eq!(apply(&Projection::default(), entry), expected);
+    }
+
+    #[test]
+    fn include_brings_each_system_field_back() {
+        for name in ON_REQUEST_FIELDS {
+            let projection = Projection::default().include(&json!([name])).unwrap();
+            let got = apply(&projection, whole(json!({"title": "t"})));
+            let mut expected = json!({"id": "x", "revision": 3, "updatedAt": "u", "title": "t"});
+            expected[name] = whole(json!({}))[name].clone();
+            assert_eq!(got, expected, "{name}");
+        }
+        let all = Projection::default()
+            .include(&json!(ON_REQUEST_FIELDS))
+            .unwrap();
+        let entry = whole(json!({"title": "t"}));
+        assert_eq!(apply(&all, entry.clone()), entry);
+    }
+
+    #[test]
+    fn include_adds_to_fields() {
+        let projection = Projection::parse(&json!(["title"]))
+            .unwrap()
+            .include(&json!(["access"]))
+            .unwrap();
+        let got = apply(&projection, whole(json!({"title": "t", "body": "b"})));
+        let expected = json!({
+            "id": "x", "revision": 3, "updatedAt": "u", "access": {"read": ["r"]}, "title": "t"
+        });
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn include_must_list_system_field_names() {
+        for (value, at) in [
+            (json!("access"), "include"),
+            (json!(["access", "title"]), "include.1"),
+            (json!([1]), "include.0"),
+        ] {
+            let error = Projection::default().include(&value).unwrap_err();
+            assert_eq!(error.field, at);
+            assert!(error.message.contains("createdAt, access"), "{error}");
+        }
+        assert!(Projection::default().include(&json!([])).is_ok());
     }
 
     #[test]
@@ -169,11 +334,14 @@ mod tests {
     }
 
     #[test]
-    fn listing_a_system_field_is_allowed_and_ignored() {
-        let entry = json!({"id": "x", "title": "t"});
+    fn a_system_field_listed_in_fields_is_returned() {
+        let entry = whole(json!({"title": "t"}));
         assert_eq!(
-            project(json!(["id", "tenantId"]), entry),
-            json!({"id": "x"})
+            project(json!(["id", "tenantId", "access.read"]), entry),
+            json!({
+                "id": "x", "revision": 3, "updatedAt": "u", "tenantId": "p",
+                "access": {"read": ["r"]}
+            })
         );
     }
 

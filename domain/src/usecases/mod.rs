@@ -7,6 +7,7 @@ mod count_data;
 mod create_data;
 mod delete_data;
 mod get_data;
+pub mod grants;
 mod list_projects;
 mod list_types;
 mod query_data;

@@ -57,7 +57,10 @@ pub struct QueryRequest {
     pub collection: CollectionName,
     pub filter: Option<Value>,
     pub sort: Option<Value>,
+    /// The data paths to return (and any system field named); every data field when `None`.
     pub fields: Option<Value>,
+    /// System fields to return beyond `id`, `revision` and `updatedAt`.
+    pub include: Option<Value>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
     /// The most JSON bytes the page's entries may take (a model's context window is the
@@ -68,7 +71,8 @@ pub struct QueryRequest {
 /// One page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryPage {
-    /// The entries in their flat form (projected when `fields` was given).
+    /// The entries in their flat form, projected: the data fields `fields` asks for (all by
+    /// default), `id`, `revision`, `updatedAt` and the system fields asked for.
     pub entries: Vec<Map<String, Value>>,
     /// Pass this as `cursor` to get the next page; `None` on the last page.
     pub next_cursor: Option<String>,
@@ -93,9 +97,17 @@ pub async fn query_data(
     refuse_nul(req.filter.as_ref(), "filter")?;
     refuse_nul(req.sort.as_ref(), "sort")?;
     refuse_nul(req.fields.as_ref(), "fields")?;
+    refuse_nul(req.include.as_ref(), "include")?;
     let filter = req.filter.as_ref().map_or(Ok(Filter::All), Filter::parse)?;
     let sort = req.sort.as_ref().map_or(Ok(Sort::default()), Sort::parse)?;
-    let projection = req.fields.as_ref().map(Projection::parse).transpose()?;
+    let projection = req
+        .fields
+        .as_ref()
+        .map_or(Ok(Projection::default()), Projection::parse)?;
+    let projection = match &req.include {
+        Some(include) => projection.include(include)?,
+        None => projection,
+    };
     let shape = fingerprint(&[
         &Value::String(req.project.to_string()),
         &Value::String(req.collection.to_string()),
@@ -134,10 +146,7 @@ pub async fn query_data(
             continue;
         };
         positions.push((key, id));
-        flat.push(match &projection {
-            Some(p) => p.apply(whole),
-            None => whole,
-        });
+        flat.push(projection.apply(whole));
     }
     let mut texts = flat
         .iter()

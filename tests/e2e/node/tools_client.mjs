@@ -22,6 +22,9 @@ import { McpError } from '@modelcontextprotocol/sdk/types.js';
 
 const EXPECTED_VERSION = '2025-11-25';
 const SYSTEM_FIELDS = ['id', 'tenantId', 'createdAt', 'updatedAt', 'deletedAt', 'revision', 'access'];
+// What a query_data page carries of them by default, and what it adds only through `include`.
+const LIST_FIELDS = ['id', 'revision', 'updatedAt'];
+const ON_REQUEST = ['createdAt', 'access', 'tenantId', 'deletedAt'];
 const RESOURCE_NOT_FOUND = [-32602, -32002]; // the SEP-2164 code, and the one before it
 
 class StepFailed extends Error {}
@@ -117,6 +120,7 @@ class Run {
       jsonEqual(textJson, structured),
       `${tool}: content[0].text ${short(textJson)} differs from structuredContent ${short(structured)}`,
     );
+    this.lastText = content[0].text;
     return structured;
   }
 
@@ -158,6 +162,19 @@ class Run {
         `${tool}: access.${op} is not a list of subjects: ${short(access)}`,
       );
     }
+    return entry;
+  }
+
+  // A query_data entry: id, revision and updatedAt, none of the fields only asked for.
+  checkListed(entry, { revision }) {
+    check(isObject(entry), `query_data: entry is not an object: ${short(entry)}`);
+    const missing = LIST_FIELDS.filter((f) => !(f in entry));
+    check(missing.length === 0, `query_data: entry lacks ${missing}: ${short(entry)}`);
+    const extra = ON_REQUEST.filter((f) => f in entry);
+    check(extra.length === 0, `query_data: entry carries ${extra} without include: ${short(entry)}`);
+    check(typeof entry.id === 'string' && entry.id !== '', `query_data: entry.id is not a string: ${short(entry)}`);
+    check(isTimestamp(entry.updatedAt), `query_data: updatedAt is not a timestamp: ${short(entry)}`);
+    check(entry.revision === revision, `query_data: revision is ${short(entry.revision)}, expected ${revision}`);
     return entry;
   }
 
@@ -284,14 +301,46 @@ class Run {
     const s = await this.call('query_data', base);
     check('entries' in s && 'nextCursor' in s, `query_data: expected entries and nextCursor: ${short(s)}`);
     check(Array.isArray(s.entries) && s.entries.length === 1, `query_data: expected one entry: ${short(s)}`);
-    this.checkEntry('query_data', s.entries[0], { revision: 1 });
+    this.checkListed(s.entries[0], { revision: 1 });
     check(s.entries[0].n === 3, `query_data page 1: expected n=3 first: ${short(s.entries[0])}`);
     check(typeof s.nextCursor === 'string' && s.nextCursor !== '', `query_data page 1: nextCursor should be a string: ${short(s)}`);
     const s2 = await this.call('query_data', { ...base, cursor: s.nextCursor });
     check(Array.isArray(s2.entries) && s2.entries.length === 1, `query_data page 2: expected one entry: ${short(s2)}`);
     check(s2.entries[0].n === 2, `query_data page 2: expected n=2: ${short(s2.entries[0])}`);
     check('nextCursor' in s2 && s2.nextCursor === null, `query_data page 2: nextCursor should be null: ${short(s2)}`);
+    check(s2.returned === 1, `query_data page 2: returned should be 1: ${short(s2)}`);
+    const whole = await this.call('query_data', { ...base, include: ON_REQUEST });
+    this.checkEntry('query_data include', whole.entries[0], { revision: 1 });
     emit('query_data', { pages: [s.entries.map((e) => e.n), s2.entries.map((e) => e.n)] });
+  }
+
+  // A default page of 50 entries shaped like make bench's, and the same page with every system
+  // field included (the shape every page had before): both texts, for the caller to count
+  // their tokens.
+  async pageSize() {
+    const collection = { projectId: this.projectId, collectionName: this.collection };
+    const words = ['review the contract', 'call the supplier', 'ship the order', 'update the forecast'];
+    const pad = (n) => String(n).padStart(2, '0');
+    for (let g = 1; g <= 50; g++) {
+      const data = {
+        title: `Task ${g}: ${words[g % 4]}`,
+        n: 1000 + g,
+        status: ['open', 'in_progress', 'done'][g % 3],
+        priority: 1 + (g % 5),
+        tags: [['alpha', 'beta', 'gamma', 'delta'][g % 4], `team-${1 + (g % 7)}`],
+        due: `2027-${pad(1 + (g % 12))}-${pad(1 + (g % 28))}`,
+      };
+      await this.call('create_data', { ...collection, data });
+    }
+    const query = { ...collection, filter: { n: { $gt: 1000 } }, limit: 50 };
+    const listed = await this.call('query_data', query);
+    const defaultText = this.lastText;
+    check(listed.returned === 50, `page size: expected 50 entries: ${short(listed)}`);
+    for (const entry of listed.entries) this.checkListed(entry, { revision: 1 });
+    const whole = await this.call('query_data', { ...query, include: ON_REQUEST });
+    const fullText = this.lastText;
+    check(whole.returned === 50, `page size: expected 50 whole entries: ${short(whole)}`);
+    emit('page size', { default: defaultText, full: fullText });
   }
 
   async count() {
@@ -476,6 +525,7 @@ async function main() {
       ['query_data filtre', () => run.unknownArgument()],
       ['create_data string', () => run.dataAsString()],
       ['resources', () => run.resources()],
+      ['page size', () => run.pageSize()],
     ];
     for (const [name, action] of steps) {
       step = name;

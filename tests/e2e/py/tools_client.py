@@ -37,6 +37,9 @@ from mcp.client.streamable_http import streamable_http_client
 
 EXPECTED_VERSION = {"auto": "2026-07-28", "legacy": "2025-11-25"}
 SYSTEM_FIELDS = ("id", "tenantId", "createdAt", "updatedAt", "deletedAt", "revision", "access")
+# What a query_data page carries of them by default, and what it adds only through `include`.
+LIST_FIELDS = ("id", "revision", "updatedAt")
+ON_REQUEST = ("createdAt", "access", "tenantId", "deletedAt")
 JSONRPC_RESOURCE_NOT_FOUND = (-32602, -32002)  # SEP-2164 code, and the one before it
 
 
@@ -81,6 +84,7 @@ class Run:
         self.tools = tools  # (read, write) as the harness passed them, or None
         self.project_id = ""
         self.collection = "tasks"
+        self.last_text = ""
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -115,6 +119,7 @@ class Run:
             text_json == structured,
             f"{tool}: content[0].text {short(text_json)} differs from structuredContent {short(structured)}",
         )
+        self.last_text = first["text"]
         return structured
 
     async def tool_error(self, tool: str, arguments: dict[str, Any], code: str) -> dict[str, Any]:
@@ -154,6 +159,18 @@ class Run:
                 isinstance(access.get(op), list) and all(isinstance(s, str) for s in access[op]),
                 f"{tool}: access.{op} is not a list of subjects: {short(access)}",
             )
+        return entry
+
+    def check_listed(self, entry: Any, *, revision: int) -> dict[str, Any]:
+        """A query_data entry: id, revision and updatedAt, none of the fields only asked for."""
+        check(isinstance(entry, dict), f"query_data: entry is not an object: {short(entry)}")
+        missing = [f for f in LIST_FIELDS if f not in entry]
+        check(not missing, f"query_data: entry lacks {missing}: {short(entry)}")
+        extra = [f for f in ON_REQUEST if f in entry]
+        check(not extra, f"query_data: entry carries {extra} without include: {short(entry)}")
+        check(isinstance(entry["id"], str) and entry["id"] != "", f"query_data: entry.id is not a string: {short(entry)}")
+        check(is_timestamp(entry["updatedAt"]), f"query_data: updatedAt is not a timestamp: {short(entry)}")
+        check(entry["revision"] == revision, f"query_data: revision is {entry['revision']!r}, expected {revision}")
         return entry
 
     def only_entry(self, tool: str, structured: dict[str, Any], **kw: Any) -> dict[str, Any]:
@@ -279,7 +296,7 @@ class Run:
         check(set(s) >= {"entries", "nextCursor"}, f"query_data: expected entries and nextCursor: {short(s)}")
         entries = s["entries"]
         check(isinstance(entries, list) and len(entries) == 1, f"query_data: expected one entry: {short(s)}")
-        self.check_entry("query_data", entries[0], revision=1)
+        self.check_listed(entries[0], revision=1)
         check(entries[0].get("n") == 3, f"query_data page 1: expected n=3 first: {short(entries[0])}")
         cursor = s["nextCursor"]
         check(isinstance(cursor, str) and cursor != "", f"query_data page 1: nextCursor should be a string: {short(s)}")
@@ -291,7 +308,37 @@ class Run:
             "nextCursor" in s2 and s2["nextCursor"] is None,
             f"query_data page 2: nextCursor should be null: {short(s2)}",
         )
+        check(s2.get("returned") == 1, f"query_data page 2: returned should be 1: {short(s2)}")
+        whole = await self.call("query_data", {**base, "include": list(ON_REQUEST)})
+        self.check_entry("query_data include", whole["entries"][0], revision=1)
         emit("query_data", pages=[[e["n"] for e in entries], [e["n"] for e in entries2]])
+
+    async def page_size(self) -> None:
+        """A default page of 50 entries shaped like make bench's, and the same page with every
+        system field included (the shape every page had before): both texts, for the caller
+        to count their tokens."""
+        collection = {"projectId": self.project_id, "collectionName": self.collection}
+        words = ["review the contract", "call the supplier", "ship the order", "update the forecast"]
+        for g in range(1, 51):
+            data = {
+                "title": f"Task {g}: {words[g % 4]}",
+                "n": 1000 + g,
+                "status": ["open", "in_progress", "done"][g % 3],
+                "priority": 1 + g % 5,
+                "tags": [["alpha", "beta", "gamma", "delta"][g % 4], f"team-{1 + g % 7}"],
+                "due": f"2027-{1 + g % 12:02d}-{1 + g % 28:02d}",
+            }
+            await self.call("create_data", {**collection, "data": data})
+        query = {**collection, "filter": {"n": {"$gt": 1000}}, "limit": 50}
+        listed = await self.call("query_data", query)
+        default_text = self.last_text
+        check(listed.get("returned") == 50, f"page size: expected 50 entries: {short(listed)}")
+        for entry in listed["entries"]:
+            self.check_listed(entry, revision=1)
+        whole = await self.call("query_data", {**query, "include": list(ON_REQUEST)})
+        full_text = self.last_text
+        check(whole.get("returned") == 50, f"page size: expected 50 whole entries: {short(whole)}")
+        emit("page size", default=default_text, full=full_text)
 
     async def count(self) -> None:
         s = await self.call(
@@ -480,6 +527,7 @@ async def main(url: str, token: str, mode: str, tools: tuple[set[str], set[str]]
                     ("query_data filtre", run.unknown_argument),
                     ("create_data string", run.data_as_string),
                     ("resources", run.resources),
+                    ("page size", run.page_size),
                 ):
                     LAST_HTTP_ERROR.clear()
                     await action()

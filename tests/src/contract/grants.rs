@@ -1,4 +1,5 @@
-//! The `GrantStore` port: what the authorization server keeps between requests. Records
+//! The authorization server's ports (clients, codes, refresh families, consents, sessions,
+//! pending requests, purge): what the authorization server keeps between requests. Records
 //! round-trip exactly, expired ones are absent to every read (`expires_at <= now`), codes
 //! and pending requests are used once and refresh tokens rotated once even under
 //! concurrency, and the reuse of a rotated refresh token revokes its whole family.
@@ -13,11 +14,38 @@ mod refresh;
 mod sessions;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use domain::grants::{AuthorizationCode, ClientSource, OAuthClient, RefreshToken};
+use domain::grants::{
+    AuthorizationCode, AuthorizationCodes, BrowserSessions, ClientRegistry, ClientSource, Consents,
+    ExpiredGrants, NewRefreshToken, OAuthClient, PendingRequests, Redemption, RefreshFamilies,
+    RefreshToken,
+};
 use domain::model::{User, UserId};
 use uuid::Uuid;
 
 use crate::support::Store;
+
+/// Every authorization-server port, as one store implements them.
+trait Grants:
+    ClientRegistry
+    + AuthorizationCodes
+    + RefreshFamilies
+    + Consents
+    + BrowserSessions
+    + PendingRequests
+    + ExpiredGrants
+{
+}
+
+impl<T> Grants for T where
+    T: ClientRegistry
+        + AuthorizationCodes
+        + RefreshFamilies
+        + Consents
+        + BrowserSessions
+        + PendingRequests
+        + ExpiredGrants
+{
+}
 
 /// `seconds` after a fixed instant with microseconds.
 fn at(seconds: i64) -> DateTime<Utc> {
@@ -83,18 +111,53 @@ fn refresh(token_hash: &str, user: UserId, client_id: &str) -> RefreshToken {
     }
 }
 
-/// What the token endpoint hands `redeem_code`: only the first token's hash and expiry
-/// count (the rest is the code's grant).
-fn first(token_hash: &str) -> RefreshToken {
-    RefreshToken {
+/// What the token endpoint hands `redeem_code`: the first token's hash and expiry (the rest
+/// is the code's grant).
+fn first(token_hash: &str) -> NewRefreshToken {
+    NewRefreshToken {
         token_hash: token_hash.into(),
-        family: Uuid::nil(),
-        client_id: String::new(),
-        user: UserId::from_uuid(Uuid::nil()),
-        scopes: vec![],
-        resource: String::new(),
         expires_at: at(3600),
     }
+}
+
+/// What the token endpoint hands `rotate_refresh` to store `token` (its hash and expiry).
+fn new_token(token: &RefreshToken) -> NewRefreshToken {
+    NewRefreshToken {
+        token_hash: token.token_hash.clone(),
+        expires_at: token.expires_at,
+    }
+}
+
+/// The token that replaces `token`, as the token endpoint chooses it: a new hash, a later
+/// expiry.
+fn successor(token: &NewRefreshToken, token_hash: &str) -> NewRefreshToken {
+    NewRefreshToken {
+        token_hash: token_hash.into(),
+        expires_at: token.expires_at + TimeDelta::seconds(60),
+    }
+}
+
+/// Starts `token`'s family the way the server does (there is no other way to store a
+/// first token): a code carrying its grant, redeemed with its hash and expiry.
+async fn issue<S: Grants>(store: &S, token: &RefreshToken) {
+    let code = AuthorizationCode {
+        code_hash: format!("code-of-{}", token.token_hash),
+        client_id: token.client_id.clone(),
+        user: token.user,
+        redirect_uri: "https://claude.ai/api/mcp/auth_callback".into(),
+        code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into(),
+        scopes: token.scopes.clone(),
+        resource: token.resource.clone(),
+        // Never expires within a scenario, so purges count only their own records.
+        expires_at: at(100_000),
+        family: token.family,
+    };
+    store.put_code(&code).await.unwrap();
+    let redeemed = store
+        .redeem_code(&code.code_hash, &new_token(token), at(0))
+        .await
+        .unwrap();
+    assert!(matches!(redeemed, Redemption::Redeemed(_)), "{redeemed:?}");
 }
 
 /// The token that replaces `token`: same grant, a new hash, a later expiry.

@@ -10,7 +10,9 @@ use domain::model::{Access, EntryId, Role, Subject};
 use domain::usecases::{list_projects, list_types};
 use serde_json::{Value, json};
 
-use crate::support::{Found, Q, Store, TASKS, Who, World, access, coll, expect_not_found};
+use crate::support::{
+    Found, ON_REQUEST, Q, Store, TASKS, Who, World, access, coll, expect_not_found, listed,
+};
 
 /// Every kind of JSON value, including the ones databases like to normalize.
 fn varied_data() -> Value {
@@ -94,8 +96,14 @@ async fn a_queried_entry_is_the_flat_form_of_the_stored_entry<S: Store>(store: A
         .await
         .unwrap();
     let page = w.query(Who::Dave, w.a, TASKS, Q::default()).await.unwrap();
-    assert_eq!(page.entries, vec![created.to_json()]);
+    assert_eq!(page.entries, vec![listed(&created)]);
     assert_eq!(page.next_cursor, None);
+    let everything = Q {
+        include: Some(json!(ON_REQUEST)),
+        ..Q::default()
+    };
+    let page = w.query(Who::Dave, w.a, TASKS, everything).await.unwrap();
+    assert_eq!(page.entries, vec![created.to_json()]);
 }
 
 async fn an_inserted_entry_reads_back_exactly_as_given<S: Store>(store: Arc<S>) {

@@ -9,7 +9,9 @@ use domain::ports::EntryQuery;
 use domain::query::{Filter, Sort};
 use serde_json::{Value, json};
 
-use crate::support::{Found, NOTES, Q, Store, TASKS, Who, World, coll, expect_not_found};
+use crate::support::{
+    Found, NOTES, ON_REQUEST, Q, Store, TASKS, Who, World, coll, expect_not_found, listed,
+};
 
 async fn every_modifier_operator_is_stored_as_the_use_case_returns_it<S: Store>(store: Arc<S>) {
     let w = World::new(store).await;
@@ -107,7 +109,9 @@ async fn the_store_returns_at_most_the_limit_it_is_asked_for<S: Store>(store: Ar
     assert_eq!(got.len(), 4);
 }
 
-async fn fields_projects_the_listed_paths_and_keeps_the_system_fields<S: Store>(store: Arc<S>) {
+async fn fields_projects_the_listed_paths_and_keeps_the_list_system_fields<S: Store>(
+    store: Arc<S>,
+) {
     let w = World::new(store).await;
     let data = json!({
         "title": "t", "body": "b", "address": {"city": "Oslo", "zip": "0150"}, "n": 1
@@ -118,12 +122,46 @@ async fn fields_projects_the_listed_paths_and_keeps_the_system_fields<S: Store>(
         ..Q::default()
     };
     let page = w.query(Who::Dave, w.a, TASKS, q).await.unwrap();
-    let mut expected = e.to_json();
+    let mut expected = listed(&e);
     for gone in ["body", "n"] {
         expected.remove(gone);
     }
     expected.insert("address".into(), json!({"city": "Oslo"}));
     assert_eq!(page.entries, vec![expected]);
+}
+
+async fn include_or_fields_bring_each_system_field_back_and_get_data_has_them_all<S: Store>(
+    store: Arc<S>,
+) {
+    let w = World::new(store).await;
+    let e = w
+        .create(Who::Carol, w.a, TASKS, json!({"title": "t", "n": 1}))
+        .await
+        .unwrap();
+    let whole = e.to_json();
+    for name in ON_REQUEST {
+        let by_include = Q {
+            include: Some(json!([name])),
+            ..Q::default()
+        };
+        let page = w.query(Who::Dave, w.a, TASKS, by_include).await.unwrap();
+        let mut expected = listed(&e);
+        expected.insert(name.into(), whole[name].clone());
+        assert_eq!(page.entries, vec![expected], "include {name}");
+        let by_fields = Q {
+            fields: Some(json!(["title", name])),
+            ..Q::default()
+        };
+        let page = w.query(Who::Dave, w.a, TASKS, by_fields).await.unwrap();
+        let entry = &page.entries[0];
+        assert_eq!(entry.get(name), Some(&whole[name]), "fields {name}");
+        assert!(
+            entry.contains_key("title") && !entry.contains_key("n"),
+            "{entry:?}"
+        );
+    }
+    let got = w.get(Who::Dave, w.a, TASKS, e.id).await.unwrap();
+    assert_eq!(got.to_json(), whole);
 }
 
 async fn an_entry_is_not_found_under_another_collection<S: Store>(store: Arc<S>) {
@@ -150,6 +188,7 @@ contract!(
     a_page_holds_at_most_limit_entries_and_a_cursor_when_more_follow,
     without_a_limit_a_page_holds_fifty_entries,
     the_store_returns_at_most_the_limit_it_is_asked_for,
-    fields_projects_the_listed_paths_and_keeps_the_system_fields,
+    fields_projects_the_listed_paths_and_keeps_the_list_system_fields,
+    include_or_fields_bring_each_system_field_back_and_get_data_has_them_all,
     an_entry_is_not_found_under_another_collection,
 );

@@ -11,4 +11,5 @@ mod http_transport;
 mod oauth;
 mod oauth_clients;
 mod rate_limits;
+mod result_shapes;
 mod round_trips;

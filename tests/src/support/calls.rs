@@ -92,6 +92,7 @@ impl<S: Store> World<S> {
             filter: q.filter,
             sort: q.sort,
             fields: q.fields,
+            include: q.include,
             limit: q.limit,
             cursor: q.cursor,
             max_bytes: None,

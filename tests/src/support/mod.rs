@@ -11,7 +11,9 @@ mod world;
 pub use harness::{PgHarness, SqliteHarness};
 pub use memory::MemoryStore;
 pub use outcome::{Outcome, expect_not_found, labels, outcome};
-pub use world::{CHECKED, NOTES, ONLY_IN_B, Q, REQUESTS, TASKS, Who, World, access, coll};
+pub use world::{
+    CHECKED, NOTES, ON_REQUEST, ONLY_IN_B, Q, REQUESTS, TASKS, Who, World, access, coll, listed,
+};
 
 use domain::ports::{Directory, EntryStore, FeatureFlags, ProjectStore, TypeStore};
 

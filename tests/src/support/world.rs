@@ -96,8 +96,21 @@ pub struct Q {
     pub filter: Option<Value>,
     pub sort: Option<Value>,
     pub fields: Option<Value>,
+    pub include: Option<Value>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+}
+
+/// The system fields a page leaves out of each entry unless `include` names them.
+pub const ON_REQUEST: [&str; 4] = ["createdAt", "access", "tenantId", "deletedAt"];
+
+/// An entry as a page lists it by default: its flat form without the [`ON_REQUEST`] fields.
+pub fn listed(entry: &domain::model::Entry) -> serde_json::Map<String, Value> {
+    let mut flat = entry.to_json();
+    for name in ON_REQUEST {
+        flat.remove(name);
+    }
+    flat
 }
 
 impl Q {

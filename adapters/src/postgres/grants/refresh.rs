@@ -15,7 +15,7 @@
 //! can never both succeed.
 
 use chrono::{DateTime, Utc};
-use domain::grants::{RefreshToken, Rotation};
+use domain::grants::{NewRefreshToken, RefreshToken, Rotation};
 use domain::model::UserId;
 use domain::ports::StoreError;
 use sqlx::types::Json;
@@ -111,16 +111,6 @@ async fn revoke_locked(
     .map_err(|e| unexpected("revoking refresh-token families", &e))
 }
 
-/// Stores the first token of a family.
-pub(super) async fn put(store: &PgStore, token: &RefreshToken) -> Result<(), StoreError> {
-    let mut conn = store
-        .pool()
-        .acquire()
-        .await
-        .map_err(|e| unexpected("storing a refresh token", &e))?;
-    insert(&mut conn, token).await
-}
-
 /// Inserts a refresh token on `conn` (inside the caller's transaction, if any).
 pub(super) async fn insert(
     conn: &mut PgConnection,
@@ -143,12 +133,12 @@ pub(super) async fn insert(
     .map_err(|e| write_error("storing a refresh token", &e, explain))
 }
 
-/// See [`GrantStore::rotate_refresh`](domain::grants::GrantStore::rotate_refresh). `next`
+/// See [`RefreshFamilies::rotate_refresh`](domain::grants::RefreshFamilies::rotate_refresh). `next`
 /// gives the new token's hash and expiry; it keeps the presented token's grant.
 pub(super) async fn rotate(
     store: &PgStore,
     presented_hash: &str,
-    next: &RefreshToken,
+    next: &NewRefreshToken,
     now: DateTime<Utc>,
 ) -> Result<Rotation, StoreError> {
     let mut tx = begin(store).await?;

@@ -9,7 +9,7 @@
 //! revoked instead.
 
 use chrono::{DateTime, Utc};
-use domain::grants::{RefreshToken, Rotation};
+use domain::grants::{NewRefreshToken, RefreshToken, Rotation};
 use domain::model::UserId;
 use domain::ports::StoreError;
 use sqlx::{Sqlite, Transaction};
@@ -29,12 +29,6 @@ async fn begin(store: &SqliteStore) -> Result<Transaction<'static, Sqlite>, Stor
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(unexpected)
-}
-
-/// Stores the first token of a family.
-pub(super) async fn put(store: &SqliteStore, token: &RefreshToken) -> Result<(), StoreError> {
-    let mut conn = store.writer.acquire().await.map_err(unexpected)?;
-    insert(&mut conn, token).await
 }
 
 /// Inserts a refresh token on `conn` (inside the caller's transaction, if any).
@@ -60,12 +54,12 @@ pub(super) async fn insert(
     .map_err(|e| on_write(e, TOKEN_EXISTS, NO_USER))
 }
 
-/// See [`GrantStore::rotate_refresh`](domain::grants::GrantStore::rotate_refresh). `next`
+/// See [`RefreshFamilies::rotate_refresh`](domain::grants::RefreshFamilies::rotate_refresh). `next`
 /// gives the new token's hash and expiry; it keeps the presented token's grant.
 pub(super) async fn rotate(
     store: &SqliteStore,
     presented_hash: &str,
-    next: &RefreshToken,
+    next: &NewRefreshToken,
     now: DateTime<Utc>,
 ) -> Result<Rotation, StoreError> {
     let now = time_text(now);

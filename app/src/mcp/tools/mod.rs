@@ -154,10 +154,14 @@ mod tests {
             serde_json::json!({"b": 1, "a": [true], "s": "quote \" and \u{e9} \n"}),
             serde_json::json!({"z": null}),
         ];
-        for (next_cursor, entries) in [
-            (Some("c\"1".to_owned()), &entries[..]),
-            (None, &entries[..1]),
-            (None, &entries[..0]),
+        for (next_cursor, entries, truncated_reason) in [
+            (
+                Some("c\"1".to_owned()),
+                &entries[..],
+                Some("why \"so\"".to_owned()),
+            ),
+            (None, &entries[..1], None),
+            (None, &entries[..0], None),
         ] {
             let page = || crate::mcp::dto::PageOut {
                 entries: entries
@@ -167,6 +171,7 @@ mod tests {
                 next_cursor: next_cursor.clone(),
                 returned: entries.len(),
                 truncated: true,
+                truncated_reason: truncated_reason.clone(),
                 texts: entries.iter().map(|e| e.to_string()).collect(),
             };
             let (value, text) = page().into_value_and_text();

@@ -10,6 +10,7 @@ fn req() -> QueryRequest {
         filter: None,
         sort: None,
         fields: None,
+        include: None,
         limit: None,
         cursor: None,
         max_bytes: None,
@@ -139,7 +140,15 @@ async fn a_cursor_from_another_query_is_refused() {
 }
 
 #[tokio::test]
-async fn fields_projects_the_entries_but_keeps_the_system_fields() {
+async fn fields_projects_the_entries_but_keeps_id_and_revision() {
+    let entry = one_entry_page(Some(json!(["title"])), None).await;
+    assert!(entry.contains_key("title"));
+    assert!(!entry.contains_key("done"));
+    assert!(entry.contains_key("id") && entry.contains_key("revision"));
+}
+
+/// A page of one stored entry, asked with `fields` and `include`.
+async fn one_entry_page(fields: Option<Value>, include: Option<Value>) -> Map<String, Value> {
     let mut f = Fixture::new();
     f.member(Role::Viewer);
     f.has_type(tasks_type());
@@ -147,20 +156,58 @@ async fn fields_projects_the_entries_but_keeps_the_system_fields() {
     f.entries
         .expect_query()
         .return_once(move |_, _, _| Ok(s.of(vec![stored_entry(ME)])));
-    let page = query_data(
-        &f.ports(),
-        &principal(),
-        QueryRequest {
-            fields: Some(json!(["title"])),
-            ..req()
-        },
-    )
-    .await
-    .unwrap();
-    let entry = &page.entries[0];
-    assert!(entry.contains_key("title"));
-    assert!(!entry.contains_key("done"));
-    assert!(entry.contains_key("id") && entry.contains_key("revision"));
+    let request = QueryRequest {
+        fields,
+        include,
+        ..req()
+    };
+    let mut page = query_data(&f.ports(), &principal(), request).await.unwrap();
+    page.entries.remove(0)
+}
+
+#[tokio::test]
+async fn an_entry_of_a_page_carries_its_fields_id_revision_and_updated_at_only() {
+    let entry = one_entry_page(None, None).await;
+    let whole = stored_entry(ME).into_json();
+    let mut keys: Vec<&str> = entry.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let mut expected: Vec<&str> = whole
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !["createdAt", "access", "tenantId", "deletedAt"].contains(k))
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+    for key in expected {
+        assert_eq!(entry[key], whole[key], "{key}");
+    }
+}
+
+#[tokio::test]
+async fn include_brings_system_fields_back_and_all_of_them_give_the_whole_entry() {
+    let all = json!(["createdAt", "access", "tenantId", "deletedAt"]);
+    let entry = one_entry_page(None, Some(all)).await;
+    assert_eq!(entry, stored_entry(ME).into_json());
+    let entry = one_entry_page(Some(json!(["title", "createdAt"])), None).await;
+    assert!(entry.contains_key("createdAt") && entry.contains_key("title"));
+    assert!(!entry.contains_key("access") && !entry.contains_key("done"));
+}
+
+#[tokio::test]
+async fn a_bad_include_is_refused_naming_it() {
+    let mut f = Fixture::new();
+    f.member(Role::Viewer);
+    let request = QueryRequest {
+        include: Some(json!(["owner"])),
+        ..req()
+    };
+    let err = query_data(&f.ports(), &principal(), request)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, UseCaseError::InvalidArgument { field, .. } if field == "include.0"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

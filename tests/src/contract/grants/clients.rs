@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use domain::grants::{ClientSource, GrantStore, OAuthClient};
+use domain::grants::{ClientSource, OAuthClient};
 
-use super::{at, client};
+use super::{Grants, at, client};
 use crate::support::Store;
 
-async fn a_client_round_trips_and_a_second_put_replaces_it<S: Store + GrantStore>(store: Arc<S>) {
+async fn a_client_round_trips_and_a_second_put_replaces_it<S: Store + Grants>(store: Arc<S>) {
     let first = client("client-1", Some(at(600)));
     store.put_client(&first).await.unwrap();
     assert_eq!(store.client("client-1", at(1)).await.unwrap(), Some(first));
@@ -31,7 +31,7 @@ async fn a_client_round_trips_and_a_second_put_replaces_it<S: Store + GrantStore
     assert_eq!(store.client("client-2", at(1)).await.unwrap(), None);
 }
 
-async fn an_expired_client_is_absent<S: Store + GrantStore>(store: Arc<S>) {
+async fn an_expired_client_is_absent<S: Store + Grants>(store: Arc<S>) {
     store
         .put_client(&client("client-1", Some(at(600))))
         .await
@@ -41,7 +41,7 @@ async fn an_expired_client_is_absent<S: Store + GrantStore>(store: Arc<S>) {
     assert_eq!(store.client("client-1", at(601)).await.unwrap(), None);
 }
 
-async fn extend_client_moves_the_expiry<S: Store + GrantStore>(store: Arc<S>) {
+async fn extend_client_moves_the_expiry<S: Store + Grants>(store: Arc<S>) {
     store
         .put_client(&client("client-1", Some(at(600))))
         .await

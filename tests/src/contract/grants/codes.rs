@@ -3,15 +3,15 @@
 
 use std::sync::Arc;
 
-use domain::grants::{GrantStore, Redemption, Rotation};
+use domain::grants::{Redemption, Rotation};
 use domain::ports::StoreError;
 use futures::future::join_all;
 use uuid::Uuid;
 
-use super::{at, code, first, next, person};
+use super::{Grants, at, code, first, person, successor};
 use crate::support::Store;
 
-async fn a_code_is_redeemed_once_then_already_used_with_its_family<S: Store + GrantStore>(
+async fn a_code_is_redeemed_once_then_already_used_with_its_family<S: Store + Grants>(
     store: Arc<S>,
 ) {
     let user = person(&*store).await;
@@ -42,7 +42,7 @@ async fn a_code_is_redeemed_once_then_already_used_with_its_family<S: Store + Gr
     );
 }
 
-async fn an_expired_code_is_unknown<S: Store + GrantStore>(store: Arc<S>) {
+async fn an_expired_code_is_unknown<S: Store + Grants>(store: Arc<S>) {
     let user = person(&*store).await;
     store.put_code(&code("code-1", user, at(60))).await.unwrap();
     assert_eq!(
@@ -61,7 +61,7 @@ async fn an_expired_code_is_unknown<S: Store + GrantStore>(store: Arc<S>) {
     );
 }
 
-async fn twenty_concurrent_redemptions_of_one_code_redeem_it_exactly_once<S: Store + GrantStore>(
+async fn twenty_concurrent_redemptions_of_one_code_redeem_it_exactly_once<S: Store + Grants>(
     store: Arc<S>,
 ) {
     let user = person(&*store).await;
@@ -91,13 +91,13 @@ async fn twenty_concurrent_redemptions_of_one_code_redeem_it_exactly_once<S: Sto
     );
 }
 
-async fn a_code_for_an_unknown_user_is_refused_as_missing<S: Store + GrantStore>(store: Arc<S>) {
+async fn a_code_for_an_unknown_user_is_refused_as_missing<S: Store + Grants>(store: Arc<S>) {
     let stranger = domain::model::UserId::from_uuid(Uuid::now_v7());
     let err = store.put_code(&code("code-1", stranger, at(60))).await;
     assert!(matches!(err, Err(StoreError::Missing(_))), "{err:?}");
 }
 
-async fn a_second_code_with_the_same_hash_already_exists<S: Store + GrantStore>(store: Arc<S>) {
+async fn a_second_code_with_the_same_hash_already_exists<S: Store + Grants>(store: Arc<S>) {
     let user = person(&*store).await;
     store.put_code(&code("code-1", user, at(60))).await.unwrap();
     let err = store.put_code(&code("code-1", user, at(60))).await;
@@ -115,7 +115,7 @@ contract!(
     a_replay_racing_the_exchange_always_revokes_the_first_token,
 );
 
-async fn a_redemption_stores_the_first_token_with_the_codes_grant<S: Store + GrantStore>(
+async fn a_redemption_stores_the_first_token_with_the_codes_grant<S: Store + Grants>(
     store: Arc<S>,
 ) {
     let user = person(&*store).await;
@@ -130,7 +130,7 @@ async fn a_redemption_stores_the_first_token_with_the_codes_grant<S: Store + Gra
         Some(issued.family)
     );
     let rotated = store
-        .rotate_refresh("first", &next(&first("first"), "second"), at(2))
+        .rotate_refresh("first", &successor(&first("first"), "second"), at(2))
         .await
         .unwrap();
     let Rotation::Rotated(presented) = rotated else {
@@ -152,7 +152,7 @@ async fn a_redemption_stores_the_first_token_with_the_codes_grant<S: Store + Gra
     );
 }
 
-async fn an_unknown_or_used_code_stores_no_token<S: Store + GrantStore>(store: Arc<S>) {
+async fn an_unknown_or_used_code_stores_no_token<S: Store + Grants>(store: Arc<S>) {
     let user = person(&*store).await;
     store.put_code(&code("code-1", user, at(60))).await.unwrap();
     store
@@ -179,7 +179,7 @@ async fn an_unknown_or_used_code_stores_no_token<S: Store + GrantStore>(store: A
 
 /// A replay racing the legitimate exchange: whichever order they land in, the replay's
 /// revocation ends the token the first redemption stored.
-async fn a_replay_racing_the_exchange_always_revokes_the_first_token<S: Store + GrantStore>(
+async fn a_replay_racing_the_exchange_always_revokes_the_first_token<S: Store + Grants>(
     store: Arc<S>,
 ) {
     let user = person(&*store).await;
@@ -215,7 +215,7 @@ async fn a_replay_racing_the_exchange_always_revokes_the_first_token<S: Store + 
         let outcome = store
             .rotate_refresh(
                 &winners[0],
-                &next(&first(&winners[0]), &format!("{hash}-next")),
+                &successor(&first(&winners[0]), &format!("{hash}-next")),
                 at(2),
             )
             .await

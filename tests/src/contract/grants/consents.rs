@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use domain::grants::{Consent, GrantStore, Rotation};
+use domain::grants::{Consent, Rotation};
 use domain::model::UserId;
 
-use super::{at, next, person, refresh};
+use super::{Grants, at, issue, new_token, next, person, refresh};
 use crate::support::Store;
 
 fn consent(user: UserId, client_id: &str, granted_s: i64) -> Consent {
@@ -18,9 +18,7 @@ fn consent(user: UserId, client_id: &str, granted_s: i64) -> Consent {
     }
 }
 
-async fn consents_are_stored_replaced_and_listed_newest_first<S: Store + GrantStore>(
-    store: Arc<S>,
-) {
+async fn consents_are_stored_replaced_and_listed_newest_first<S: Store + Grants>(store: Arc<S>) {
     let (user, other) = (person(&*store).await, person(&*store).await);
     for c in [
         consent(user, "b", 0),
@@ -53,7 +51,7 @@ async fn consents_are_stored_replaced_and_listed_newest_first<S: Store + GrantSt
     );
 }
 
-async fn revoke_consent_revokes_the_families_of_that_user_and_client_only<S: Store + GrantStore>(
+async fn revoke_consent_revokes_the_families_of_that_user_and_client_only<S: Store + Grants>(
     store: Arc<S>,
 ) {
     let (user, other) = (person(&*store).await, person(&*store).await);
@@ -74,18 +72,21 @@ async fn revoke_consent_revokes_the_families_of_that_user_and_client_only<S: Sto
         refresh("o1", other, "client-1"),
     ];
     for token in revoked.iter().chain(&kept) {
-        store.put_refresh(token).await.unwrap();
+        issue(&*store, token).await;
     }
     // A rotated family: its newest token must go too.
     let newest = next(&revoked[0], "u1-a2");
-    store.rotate_refresh("u1-a", &newest, at(5)).await.unwrap();
+    store
+        .rotate_refresh("u1-a", &new_token(&newest), at(5))
+        .await
+        .unwrap();
 
     assert!(store.revoke_consent(user, "client-1").await.unwrap());
     assert_eq!(store.consent(user, "client-1").await.unwrap(), None);
     assert!(store.consent(user, "client-2").await.unwrap().is_some());
     for token in [&newest, &revoked[1]] {
         let outcome = store
-            .rotate_refresh(&token.token_hash, &next(token, "x"), at(10))
+            .rotate_refresh(&token.token_hash, &new_token(&next(token, "x")), at(10))
             .await
             .unwrap();
         assert_eq!(outcome, Rotation::Reused, "{}", token.token_hash);
@@ -93,7 +94,7 @@ async fn revoke_consent_revokes_the_families_of_that_user_and_client_only<S: Sto
     for token in &kept {
         let successor = next(token, &format!("{}-next", token.token_hash));
         let outcome = store
-            .rotate_refresh(&token.token_hash, &successor, at(10))
+            .rotate_refresh(&token.token_hash, &new_token(&successor), at(10))
             .await
             .unwrap();
         assert_eq!(outcome, Rotation::Rotated(token.clone()));

@@ -4,52 +4,61 @@
 
 use std::sync::Arc;
 
-use domain::grants::{GrantStore, RefreshToken, Rotation};
+use domain::grants::{RefreshToken, Rotation};
 use futures::future::join_all;
 use uuid::Uuid;
 
-use super::{at, next, person, refresh};
+use super::{Grants, at, issue, new_token, next, person, refresh};
 use crate::support::Store;
 
 /// True when `token` can no longer be rotated.
-async fn is_dead<S: GrantStore>(store: &S, token: &RefreshToken, now_s: i64) -> bool {
+async fn is_dead<S: Grants>(store: &S, token: &RefreshToken, now_s: i64) -> bool {
     let probe = next(token, &format!("probe-{}", Uuid::now_v7()));
     let outcome = store
-        .rotate_refresh(&token.token_hash, &probe, at(now_s))
+        .rotate_refresh(&token.token_hash, &new_token(&probe), at(now_s))
         .await
         .unwrap();
     matches!(outcome, Rotation::Reused | Rotation::Unknown)
 }
 
-async fn a_rotation_returns_the_presented_token_and_the_next_one_works<S: Store + GrantStore>(
+async fn a_rotation_returns_the_presented_token_and_the_next_one_works<S: Store + Grants>(
     store: Arc<S>,
 ) {
     let user = person(&*store).await;
     let first = refresh("r1", user, "client-1");
-    store.put_refresh(&first).await.unwrap();
+    issue(&*store, &first).await;
     let second = next(&first, "r2");
     assert_eq!(
-        store.rotate_refresh("r1", &second, at(10)).await.unwrap(),
+        store
+            .rotate_refresh("r1", &new_token(&second), at(10))
+            .await
+            .unwrap(),
         Rotation::Rotated(first)
     );
     let third = next(&second, "r3");
     assert_eq!(
-        store.rotate_refresh("r2", &third, at(20)).await.unwrap(),
+        store
+            .rotate_refresh("r2", &new_token(&third), at(20))
+            .await
+            .unwrap(),
         Rotation::Rotated(second)
     );
 }
 
-async fn the_next_token_keeps_the_grant_of_the_presented_one<S: Store + GrantStore>(store: Arc<S>) {
+async fn the_next_token_keeps_the_grant_of_the_presented_one<S: Store + Grants>(store: Arc<S>) {
     // A caller cannot know the grant before the rotation returns it: the store takes only
     // the hash and the expiry from `next`.
     let (user, other) = (person(&*store).await, person(&*store).await);
     let first = refresh("r1", user, "client-1");
-    store.put_refresh(&first).await.unwrap();
+    issue(&*store, &first).await;
     let mut second = refresh("r2", other, "client-2");
     second.scopes = vec!["profile".into()];
     second.resource = "https://elsewhere.example/mcp".into();
     second.expires_at = at(7200);
-    store.rotate_refresh("r1", &second, at(10)).await.unwrap();
+    store
+        .rotate_refresh("r1", &new_token(&second), at(10))
+        .await
+        .unwrap();
     let stored = RefreshToken {
         token_hash: "r2".into(),
         expires_at: at(7200),
@@ -57,7 +66,7 @@ async fn the_next_token_keeps_the_grant_of_the_presented_one<S: Store + GrantSto
     };
     assert_eq!(
         store
-            .rotate_refresh("r2", &next(&first, "r3"), at(20))
+            .rotate_refresh("r2", &new_token(&next(&first, "r3")), at(20))
             .await
             .unwrap(),
         Rotation::Rotated(stored)
@@ -68,17 +77,26 @@ async fn the_next_token_keeps_the_grant_of_the_presented_one<S: Store + GrantSto
     );
 }
 
-async fn presenting_a_rotated_token_revokes_the_whole_family<S: Store + GrantStore>(store: Arc<S>) {
+async fn presenting_a_rotated_token_revokes_the_whole_family<S: Store + Grants>(store: Arc<S>) {
     let user = person(&*store).await;
     let first = refresh("r1", user, "client-1");
-    store.put_refresh(&first).await.unwrap();
+    issue(&*store, &first).await;
     let second = next(&first, "r2");
-    store.rotate_refresh("r1", &second, at(10)).await.unwrap();
+    store
+        .rotate_refresh("r1", &new_token(&second), at(10))
+        .await
+        .unwrap();
     let third = next(&second, "r3");
-    store.rotate_refresh("r2", &third, at(20)).await.unwrap();
+    store
+        .rotate_refresh("r2", &new_token(&third), at(20))
+        .await
+        .unwrap();
     let replay = next(&first, "r-replay");
     assert_eq!(
-        store.rotate_refresh("r1", &replay, at(30)).await.unwrap(),
+        store
+            .rotate_refresh("r1", &new_token(&replay), at(30))
+            .await
+            .unwrap(),
         Rotation::Reused
     );
     assert_eq!(
@@ -92,15 +110,15 @@ async fn presenting_a_rotated_token_revokes_the_whole_family<S: Store + GrantSto
     assert!(is_dead(&*store, &second, 40).await);
 }
 
-async fn twenty_concurrent_rotations_of_one_token_rotate_it_exactly_once<S: Store + GrantStore>(
+async fn twenty_concurrent_rotations_of_one_token_rotate_it_exactly_once<S: Store + Grants>(
     store: Arc<S>,
 ) {
     let user = person(&*store).await;
     let first = refresh("r1", user, "client-1");
-    store.put_refresh(&first).await.unwrap();
+    issue(&*store, &first).await;
     let tasks = (0..20).map(|i| {
         let (store, next) = (Arc::clone(&store), next(&first, &format!("next-{i}")));
-        tokio::spawn(async move { store.rotate_refresh("r1", &next, at(10)).await })
+        tokio::spawn(async move { store.rotate_refresh("r1", &new_token(&next), at(10)).await })
     });
     let outcomes: Vec<Rotation> = join_all(tasks)
         .await
@@ -133,7 +151,7 @@ async fn twenty_concurrent_rotations_of_one_token_rotate_it_exactly_once<S: Stor
     assert_eq!(stored, 1, "exactly the winner's next token is stored");
 }
 
-async fn a_replay_racing_a_rotation_still_revokes_the_newest_token<S: Store + GrantStore>(
+async fn a_replay_racing_a_rotation_still_revokes_the_newest_token<S: Store + Grants>(
     store: Arc<S>,
 ) {
     // Twenty families, each with a rotated token replayed while its current token rotates:
@@ -142,10 +160,10 @@ async fn a_replay_racing_a_rotation_still_revokes_the_newest_token<S: Store + Gr
     let mut families = Vec::new();
     for f in 0..20 {
         let first = refresh(&format!("f{f}-1"), user, "client-1");
-        store.put_refresh(&first).await.unwrap();
+        issue(&*store, &first).await;
         let second = next(&first, &format!("f{f}-2"));
         store
-            .rotate_refresh(&first.token_hash, &second, at(10))
+            .rotate_refresh(&first.token_hash, &new_token(&second), at(10))
             .await
             .unwrap();
         families.push((first, second));
@@ -163,7 +181,7 @@ async fn a_replay_racing_a_rotation_still_revokes_the_newest_token<S: Store + Gr
             let store = Arc::clone(&store);
             tokio::spawn(async move {
                 store
-                    .rotate_refresh(&presented, &successor, at(20))
+                    .rotate_refresh(&presented, &new_token(&successor), at(20))
                     .await
                     .map(|_| ())
             })
@@ -183,53 +201,57 @@ async fn a_replay_racing_a_rotation_still_revokes_the_newest_token<S: Store + Gr
     }
 }
 
-async fn an_expired_refresh_token_is_unknown<S: Store + GrantStore>(store: Arc<S>) {
+async fn an_expired_refresh_token_is_unknown<S: Store + Grants>(store: Arc<S>) {
     let user = person(&*store).await;
     let first = refresh("r1", user, "client-1");
-    store.put_refresh(&first).await.unwrap();
+    issue(&*store, &first).await;
     let second = next(&first, "r2");
     assert_eq!(
-        store.rotate_refresh("r1", &second, at(3600)).await.unwrap(),
+        store
+            .rotate_refresh("r1", &new_token(&second), at(3600))
+            .await
+            .unwrap(),
         Rotation::Unknown
     );
     assert_eq!(store.family_of("r2").await.unwrap().map(|f| f.family), None);
 }
 
-async fn revoke_family_revokes_every_token_of_that_family_only<S: Store + GrantStore>(
-    store: Arc<S>,
-) {
+async fn revoke_family_revokes_every_token_of_that_family_only<S: Store + Grants>(store: Arc<S>) {
     let user = person(&*store).await;
     let (first, other) = (
         refresh("r1", user, "client-1"),
         refresh("o1", user, "client-1"),
     );
-    store.put_refresh(&first).await.unwrap();
-    store.put_refresh(&other).await.unwrap();
+    issue(&*store, &first).await;
+    issue(&*store, &other).await;
     let second = next(&first, "r2");
-    store.rotate_refresh("r1", &second, at(10)).await.unwrap();
+    store
+        .rotate_refresh("r1", &new_token(&second), at(10))
+        .await
+        .unwrap();
     store.revoke_family(first.family).await.unwrap();
     assert_eq!(
         store
-            .rotate_refresh("r2", &next(&second, "r3"), at(20))
+            .rotate_refresh("r2", &new_token(&next(&second, "r3")), at(20))
             .await
             .unwrap(),
         Rotation::Reused
     );
     assert_eq!(
         store
-            .rotate_refresh("o1", &next(&other, "o2"), at(20))
+            .rotate_refresh("o1", &new_token(&next(&other, "o2")), at(20))
             .await
             .unwrap(),
         Rotation::Rotated(other)
     );
 }
 
-async fn family_of_finds_current_and_rotated_tokens<S: Store + GrantStore>(store: Arc<S>) {
+async fn family_of_finds_current_and_rotated_tokens<S: Store + Grants>(store: Arc<S>) {
     let user = person(&*store).await;
     let first = refresh("r1", user, "client-1");
-    store.put_refresh(&first).await.unwrap();
+    issue(&*store, &first).await;
     store
-        .rotate_refresh("r1", &next(&first, "r2"), at(10))
+        .rotate_refresh("r1", &new_token(&next(&first, "r2")), at(10))
         .await
         .unwrap();
     assert_eq!(

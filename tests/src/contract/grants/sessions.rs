@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use domain::grants::{BrowserSession, GrantStore, Pending, Redemption, Rotation};
+use domain::grants::{BrowserSession, Pending, Redemption, Rotation};
 use futures::future::join_all;
 use serde_json::json;
 
-use super::{at, client, code, next, person, refresh};
+use super::{Grants, at, client, code, issue, new_token, next, person, refresh};
 use crate::support::Store;
 
 fn pending(id: &str, expires_s: i64) -> Pending {
@@ -23,7 +23,7 @@ fn pending(id: &str, expires_s: i64) -> Pending {
     }
 }
 
-async fn a_session_is_found_until_it_expires_or_is_deleted<S: Store + GrantStore>(store: Arc<S>) {
+async fn a_session_is_found_until_it_expires_or_is_deleted<S: Store + Grants>(store: Arc<S>) {
     let user = person(&*store).await;
     let session = BrowserSession {
         id_hash: "s1".into(),
@@ -37,7 +37,7 @@ async fn a_session_is_found_until_it_expires_or_is_deleted<S: Store + GrantStore
     assert_eq!(store.session("s1", at(1)).await.unwrap(), None);
 }
 
-async fn a_pending_request_is_read_until_taken_once<S: Store + GrantStore>(store: Arc<S>) {
+async fn a_pending_request_is_read_until_taken_once<S: Store + Grants>(store: Arc<S>) {
     let p = pending("p1", 600);
     store.put_pending(&p).await.unwrap();
     assert_eq!(store.pending("p1", at(1)).await.unwrap(), Some(p.clone()));
@@ -48,12 +48,12 @@ async fn a_pending_request_is_read_until_taken_once<S: Store + GrantStore>(store
     assert_eq!(store.pending("p1", at(4)).await.unwrap(), None);
 }
 
-async fn an_expired_pending_request_cannot_be_taken<S: Store + GrantStore>(store: Arc<S>) {
+async fn an_expired_pending_request_cannot_be_taken<S: Store + Grants>(store: Arc<S>) {
     store.put_pending(&pending("p1", 600)).await.unwrap();
     assert_eq!(store.take_pending("p1", at(600)).await.unwrap(), None);
 }
 
-async fn of_twenty_concurrent_takes_of_a_pending_request_one_gets_it<S: Store + GrantStore>(
+async fn of_twenty_concurrent_takes_of_a_pending_request_one_gets_it<S: Store + Grants>(
     store: Arc<S>,
 ) {
     store.put_pending(&pending("p1", 600)).await.unwrap();
@@ -69,7 +69,7 @@ async fn of_twenty_concurrent_takes_of_a_pending_request_one_gets_it<S: Store + 
     assert_eq!(taken, 1);
 }
 
-async fn purge_expired_removes_only_expired_records<S: Store + GrantStore>(store: Arc<S>) {
+async fn purge_expired_removes_only_expired_records<S: Store + Grants>(store: Arc<S>) {
     let user = person(&*store).await;
     store
         .put_client(&client("old", Some(at(100))))
@@ -86,8 +86,8 @@ async fn purge_expired_removes_only_expired_records<S: Store + GrantStore>(store
     let mut old_token = refresh("old", user, "client-1");
     old_token.expires_at = at(100);
     let live_token = refresh("live", user, "client-1");
-    store.put_refresh(&old_token).await.unwrap();
-    store.put_refresh(&live_token).await.unwrap();
+    issue(&*store, &old_token).await;
+    issue(&*store, &live_token).await;
     for (id_hash, expires_s) in [("old", 100), ("live", 900)] {
         let session = BrowserSession {
             id_hash: id_hash.into(),
@@ -118,7 +118,7 @@ async fn purge_expired_removes_only_expired_records<S: Store + GrantStore>(store
     );
     assert_eq!(
         store
-            .rotate_refresh("live", &next(&live_token, "live-2"), at(101))
+            .rotate_refresh("live", &new_token(&next(&live_token, "live-2")), at(101))
             .await
             .unwrap(),
         Rotation::Rotated(live_token)

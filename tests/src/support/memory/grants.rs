@@ -1,4 +1,4 @@
-//! The reference store's `GrantStore`: the port's documentation, literally, under the one
+//! The reference store's authorization-server ports: the port's documentation, literally, under the one
 //! lock of the store (so every method is atomic). Expired means `expires_at <= now`.
 
 use std::collections::BTreeMap;
@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::grants::{
-    AuthorizationCode, BrowserSession, Consent, GrantStore, OAuthClient, Pending, Redemption,
-    RefreshToken, Rotation, TokenFamily,
+    AuthorizationCode, AuthorizationCodes, BrowserSession, BrowserSessions, ClientRegistry,
+    Consent, Consents, ExpiredGrants, NewRefreshToken, OAuthClient, Pending, PendingRequests,
+    Redemption, RefreshFamilies, RefreshToken, Rotation, TokenFamily,
 };
 use domain::model::UserId;
 use domain::ports::StoreError;
@@ -61,7 +62,7 @@ fn insert_new<V>(map: &mut BTreeMap<String, V>, key: &str, value: V) -> Result<(
 }
 
 #[async_trait]
-impl GrantStore for MemoryStore {
+impl ClientRegistry for MemoryStore {
     async fn put_client(&self, client: &OAuthClient) -> Result<(), StoreError> {
         self.with(|s| {
             let c = client.clone();
@@ -96,7 +97,10 @@ impl GrantStore for MemoryStore {
         });
         Ok(())
     }
+}
 
+#[async_trait]
+impl AuthorizationCodes for MemoryStore {
     async fn put_code(&self, code: &AuthorizationCode) -> Result<(), StoreError> {
         self.with(|s| {
             require_user(s, code.user)?;
@@ -107,7 +111,7 @@ impl GrantStore for MemoryStore {
     async fn redeem_code(
         &self,
         code_hash: &str,
-        first: &RefreshToken,
+        first: &NewRefreshToken,
         now: DateTime<Utc>,
     ) -> Result<Redemption, StoreError> {
         self.with(|s| {
@@ -133,23 +137,14 @@ impl GrantStore for MemoryStore {
             Ok(Redemption::Redeemed(code))
         })
     }
+}
 
-    async fn put_refresh(&self, token: &RefreshToken) -> Result<(), StoreError> {
-        self.with(|s| {
-            require_user(s, token.user)?;
-            let stored = StoredRefresh {
-                token: token.clone(),
-                rotated: false,
-                revoked: false,
-            };
-            insert_new(&mut s.grants.refresh, &token.token_hash, stored)
-        })
-    }
-
+#[async_trait]
+impl RefreshFamilies for MemoryStore {
     async fn rotate_refresh(
         &self,
         presented_hash: &str,
-        next: &RefreshToken,
+        next: &NewRefreshToken,
         now: DateTime<Utc>,
     ) -> Result<Rotation, StoreError> {
         self.with(|s| {
@@ -198,7 +193,10 @@ impl GrantStore for MemoryStore {
             })
         }))
     }
+}
 
+#[async_trait]
+impl Consents for MemoryStore {
     async fn consent(&self, user: UserId, client_id: &str) -> Result<Option<Consent>, StoreError> {
         Ok(self.with(|s| {
             s.grants
@@ -247,7 +245,10 @@ impl GrantStore for MemoryStore {
             out
         }))
     }
+}
 
+#[async_trait]
+impl BrowserSessions for MemoryStore {
     async fn put_session(&self, session: &BrowserSession) -> Result<(), StoreError> {
         self.with(|s| {
             require_user(s, session.user)?;
@@ -273,7 +274,10 @@ impl GrantStore for MemoryStore {
         self.with(|s| s.grants.sessions.remove(id_hash));
         Ok(())
     }
+}
 
+#[async_trait]
+impl PendingRequests for MemoryStore {
     async fn put_pending(&self, pending: &Pending) -> Result<(), StoreError> {
         self.with(|s| insert_new(&mut s.grants.pending, &pending.id, pending.clone()))
     }
@@ -302,7 +306,10 @@ impl GrantStore for MemoryStore {
             }
         }))
     }
+}
 
+#[async_trait]
+impl ExpiredGrants for MemoryStore {
     async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         Ok(self.with(|s| {
             let g = &mut s.grants;

@@ -1,0 +1,115 @@
+//! The token endpoint's use case: authenticate the client, check the resource, then redeem
+//! a code or rotate a refresh token. The access token itself is minted by `app` from what
+//! this returns.
+
+use super::GrantPorts;
+use super::clients::{ClientCredentials, authenticate_client};
+use super::error::GrantError;
+use super::{redeem_code, rotate_refresh};
+use crate::model::UserId;
+
+/// A token request, as sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenRequest {
+    pub credentials: ClientCredentials,
+    pub grant_type: Option<String>,
+    pub code: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub code_verifier: Option<String>,
+    pub refresh_token: Option<String>,
+    pub resource: Option<String>,
+    pub scope: Option<String>,
+}
+
+/// What a successful exchange grants: an access token for `user` with `scopes` is minted
+/// by the caller, and `refresh_token` handed out.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Issued {
+    pub user: UserId,
+    pub scopes: Vec<String>,
+    pub client_id: String,
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issued")
+            .field("user", &self.user)
+            .field("scopes", &self.scopes)
+            .field("client_id", &self.client_id)
+            .field("refresh_token", &"REDACTED")
+            .finish()
+    }
+}
+
+/// Exchanges a code or a refresh token.
+///
+/// # Errors
+/// `InvalidRequest` for a missing parameter or a body naming another client than HTTP
+/// Basic; `InvalidClient`; `InvalidTarget` for another resource;
+/// `UnsupportedGrantType`; the grant's own refusals (`InvalidGrant`, `Replayed`,
+/// `InvalidScope`); storage failures.
+pub async fn exchange_token(g: &GrantPorts, request: &TokenRequest) -> Result<Issued, GrantError> {
+    let presented = &request.credentials;
+    if let (Some(form_id), Some(basic_id)) = (&presented.form_client_id, &presented.client_id)
+        && presented.basic
+        && form_id != basic_id
+    {
+        return Err(GrantError::InvalidRequest(
+            "client_id in the body differs from the authenticated client".into(),
+        ));
+    }
+    let client = authenticate_client(g, presented).await?;
+    if let Some(resource) = &request.resource
+        && resource.trim_end_matches('/') != g.policy.resource
+    {
+        return Err(GrantError::InvalidTarget(format!(
+            "this server issues tokens for {} only",
+            g.policy.resource
+        )));
+    }
+    match request.grant_type.as_deref() {
+        Some("authorization_code") => {
+            let code = required(&request.code, "code is missing")?;
+            let verifier = required(
+                &request.code_verifier,
+                "code_verifier is missing (PKCE is required)",
+            )?;
+            let redeem = redeem_code::Redeem {
+                code,
+                verifier,
+                redirect_uri: request.redirect_uri.as_deref(),
+            };
+            redeem_code::redeem_code(g, &client, &redeem).await
+        }
+        Some("refresh_token") => {
+            let presented = required(&request.refresh_token, "refresh_token is missing")?;
+            rotate_refresh::rotate_refresh(g, &client, presented, request.scope.as_deref()).await
+        }
+        Some(other) => Err(GrantError::UnsupportedGrantType(format!(
+            "grant_type {other} is not supported; use authorization_code or refresh_token"
+        ))),
+        None => Err(GrantError::InvalidRequest("grant_type is missing".into())),
+    }
+}
+
+fn required<'a>(value: &'a Option<String>, missing: &str) -> Result<&'a str, GrantError> {
+    value
+        .as_deref()
+        .ok_or_else(|| GrantError::InvalidRequest(missing.into()))
+}
+
+/// A new refresh token: the raw value for the client and what storage keeps.
+pub(super) fn new_refresh_token(
+    g: &GrantPorts,
+) -> Result<(String, crate::grants::NewRefreshToken), GrantError> {
+    let raw = g.secrets.new_secret()?;
+    let stored = crate::grants::NewRefreshToken {
+        token_hash: g.secrets.hash(&raw),
+        expires_at: g.clock.now() + g.policy.refresh_token_ttl,
+    };
+    Ok((raw, stored))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,178 @@
+//! What the tools answer, over raw HTTP: every result validates against its tool's
+//! `outputSchema` (as `tools/list` gives it), a `query_data` page carries each entry's own
+//! fields plus `id`, `revision` and `updatedAt` and only what `include` or `fields` adds,
+//! `get_data` and the writes carry the whole entry, and a page cut short by its size budget
+//! says why.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::harness::{TestServer, e2e};
+use super::http_auth::post;
+use crate::support::ON_REQUEST;
+use domain::path::SYSTEM_FIELDS;
+
+/// A caller that validates every tool result against the tool's advertised output schema.
+struct Checked<'a> {
+    server: &'a TestServer,
+    token: String,
+    schemas: HashMap<String, jsonschema::Validator>,
+    project: String,
+}
+
+impl<'a> Checked<'a> {
+    async fn new(server: &'a TestServer) -> Self {
+        let seeded = server.seed().await;
+        let token = server.rw_token(seeded.user);
+        let listed = rpc(
+            server,
+            &token,
+            json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
+        )
+        .await;
+        let mut schemas = HashMap::new();
+        for tool in listed["result"]["tools"].as_array().unwrap() {
+            let name = tool["name"].as_str().unwrap().to_owned();
+            let schema = &tool["outputSchema"];
+            assert!(schema.is_object(), "{name} has no outputSchema");
+            let validator = jsonschema::validator_for(schema)
+                .unwrap_or_else(|e| panic!("{name}'s outputSchema does not compile: {e}"));
+            schemas.insert(name, validator);
+        }
+        Self {
+            server,
+            token,
+            schemas,
+            project: seeded.project.to_string(),
+        }
+    }
+
+    /// Calls `tool` in the seeded project's `tasks`; its structured content, after checking
+    /// it against the output schema and against its text copy.
+    async fn call(&self, tool: &str, mut arguments: Value) -> Value {
+        arguments["projectId"] = json!(self.project);
+        if tool != "list_types" && tool != "list_projects" {
+            arguments["collectionName"] = json!("tasks");
+        }
+        let body = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+            "params": {"name": tool, "arguments": arguments}});
+        let answer = rpc(self.server, &self.token, body).await;
+        let result = &answer["result"];
+        let structured = result["structuredContent"].clone();
+        let errors: Vec<String> = self.schemas[tool]
+            .iter_errors(&structured)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{tool}'s result does not match its outputSchema: {errors:?}\n{structured}"
+        );
+        let text = result["content"][0]["text"].as_str().unwrap();
+        assert_eq!(serde_json::from_str::<Value>(text).unwrap(), structured);
+        structured
+    }
+}
+
+async fn rpc(server: &TestServer, token: &str, body: Value) -> Value {
+    let response = post(server, Some(token), &body).send().await.unwrap();
+    response.json().await.unwrap()
+}
+
+fn keys(entry: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = entry
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+fn assert_whole(entry: &Value) {
+    for name in SYSTEM_FIELDS {
+        assert!(entry.get(name).is_some(), "{name} missing from {entry}");
+    }
+}
+
+async fn every_result_matches_its_output_schema_and_lists_stay_small(server: TestServer) {
+    let c = Checked::new(&server).await;
+    c.call("list_projects", json!({})).await;
+    c.call("list_types", json!({})).await;
+    let created = c
+        .call("create_data", json!({"data": {"title": "t", "n": 1}}))
+        .await;
+    let whole = created["entry"].clone();
+    assert_whole(&whole);
+    let id = whole["id"].clone();
+    assert_eq!(c.call("get_data", json!({"id": id})).await["entry"], whole);
+
+    let page = c.call("query_data", json!({})).await;
+    assert_eq!(page["returned"], 1);
+    assert_eq!(page["truncated"], false);
+    assert!(page.get("truncatedReason").is_none(), "{page}");
+    let listed = &page["entries"][0];
+    assert_eq!(
+        keys(listed),
+        ["id", "n", "revision", "title", "updatedAt"],
+        "{listed}"
+    );
+    for name in ["id", "revision", "updatedAt", "title", "n"] {
+        assert_eq!(listed[name], whole[name], "{name}");
+    }
+
+    for name in ON_REQUEST {
+        let page = c.call("query_data", json!({"include": [name]})).await;
+        assert_eq!(page["entries"][0][name], whole[name], "include {name}");
+        let page = c.call("query_data", json!({"fields": ["n", name]})).await;
+        let entry = &page["entries"][0];
+        assert_eq!(entry[name], whole[name], "fields {name}");
+        assert!(entry.get("title").is_none(), "{entry}");
+    }
+    let page = c.call("query_data", json!({"include": ON_REQUEST})).await;
+    assert_eq!(page["entries"][0], whole);
+
+    let modifier = json!({"$set": {"title": "u"}});
+    let updated = c
+        .call("update_data", json!({"id": id, "modifier": modifier}))
+        .await;
+    assert_whole(&updated["entry"]);
+    assert_eq!(c.call("count_data", json!({})).await["count"], 1);
+    let deleted = c.call("delete_data", json!({"id": id})).await;
+    assert_whole(&deleted["entry"]);
+    assert!(deleted["entry"]["deletedAt"].is_string());
+    let refused = c.call("get_data", json!({"id": id})).await;
+    assert_eq!(refused["error"]["code"], "NOT_FOUND");
+    let refused = c.call("query_data", json!({"include": ["owner"]})).await;
+    assert_eq!(refused["error"]["code"], "INVALID_ARGUMENT");
+    assert_eq!(refused["error"]["field"], "include.0");
+}
+e2e!(every_result_matches_its_output_schema_and_lists_stay_small);
+
+async fn a_page_cut_short_by_its_size_says_why(server: TestServer) {
+    let c = Checked::new(&server).await;
+    let blob = "x".repeat(10_000);
+    for i in 0..5 {
+        c.call("create_data", json!({"data": {"i": i, "blob": blob}}))
+            .await;
+    }
+    let page = c.call("query_data", json!({})).await;
+    assert_eq!(page["truncated"], true, "{page}");
+    let returned = page["returned"].as_u64().unwrap();
+    assert!((1..5).contains(&returned), "{returned}");
+    assert_eq!(page["entries"].as_array().unwrap().len() as u64, returned);
+    let reason = page["truncatedReason"].as_str().unwrap();
+    assert!(reason.contains("size budget"), "{reason}");
+    let next = c
+        .call("query_data", json!({"cursor": page["nextCursor"]}))
+        .await;
+    let mut seen: Vec<i64> = [&page, &next]
+        .iter()
+        .flat_map(|p| p["entries"].as_array().unwrap().iter())
+        .map(|e| e["i"].as_i64().unwrap())
+        .collect();
+    seen.dedup();
+    assert!(seen.len() as u64 > returned, "{seen:?}");
+}
+e2e!(a_page_cut_short_by_its_size_says_why);
