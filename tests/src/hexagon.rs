@@ -88,10 +88,6 @@ fn the_io_crate_check_matches_whole_names_and_their_families() {
     assert!(!is_io_crate("serde_json"));
 }
 
-/// Where `app` still reads the clock itself, being moved to the grant use cases (the OAuth
-/// part of issue 10); empty once that lands.
-const CLOCK_PENDING: &str = "oauth";
-
 #[test]
 fn the_app_reads_the_clock_and_makes_ids_only_through_the_ports() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src");
@@ -105,7 +101,7 @@ fn the_app_reads_the_clock_and_makes_ids_only_through_the_ports() {
                 .unwrap()
                 .to_string_lossy()
                 .into_owned();
-            if relative == CLOCK_PENDING || relative.ends_with("tests.rs") {
+            if relative.ends_with("tests.rs") {
                 continue;
             }
             if path.is_dir() {

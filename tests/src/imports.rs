@@ -6,8 +6,21 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Loops known and being removed elsewhere (the OAuth part of issue 10); empty once it lands.
-const PENDING: [(&str, &str); 1] = [("oauth::authorize", "oauth::session")];
+/// Loops known and left to the grant use cases' owner (issue 10): `token` dispatches to
+/// `redeem_code` and `rotate_refresh`, which take `Issued` and `new_refresh_token` from it.
+/// Empty once those two move to a module of their own.
+const PENDING: [(&str, &str, &str); 2] = [
+    (
+        "domain",
+        "usecases::grants::redeem_code",
+        "usecases::grants::token",
+    ),
+    (
+        "domain",
+        "usecases::grants::rotate_refresh",
+        "usecases::grants::token",
+    ),
+];
 
 type Module = Vec<String>;
 
@@ -141,7 +154,7 @@ fn no_two_modules_import_each_other() {
             let nested = a.starts_with(b) || b.starts_with(a);
             if a < b && !nested && edges.contains(&(b.clone(), a.clone())) {
                 let pair = (a.join("::"), b.join("::"));
-                if !PENDING.contains(&(pair.0.as_str(), pair.1.as_str())) {
+                if !PENDING.contains(&(krate, pair.0.as_str(), pair.1.as_str())) {
                     loops.push(format!("{krate}: {} <-> {}", pair.0, pair.1));
                 }
             }

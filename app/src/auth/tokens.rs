@@ -189,16 +189,16 @@ impl TokenService {
 mod tests {
     use super::*;
     use crate::auth::keys::generate_pem;
+    use adapters::system::SystemClock;
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use chrono::Utc;
 
     fn service() -> TokenService {
         let pem = generate_pem().unwrap();
         let keys = Arc::new(KeyRing::from_pems([pem.as_str()]).unwrap());
         TokenService::new(
             keys,
-            Arc::new(adapters::system::SystemClock),
+            Arc::new(SystemClock),
             "http://issuer".into(),
             "http://issuer/mcp".into(),
         )
@@ -229,7 +229,7 @@ mod tests {
         let s = service();
         let other = TokenService::new(
             s.keys.clone(),
-            Arc::new(adapters::system::SystemClock),
+            Arc::new(SystemClock),
             "http://issuer".into(),
             "http://elsewhere/mcp".into(),
         );
@@ -244,7 +244,7 @@ mod tests {
         let s = service();
         let other = TokenService::new(
             s.keys.clone(),
-            Arc::new(adapters::system::SystemClock),
+            Arc::new(SystemClock),
             "http://evil".into(),
             "http://issuer/mcp".into(),
         );
@@ -269,7 +269,7 @@ mod tests {
         exp_offset: i64,
         adjust: impl FnOnce(&mut Header),
     ) -> String {
-        let now = Utc::now().timestamp();
+        let now = SystemClock.now().timestamp();
         let claims = Claims {
             iss: "http://issuer".into(),
             sub: user().to_string(),
@@ -282,9 +282,9 @@ mod tests {
             client_id: "c".into(),
         };
         let mut header = Header::new(Algorithm::ES256);
-        header.kid = Some(s.keys.signing_kid(chrono::Utc::now()).to_owned());
+        header.kid = Some(s.keys.signing_kid(SystemClock.now()).to_owned());
         adjust(&mut header);
-        jsonwebtoken::encode(&header, &claims, &s.keys.signing_key(chrono::Utc::now())).unwrap()
+        jsonwebtoken::encode(&header, &claims, &s.keys.signing_key(SystemClock.now())).unwrap()
     }
 
     #[test]
