@@ -345,6 +345,18 @@ impl Settings {
         )
     }
 
+    /// The issuer's origin with an explicit port: `https://mcp.example.com:443`.
+    fn public_origin(&self) -> String {
+        let issuer = self.issuer();
+        let Ok(url) = url::Url::parse(&issuer) else {
+            return issuer;
+        };
+        match (url.host_str(), url.port_or_known_default()) {
+            (Some(host), Some(port)) => format!("{}://{host}:{port}", url.scheme()),
+            _ => issuer,
+        }
+    }
+
     /// The `/mcp` URL (the token audience and the protected resource).
     #[must_use]
     pub fn resource(&self) -> String {
@@ -384,18 +396,17 @@ impl Settings {
         hosts
     }
 
-    /// The accepted browser origins.
+    /// The accepted browser origins, each with a port as rmcp asks: the public origin, and
+    /// when bound to loopback the loopback origins on any port (local tools' own ports).
     #[must_use]
     pub fn allowed_origins(&self) -> Vec<String> {
         if let Some(list) = &self.server.allowed_origins {
             return list.clone();
         }
-        let mut origins = vec![self.issuer()];
+        let mut origins = vec![self.public_origin()];
         if self.binds_loopback() {
-            let port = self.server.bind.port();
             for host in ["localhost", "127.0.0.1", "[::1]"] {
-                origins.push(format!("http://{host}"));
-                origins.push(format!("http://{host}:{port}"));
+                origins.push(format!("http://{host}:*"));
             }
         }
         origins.sort();

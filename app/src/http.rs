@@ -170,11 +170,9 @@ pub async fn limit_oauth(
         && let Some(ip) = client_ip(&req, limit.trust_forwarded_for)
         && let crate::limits::Verdict::Limited {
             retry_after_seconds,
-        } = limit.limiter.check(
-            &crate::limits::address_key(ip),
-            limit.per_minute,
-            chrono::Utc::now(),
-        )
+        } = limit
+            .limiter
+            .check_now(&crate::limits::address_key(ip), limit.per_minute)
     {
         let response = HttpResponse::TooManyRequests()
             .insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()))

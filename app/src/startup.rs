@@ -23,7 +23,7 @@ use crate::oauth::{self, OAuthState};
 use crate::shutdown::{self, Stopping};
 use crate::storage::Storage;
 use adapters::oidc::OidcIdentity;
-use domain::ports::IdentityProvider;
+use domain::ports::{Clock, IdentityProvider};
 use secrecy::ExposeSecret;
 
 /// A running server.
@@ -50,7 +50,12 @@ impl Opened {
     /// The token service for these settings' issuer and audience.
     #[must_use]
     pub fn tokens(&self, settings: &Settings) -> TokenService {
-        TokenService::new(self.keys.clone(), settings.issuer(), settings.resource())
+        TokenService::new(
+            self.keys.clone(),
+            self.storage.ports.clock.clone(),
+            settings.issuer(),
+            settings.resource(),
+        )
     }
 }
 
@@ -88,7 +93,12 @@ async fn open_with(
     discover: bool,
 ) -> anyhow::Result<Opened> {
     storage.migrate().await.context("migrating the database")?;
-    let keys = KeyRing::load(settings.auth.signing_key_pem.as_ref(), &storage.keys).await?;
+    let keys = KeyRing::load(
+        settings.auth.signing_key_pem.as_ref(),
+        &storage.keys,
+        storage.ports.clock.now(),
+    )
+    .await?;
     let identity = if discover {
         identity_provider(settings).await?
     } else {
@@ -124,12 +134,12 @@ async fn identity_provider(
 /// sessions, abandoned logins) are deleted. Every instance does it; it is idempotent.
 const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
-fn spawn_purge(grants: Arc<dyn domain::grants::ExpiredGrants>) {
+fn spawn_purge(grants: Arc<dyn domain::grants::ExpiredGrants>, clock: Arc<dyn Clock>) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(PURGE_EVERY);
         loop {
             every.tick().await;
-            match grants.purge_expired(chrono::Utc::now()).await {
+            match grants.purge_expired(clock.now()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(records = n, "purged expired authorization records"),
                 Err(e) => {
@@ -173,15 +183,22 @@ impl Application {
             opened.identity.clone(),
             tokens.clone(),
         )?;
-        spawn_purge(opened.storage.grants.clone());
+        spawn_purge(
+            opened.storage.grants.clone(),
+            opened.storage.ports.clock.clone(),
+        );
         if settings.auth.signing_key_pem.is_none() {
             keys::spawn_reload(
                 opened.keys.clone(),
                 opened.storage.keys.clone(),
+                opened.storage.ports.clock.clone(),
                 settings.auth.key_reload_interval,
             );
         }
-        let limiter = Arc::new(RateLimiter::new(opened.storage.counters.clone()));
+        let limiter = Arc::new(RateLimiter::new(
+            opened.storage.counters.clone(),
+            opened.storage.ports.clock.clone(),
+        ));
         if settings.limits.mcp_per_minute > 0 || settings.limits.oauth_per_minute > 0 {
             limiter.spawn_sync(settings.limits.sync_interval);
         }

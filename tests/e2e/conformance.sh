@@ -118,8 +118,8 @@ if not files:
     print(f"  ✗ {name}: {why}\n{tail(log_text)}")
     sys.exit(1)
 checks = json.load(open(files[-1], encoding="utf-8"))
-# Checks that exercise the suite's own fixture tools (DESIGN.md: those do not apply to this
-# server). They count as not applicable only when they failed for exactly that reason, which
+# Checks that exercise the suite's own fixture tools (this server offers only its data tools,
+# so those do not apply to it). They count as not applicable only when they failed for exactly that reason, which
 # the suite states as "Not testable: server does not list the diagnostic tool '...'".
 FIXTURE_ONLY = {
     "sep-2575-server-rejects-undeclared-capability",

@@ -1,6 +1,7 @@
 //! The hexagon's dependency rules, read from `cargo tree`: the domain has no I/O dependency
 //! (no database driver, web framework, MCP SDK, HTTP client, OIDC client, config loader or
-//! async runtime), and no crate below `app` depends on it.
+//! async runtime), and no crate below `app` depends on it. And, read from the source, `app`
+//! takes time and new ids only from the `Clock` and `IdGenerator` ports.
 
 use std::path::Path;
 use std::process::Command;
@@ -85,4 +86,40 @@ fn the_io_crate_check_matches_whole_names_and_their_families() {
     assert!(!is_io_crate("tokio_like"));
     assert!(!is_io_crate("configurable"));
     assert!(!is_io_crate("serde_json"));
+}
+
+#[test]
+fn the_app_reads_the_clock_and_makes_ids_only_through_the_ports() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src");
+    let mut found = Vec::new();
+    let mut dirs = vec![src.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let relative = path
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if relative.ends_with("tests.rs") {
+                continue;
+            }
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.split("#[cfg(test)]\nmod tests {").next().unwrap_or("");
+            for (n, line) in code.lines().enumerate() {
+                if line.contains("Utc::now()") || line.contains("Uuid::now_v7()") {
+                    found.push(format!("app/src/{relative}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "take the time from the Clock port and ids from the IdGenerator port:\n{}",
+        found.join("\n")
+    );
 }

@@ -14,24 +14,43 @@ use domain::ports::SigningKeyStore;
 const LEAD: Duration = Duration::from_secs(300);
 
 fn tokens(ring: Arc<KeyRing>) -> TokenService {
-    TokenService::new(ring, "http://issuer".into(), "http://issuer/mcp".into())
+    TokenService::new(
+        ring,
+        Arc::new(adapters::system::SystemClock),
+        "http://issuer".into(),
+        "http://issuer/mcp".into(),
+    )
 }
 
 async fn a_rotated_key_is_published_on_reload_and_signs_after_its_lead(
     store: Arc<dyn SigningKeyStore>,
 ) {
     // Two instances on the same storage.
-    let one = Arc::new(KeyRing::load(None, &store).await.unwrap());
-    let two = Arc::new(KeyRing::load(None, &store).await.unwrap());
-    let first = one.signing_kid();
-    assert_eq!(two.signing_kid(), first, "instances share the stored key");
+    let one = Arc::new(
+        KeyRing::load(None, &store, chrono::Utc::now())
+            .await
+            .unwrap(),
+    );
+    let two = Arc::new(
+        KeyRing::load(None, &store, chrono::Utc::now())
+            .await
+            .unwrap(),
+    );
+    let first = one.signing_kid(chrono::Utc::now());
+    assert_eq!(
+        two.signing_kid(chrono::Utc::now()),
+        first,
+        "instances share the stored key"
+    );
     let scopes: BTreeSet<String> = ["data:read".to_owned()].into();
     let user = UserId::from_uuid(uuid::Uuid::from_u128(7));
     let old_token = tokens(one.clone())
         .mint(user, &scopes, "c", Duration::from_secs(600))
         .unwrap();
 
-    let record = rotate(store.as_ref(), LEAD).await.unwrap();
+    let record = rotate(store.as_ref(), chrono::Utc::now(), LEAD)
+        .await
+        .unwrap();
     let stored = store.signing_keys().await.unwrap();
     let kept = stored.iter().find(|k| k.kid == record.kid).unwrap();
     let drift = (kept.activates_at - record.activates_at)
@@ -49,7 +68,11 @@ async fn a_rotated_key_is_published_on_reload_and_signs_after_its_lead(
         "published at once"
     );
     assert_eq!(two.jwks().keys.len(), 2);
-    assert_eq!(two.signing_kid(), first, "the new key waits for its lead");
+    assert_eq!(
+        two.signing_kid(chrono::Utc::now()),
+        first,
+        "the new key waits for its lead"
+    );
     let later = record.activates_at + chrono::Duration::seconds(1);
     assert_eq!(two.signer(later).0, record.kid, "and signs after it");
     assert!(

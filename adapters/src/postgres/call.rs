@@ -256,7 +256,7 @@ fn resolve(
     let type_def = match (call.collection, type_row) {
         (Some(_), None) => return Ok(Resolved::NoType),
         (Some(_), Some(row)) if call.want_type => {
-            Some(super::projects::type_def(decode("reading a type", &row)?)?)
+            Some(super::type_row::type_def(decode("reading a type", &row)?)?)
         }
         _ => None,
     };

@@ -21,6 +21,7 @@ use domain::ports::StoreError;
 use domain::query::{CmpOp, Field, Filter};
 use serde_json::Value;
 
+use super::operators::comparison;
 use super::sql::{Arg, Sql};
 use super::system_sql::{system_cmp, system_in};
 
@@ -173,17 +174,6 @@ fn data_in(sql: &mut Sql, path: &FieldPath, values: &[Value]) -> String {
         0 => "FALSE".to_owned(),
         1 => alternatives.remove(0),
         _ => format!("({})", alternatives.join(" OR ")),
-    }
-}
-
-pub fn comparison(op: CmpOp) -> &'static str {
-    match op {
-        CmpOp::Eq => "=",
-        CmpOp::Ne => "<>",
-        CmpOp::Gt => ">",
-        CmpOp::Gte => ">=",
-        CmpOp::Lt => "<",
-        CmpOp::Lte => "<=",
     }
 }
 

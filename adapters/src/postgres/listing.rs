@@ -4,9 +4,9 @@
 //! row-level-security policies that also restrict every row to the caller's project and to
 //! what they may read.
 //!
-//! Sorting by a data field orders by three keys then `id`: the JSON type's rank (missing and
-//! `null` 0, strings 1, numbers 2, booleans 3, arrays 4, objects 5: the domain's order of
-//! types), the text of strings `COLLATE "C"` (byte order), and the jsonb value of the other
+//! Sorting by a data field orders by three keys then `id`: the JSON type's rank (the domain's
+//! [`JsonType::rank`], missing counting as `null`; the `CASE` is generated from
+//! [`JsonType::ORDER`]), the text of strings `COLLATE "C"` (byte order), and the jsonb value of the other
 //! types (numbers numerically; booleans, arrays and objects in jsonb's order, which for
 //! strings nested inside arrays or objects follows the database's collation). Missing and
 //! `null` values are equal and come first ascending, last descending. A keyset cursor
@@ -14,7 +14,7 @@
 
 use domain::model::{CollectionName, EntryId, ProjectId};
 use domain::ports::{EntryQuery, StoreError};
-use domain::query::{Direction, Field, Filter, SystemField};
+use domain::query::{Direction, Field, Filter, JsonType, SystemField};
 use serde_json::Value;
 
 use super::filter_sql::{push_filter, value_expr};
@@ -92,11 +92,12 @@ pub fn page(
 
 /// The three sort keys of a data value (see the module documentation).
 fn data_keys(value: &str) -> [String; 3] {
+    let ranks: String = JsonType::ORDER
+        .into_iter()
+        .map(|t| format!(" WHEN '{}' THEN {}", jsonb_type_name(t), t.rank()))
+        .collect();
     [
-        format!(
-            "(CASE jsonb_typeof({value}) WHEN 'string' THEN 1 WHEN 'number' THEN 2 \
-             WHEN 'boolean' THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 5 ELSE 0 END)"
-        ),
+        format!("(CASE coalesce(jsonb_typeof({value}), 'null'){ranks} END)"),
         format!(
             "((CASE WHEN jsonb_typeof({value}) = 'string' THEN {value} #>> '{{}}' ELSE '' END) \
              COLLATE \"C\")"
@@ -108,16 +109,21 @@ fn data_keys(value: &str) -> [String; 3] {
     ]
 }
 
+/// The name `jsonb_typeof` gives a JSON type.
+const fn jsonb_type_name(t: JsonType) -> &'static str {
+    match t {
+        JsonType::Null => "null",
+        JsonType::String => "string",
+        JsonType::Number => "number",
+        JsonType::Boolean => "boolean",
+        JsonType::Array => "array",
+        JsonType::Object => "object",
+    }
+}
+
 /// The same three keys for a cursor's sort value.
 fn cursor_keys(value: &Value) -> [Arg; 3] {
-    let rank = match value {
-        Value::Null => 0,
-        Value::String(_) => 1,
-        Value::Number(_) => 2,
-        Value::Bool(_) => 3,
-        Value::Array(_) => 4,
-        Value::Object(_) => 5,
-    };
+    let rank = i64::from(JsonType::of(value).rank());
     let text = value.as_str().unwrap_or_default().to_owned();
     let json = if value.is_string() {
         Value::Null

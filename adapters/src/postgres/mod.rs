@@ -26,9 +26,11 @@ mod grants;
 mod keys;
 mod lease;
 mod listing;
+mod operators;
 mod projects;
 mod sql;
 mod system_sql;
+mod type_row;
 
 use domain::model::{Member, UserId};
 use domain::ports::{EntryQuery, StoreError};

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::PgStore;
 use super::call::{Call, Resolved, Statement, decode, read_error, result_of};
 use super::sql::{Arg, Sql};
+use super::type_row::{TypeRow, type_def};
 
 // Names are ordered by their bytes, as in the SQLite adapter, whatever the collation.
 const MEMBERSHIPS: &str = "SELECT COALESCE(json_agg(t), '[]'::json) FROM (\
@@ -30,40 +31,6 @@ struct MembershipRow {
     name: String,
     description: String,
     role: String,
-}
-
-#[derive(serde::Deserialize)]
-pub(super) struct TypeRow {
-    tenant_id: Uuid,
-    collection: String,
-    title: String,
-    description: String,
-    schema: Option<serde_json::Value>,
-    default_access: serde_json::Value,
-    creation_access: serde_json::Value,
-}
-
-pub(super) fn type_def(row: TypeRow) -> Result<TypeDef, StoreError> {
-    let corrupt = |what: String| {
-        StoreError::Unexpected(format!(
-            "type {} of {}: {what}",
-            row.collection, row.tenant_id
-        ))
-    };
-    Ok(TypeDef {
-        project_id: ProjectId::from_uuid(row.tenant_id),
-        collection_name: row
-            .collection
-            .parse()
-            .map_err(|e: domain::model::IdError| corrupt(e.to_string()))?,
-        title: row.title,
-        description: row.description,
-        schema: row.schema,
-        default_access: serde_json::from_value(row.default_access)
-            .map_err(|e| corrupt(e.to_string()))?,
-        creation_access: serde_json::from_value(row.creation_access)
-            .map_err(|e| corrupt(e.to_string()))?,
-    })
 }
 
 #[async_trait]

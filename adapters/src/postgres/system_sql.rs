@@ -7,7 +7,7 @@ use domain::query::{CmpOp, SystemField};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::filter_sql::comparison;
+use super::operators::comparison;
 use super::sql::{Arg, Sql};
 
 /// The column a system field is stored in.

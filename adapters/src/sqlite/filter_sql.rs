@@ -239,5 +239,4 @@ fn system_in(sql: &mut Sql, field: SystemField, values: &[Value]) -> String {
 }
 
 #[cfg(test)]
-#[path = "filter_sql_tests.rs"]
 mod tests;

@@ -30,8 +30,6 @@ mod order_sql;
 mod projects;
 mod rows;
 mod sql;
-#[cfg(test)]
-mod store_tests;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -163,21 +161,4 @@ fn is_in_memory(url: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn in_memory_urls_are_recognised() {
-        for url in [
-            "sqlite::memory:",
-            "sqlite://:memory:",
-            ":memory:",
-            "sqlite://x?mode=memory",
-        ] {
-            assert!(is_in_memory(url), "{url}");
-        }
-        for url in ["sqlite://data/app.db", "app.db", "sqlite:memory.db"] {
-            assert!(!is_in_memory(url), "{url}");
-        }
-    }
-}
+mod tests;

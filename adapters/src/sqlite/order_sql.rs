@@ -4,8 +4,8 @@
 //! A system field sorts by its column, then `id`. A data field sorts by three keys:
 //!
 //! 1. a type rank, because SQLite's own cross-type order (NULL < numbers < text < blob)
-//!    differs from the domain's (`compare_values`, the `jsonb` order): missing and null 0,
-//!    strings 1, numbers 2, booleans 3, arrays 4, objects 5;
+//!    differs from the domain's: [`JsonType::rank`], missing counting as null, the `CASE`
+//!    generated from [`JsonType::ORDER`] by [`rank_expr`];
 //! 2. the value within its rank: `json_extract`'s SQL value with 0 for missing and null
 //!    (so no key is NULL and row values compare), text under BINARY collation (UTF-8 byte
 //!    order, as the domain), numbers numerically (`5` ties with `5.0`), booleans 0 < 1,
@@ -18,7 +18,7 @@
 //! descending, with the cursor's keys computed from its `sort_value` by [`rank_and_value`],
 //! the Rust twin of the SQL expressions.
 
-use domain::query::{Cursor, Direction, Field, Sort, SystemField};
+use domain::query::{Cursor, Direction, Field, JsonType, Sort, SystemField};
 use serde_json::Value;
 
 use super::filter_sql::{column, system_operand};
@@ -43,13 +43,7 @@ impl Order {
             Field::Data(path) => {
                 let path = path_expr(sql, path);
                 vec![
-                    format!(
-                        "(CASE coalesce(json_type(entries.data, {path}), 'null') \
-                         WHEN 'null' THEN 0 WHEN 'text' THEN 1 \
-                         WHEN 'integer' THEN 2 WHEN 'real' THEN 2 \
-                         WHEN 'true' THEN 3 WHEN 'false' THEN 3 \
-                         WHEN 'array' THEN 4 ELSE 5 END)"
-                    ),
+                    rank_expr(&format!("json_type(entries.data, {path})")),
                     format!("coalesce(json_extract(entries.data, {path}), 0)"),
                     column(SystemField::Id).to_owned(),
                 ]
@@ -102,16 +96,39 @@ impl Order {
     }
 }
 
+/// The names `json_type` gives each JSON type.
+const fn json_type_names(t: JsonType) -> &'static [&'static str] {
+    match t {
+        JsonType::Null => &["null"],
+        JsonType::String => &["text"],
+        JsonType::Number => &["integer", "real"],
+        JsonType::Boolean => &["true", "false"],
+        JsonType::Array => &["array"],
+        JsonType::Object => &["object"],
+    }
+}
+
+/// `(CASE coalesce(<json_type>, 'null') WHEN 'null' THEN 0 … END)`: the domain's rank of the
+/// type `json_type` reports (NULL for a missing path, ranked as null).
+fn rank_expr(json_type: &str) -> String {
+    let arms: String = JsonType::ORDER
+        .into_iter()
+        .flat_map(|t| {
+            json_type_names(t)
+                .iter()
+                .map(move |name| format!(" WHEN '{name}' THEN {}", t.rank()))
+        })
+        .collect();
+    format!("(CASE coalesce({json_type}, 'null'){arms} END)")
+}
+
 /// The first two sort keys of a data field for a JSON value, as the SQL computes them for
 /// a stored one.
 pub(super) fn rank_and_value(value: &Value) -> (i64, Arg) {
+    let rank = i64::from(JsonType::of(value).rank());
     match value {
-        Value::Null => (0, Arg::Int(0)),
-        Value::String(_) => (1, Arg::scalar(value)),
-        Value::Number(_) => (2, Arg::scalar(value)),
-        Value::Bool(_) => (3, Arg::scalar(value)),
-        Value::Array(_) => (4, Arg::scalar(value)),
-        Value::Object(_) => (5, Arg::scalar(value)),
+        Value::Null => (rank, Arg::Int(0)),
+        _ => (rank, Arg::scalar(value)),
     }
 }
 

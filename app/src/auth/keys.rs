@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 use chrono::{DateTime, Utc};
-use domain::ports::{SigningKeyRecord, SigningKeyStore, StoreError};
+use domain::ports::{Clock, SigningKeyRecord, SigningKeyStore, StoreError};
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use p256::pkcs8::{EncodePrivateKey, LineEnding};
@@ -46,7 +46,10 @@ impl std::fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let keys = self.keys();
         f.debug_struct("KeyRing")
-            .field("signing_kid", &keys.signer(Utc::now()).kid)
+            .field(
+                "latest_kid",
+                &keys.later.first().unwrap_or(&keys.earliest).kid,
+            )
             .field("keys", &keys.verifying.len())
             .finish_non_exhaustive()
     }
@@ -162,20 +165,22 @@ impl KeyRing {
         .map(Self::new)
     }
 
-    /// The configured key, or the stored keys, generating and storing one on first start.
+    /// The configured key, or the stored keys, generating and storing one on first start
+    /// (created and active at `now`).
     ///
     /// # Errors
     /// Storage failed, or a key does not parse.
     pub async fn load(
         configured: Option<&SecretString>,
         store: &Arc<dyn SigningKeyStore>,
+        now: DateTime<Utc>,
     ) -> anyhow::Result<Self> {
         if let Some(pem) = configured {
             return Self::from_pems([pem.expose_secret()]);
         }
         let mut stored = store.signing_keys().await.context("reading signing keys")?;
         if stored.is_empty() {
-            let record = new_record(Utc::now(), Duration::ZERO)?;
+            let record = new_record(now, Duration::ZERO)?;
             match store.add_signing_key(&record).await {
                 // Another instance may have stored its own first key at the same moment:
                 // reading again picks whichever keys are there.
@@ -213,16 +218,16 @@ impl KeyRing {
         Ok(changed)
     }
 
-    /// The key id that signs now.
+    /// The key id that signs at `now`.
     #[must_use]
-    pub fn signing_kid(&self) -> String {
-        self.keys().signer(Utc::now()).kid.clone()
+    pub fn signing_kid(&self, now: DateTime<Utc>) -> String {
+        self.keys().signer(now).kid.clone()
     }
 
-    /// The key that signs now.
+    /// The key that signs at `now`.
     #[must_use]
-    pub fn signing_key(&self) -> EncodingKey {
-        self.keys().signer(Utc::now()).encoding.clone()
+    pub fn signing_key(&self, now: DateTime<Utc>) -> EncodingKey {
+        self.keys().signer(now).encoding.clone()
     }
 
     /// The key that signs at `now`: its id and the key.
@@ -263,16 +268,17 @@ pub fn new_record(now: DateTime<Utc>, lead: Duration) -> anyhow::Result<SigningK
     })
 }
 
-/// Stores a new signing key that every instance publishes at its next reload and that
-/// signs from `lead` on; answers its record.
+/// Stores a new signing key, created at `now`, that every instance publishes at its next
+/// reload and that signs from `now + lead` on; answers its record.
 ///
 /// # Errors
 /// No randomness, or storage failed.
 pub async fn rotate(
     store: &dyn SigningKeyStore,
+    now: DateTime<Utc>,
     lead: Duration,
 ) -> anyhow::Result<SigningKeyRecord> {
-    let record = new_record(Utc::now(), lead)?;
+    let record = new_record(now, lead)?;
     store
         .add_signing_key(&record)
         .await
@@ -281,7 +287,12 @@ pub async fn rotate(
 }
 
 /// Re-reads the stored keys into `ring` every `every`, for as long as the process runs.
-pub fn spawn_reload(ring: Arc<KeyRing>, store: Arc<dyn SigningKeyStore>, every: Duration) {
+pub fn spawn_reload(
+    ring: Arc<KeyRing>,
+    store: Arc<dyn SigningKeyStore>,
+    clock: Arc<dyn Clock>,
+    every: Duration,
+) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -290,7 +301,7 @@ pub fn spawn_reload(ring: Arc<KeyRing>, store: Arc<dyn SigningKeyStore>, every: 
             ticks.tick().await;
             match ring.reload(store.as_ref()).await {
                 Ok(true) => tracing::info!(
-                    signing_kid = %ring.signing_kid(),
+                    signing_kid = %ring.signing_kid(clock.now()),
                     "signing keys reloaded: the set changed"
                 ),
                 Ok(false) => {}

@@ -22,6 +22,7 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, web};
 use domain::ports::FeatureFlags;
+use domain::usecases::UseCase;
 use serde_json::json;
 
 use super::tokens::TokenService;
@@ -174,9 +175,7 @@ pub async fn require_bearer(
     let key = format!("mcp:{user}:{}", principal.client_id());
     if let Verdict::Limited {
         retry_after_seconds,
-    } = auth
-        .limiter
-        .check(&key, auth.per_minute, chrono::Utc::now())
+    } = auth.limiter.check_now(&key, auth.per_minute)
     {
         if !tool_call {
             return Ok(req.into_response(rate_limited(retry_after_seconds)));
@@ -277,10 +276,8 @@ fn is_one_tool_call(body: &[u8]) -> bool {
         .is_ok_and(|m| m.method.as_deref() == Some("tools/call"))
 }
 
-/// The tools that change data: a token without `data:write` may not call them.
-pub const WRITE_TOOLS: [&str; 3] = ["create_data", "update_data", "delete_data"];
-
-/// True when a JSON-RPC body (a message or a batch) calls a write tool.
+/// True when a JSON-RPC body (a message or a batch) calls a tool whose use case writes
+/// ([`UseCase::writes`], the one list): a token without `data:write` may not call it.
 fn calls_write_tool(body: &[u8]) -> bool {
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
         // Not JSON: the transport answers with a parse error; nothing runs.
@@ -290,7 +287,8 @@ fn calls_write_tool(body: &[u8]) -> bool {
         m["method"] == "tools/call"
             && m["params"]["name"]
                 .as_str()
-                .is_some_and(|name| WRITE_TOOLS.contains(&name))
+                .and_then(UseCase::named)
+                .is_some_and(UseCase::writes)
     };
     match &value {
         serde_json::Value::Array(batch) => batch.iter().any(is_write),

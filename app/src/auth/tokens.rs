@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use domain::model::{Principal, UserId};
+use domain::ports::Clock;
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -47,17 +47,26 @@ pub enum TokenError {
 #[derive(Clone)]
 pub struct TokenService {
     keys: Arc<KeyRing>,
+    clock: Arc<dyn Clock>,
     issuer: String,
     audience: String,
     verified: Arc<VerifiedTokens>,
 }
 
 impl TokenService {
-    /// A service for tokens issued by `issuer` for `audience` (the `/mcp` URL).
+    /// A service for tokens issued by `issuer` for `audience` (the `/mcp` URL), their times
+    /// (`iat`, `exp`, the signing key in effect, a remembered token's expiry) read from
+    /// `clock`.
     #[must_use]
-    pub fn new(keys: Arc<KeyRing>, issuer: String, audience: String) -> Self {
+    pub fn new(
+        keys: Arc<KeyRing>,
+        clock: Arc<dyn Clock>,
+        issuer: String,
+        audience: String,
+    ) -> Self {
         Self {
             keys,
+            clock,
             issuer,
             audience,
             verified: Arc::new(VerifiedTokens::default()),
@@ -87,7 +96,8 @@ impl TokenService {
         client_id: &str,
         ttl: Duration,
     ) -> Result<String, TokenError> {
-        let now = Utc::now().timestamp();
+        let at = self.clock.now();
+        let now = at.timestamp();
         let ttl = i64::try_from(ttl.as_secs()).unwrap_or(900);
         let claims = Claims {
             iss: self.issuer.clone(),
@@ -100,7 +110,7 @@ impl TokenService {
             scope: scopes.iter().cloned().collect::<Vec<_>>().join(" "),
             client_id: client_id.to_owned(),
         };
-        let (kid, key) = self.keys.signer(Utc::now());
+        let (kid, key) = self.keys.signer(at);
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(kid);
         Ok(jsonwebtoken::encode(&header, &claims, &key)?)
@@ -117,7 +127,7 @@ impl TokenService {
     /// # Errors
     /// Any of those checks failing.
     pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
-        let now = Utc::now().timestamp();
+        let now = self.clock.now().timestamp();
         let leeway = i64::try_from(LEEWAY_SECONDS).unwrap_or(0);
         if let Some(principal) = self.verified.get(token, now, leeway) {
             return Ok(principal);
@@ -176,4 +186,167 @@ impl TokenService {
 }
 
 #[cfg(test)]
-mod tests;
+mod tests {
+    use super::*;
+    use crate::auth::keys::generate_pem;
+    use adapters::system::SystemClock;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    fn service() -> TokenService {
+        let pem = generate_pem().unwrap();
+        let keys = Arc::new(KeyRing::from_pems([pem.as_str()]).unwrap());
+        TokenService::new(
+            keys,
+            Arc::new(SystemClock),
+            "http://issuer".into(),
+            "http://issuer/mcp".into(),
+        )
+    }
+
+    fn scopes() -> BTreeSet<String> {
+        ["data:read".to_owned(), "data:write".to_owned()].into()
+    }
+
+    fn user() -> UserId {
+        UserId::from_uuid(uuid::Uuid::from_u128(7))
+    }
+
+    #[test]
+    fn a_minted_token_verifies_into_the_principal() {
+        let s = service();
+        let token = s
+            .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+            .unwrap();
+        let p = s.verify(&token).unwrap();
+        assert_eq!(p.user(), user());
+        assert!(p.may_write());
+        assert_eq!(p.client_id(), "cli");
+    }
+
+    #[test]
+    fn a_token_for_another_audience_is_refused() {
+        let s = service();
+        let other = TokenService::new(
+            s.keys.clone(),
+            Arc::new(SystemClock),
+            "http://issuer".into(),
+            "http://elsewhere/mcp".into(),
+        );
+        let token = other
+            .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+            .unwrap();
+        assert!(s.verify(&token).is_err());
+    }
+
+    #[test]
+    fn a_token_from_another_issuer_is_refused() {
+        let s = service();
+        let other = TokenService::new(
+            s.keys.clone(),
+            Arc::new(SystemClock),
+            "http://evil".into(),
+            "http://issuer/mcp".into(),
+        );
+        let token = other
+            .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+            .unwrap();
+        assert!(s.verify(&token).is_err());
+    }
+
+    #[test]
+    fn a_token_signed_by_another_key_is_refused() {
+        let s = service();
+        let token = service()
+            .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+            .unwrap();
+        assert!(matches!(s.verify(&token), Err(TokenError::UnknownKey)));
+    }
+
+    /// A token of `s` expiring `exp_offset` seconds from now, with `header` adjusted.
+    fn token_expiring(
+        s: &TokenService,
+        exp_offset: i64,
+        adjust: impl FnOnce(&mut Header),
+    ) -> String {
+        let now = SystemClock.now().timestamp();
+        let claims = Claims {
+            iss: "http://issuer".into(),
+            sub: user().to_string(),
+            aud: "http://issuer/mcp".into(),
+            exp: now + exp_offset,
+            iat: now - 300,
+            nbf: now - 300,
+            jti: "j".into(),
+            scope: "data:read".into(),
+            client_id: "c".into(),
+        };
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(s.keys.signing_kid(SystemClock.now()).to_owned());
+        adjust(&mut header);
+        jsonwebtoken::encode(&header, &claims, &s.keys.signing_key(SystemClock.now())).unwrap()
+    }
+
+    #[test]
+    fn an_expired_token_is_refused() {
+        let s = service();
+        assert!(s.verify(&token_expiring(&s, -120, |_| {})).is_err());
+    }
+
+    #[test]
+    fn the_clock_skew_tolerated_is_five_seconds() {
+        let s = service();
+        assert!(
+            s.verify(&token_expiring(&s, -10, |_| {})).is_err(),
+            "10 s past exp"
+        );
+        assert!(
+            s.verify(&token_expiring(&s, -2, |_| {})).is_ok(),
+            "2 s past exp"
+        );
+    }
+
+    #[test]
+    fn a_token_with_critical_header_extensions_is_refused() {
+        let s = service();
+        let token = token_expiring(&s, 60, |h| h.crit = Some(vec!["exp".into()]));
+        assert!(s.verify(&token).is_err());
+        let empty = token_expiring(&s, 60, |h| h.crit = Some(vec![]));
+        assert!(s.verify(&empty).is_err());
+    }
+
+    #[test]
+    fn an_unsigned_token_is_refused() {
+        let s = service();
+        let token = s
+            .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+            .unwrap();
+        let mut parts = token.split('.');
+        let _header = parts.next();
+        let payload = parts.next().unwrap();
+        let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let forged = format!("{none_header}.{payload}.");
+        assert!(s.verify(&forged).is_err());
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        assert!(service().verify("not-a-jwt").is_err());
+    }
+
+    #[test]
+    fn a_token_verified_once_is_answered_from_memory_and_a_forgery_still_is_not() {
+        let s = service();
+        let token = s
+            .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+            .unwrap();
+        let first = s.verify(&token).unwrap();
+        assert_eq!(s.verified.len(), 1);
+        assert_eq!(s.verify(&token).unwrap(), first);
+        assert_eq!(s.verified.len(), 1, "no second entry for the same token");
+        // The same claims under another signature are not the remembered token.
+        let (head, _) = token.rsplit_once('.').unwrap();
+        let forged = format!("{head}.{}", URL_SAFE_NO_PAD.encode([7u8; 64]));
+        assert!(s.verify(&forged).is_err());
+    }
+}

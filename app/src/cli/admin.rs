@@ -1,18 +1,14 @@
 //! `platform-mcp admin …`: the operator's commands.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
 use clap::Subcommand;
-use domain::model::{
-    Access, CreationAccess, Project, ProjectId, Role, SCOPE_READ, SCOPE_WRITE, TypeDef, User,
-    UserId,
-};
-use domain::ports::{Directory, StoreError};
+use domain::model::{Access, CreationAccess, Project, ProjectId, Role, TypeDef, User};
+use domain::ports::StoreError;
 use serde_json::{Value, json};
 
+use super::common::{add_user, mint, print, user_by_email};
 use crate::config::Settings;
 use crate::startup::Opened;
 
@@ -162,55 +158,6 @@ pub enum TokenCommand {
     },
 }
 
-/// Prints a JSON value on stdout.
-///
-/// # Errors
-/// Never in practice (serialising a `Value`).
-pub fn print(value: &Value) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
-}
-
-pub(super) async fn user_by_email(directory: &dyn Directory, email: &str) -> anyhow::Result<User> {
-    directory.user_by_email(email).await?.ok_or_else(|| {
-        anyhow!("no person with email {email}; add them with `admin user add --email {email}`")
-    })
-}
-
-fn valid_email(email: &str) -> anyhow::Result<String> {
-    let email = email.trim();
-    match email.split_once('@') {
-        Some((local, domain))
-            if !local.is_empty() && domain.contains('.') && !email.contains(' ') =>
-        {
-            Ok(email.to_owned())
-        }
-        _ => bail!("\"{email}\" is not an email address"),
-    }
-}
-
-pub(super) async fn add_user(
-    directory: &dyn Directory,
-    email: &str,
-    name: Option<String>,
-) -> anyhow::Result<User> {
-    let email = valid_email(email)?;
-    let user = User {
-        id: UserId::from_uuid(uuid::Uuid::now_v7()),
-        display_name: name
-            .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned()),
-        email,
-        identity: None,
-    };
-    match directory.create_user(&user).await {
-        Ok(()) => Ok(user),
-        Err(StoreError::AlreadyExists(_)) => {
-            bail!("a person with email {} already exists", user.email)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
 fn user_json(u: &User) -> Value {
     json!({"id": u.id.to_string(), "email": u.email, "name": u.display_name})
 }
@@ -233,7 +180,8 @@ pub async fn run(
         AdminCommand::User {
             command: UserCommand::Add { email, name },
         } => {
-            let user = add_user(directory, &email, name).await?;
+            let ids = opened.storage.ports.ids.as_ref();
+            let user = add_user(directory, ids, &email, name).await?;
             print(&user_json(&user))
         }
         AdminCommand::Project {
@@ -249,7 +197,7 @@ pub async fn run(
                 bail!("--name must not be empty");
             }
             let project = Project {
-                id: ProjectId::from_uuid(uuid::Uuid::now_v7()),
+                id: ProjectId::from_uuid(opened.storage.ports.ids.new_id()),
                 name,
                 description,
             };
@@ -360,31 +308,4 @@ pub async fn run(
         AdminCommand::Consent { command } => super::grants_admin::consent(opened, command).await,
         AdminCommand::Keys { command } => super::keys_admin::keys(settings, opened, command).await,
     }
-}
-
-/// Mints a token for `user` with `scope` (space-separated; only known scopes).
-///
-/// # Errors
-/// An unknown scope, a lifetime over 24 hours, or a signing failure.
-pub(super) fn mint(
-    settings: &Settings,
-    opened: &Opened,
-    user: UserId,
-    scope: &str,
-    ttl: Duration,
-) -> anyhow::Result<String> {
-    let known = crate::auth::metadata::SCOPES_SUPPORTED;
-    let scopes: BTreeSet<String> = scope.split_whitespace().map(str::to_owned).collect();
-    if let Some(bad) = scopes.iter().find(|s| !known.contains(&s.as_str())) {
-        bail!("unknown scope \"{bad}\"; use {}", known.join(", "));
-    }
-    if !scopes.contains(SCOPE_READ) && !scopes.contains(SCOPE_WRITE) {
-        bail!("--scope must include data:read or data:write");
-    }
-    if ttl > Duration::from_secs(24 * 3600) || ttl < Duration::from_secs(10) {
-        bail!("--ttl must be between 10s and 24h");
-    }
-    Ok(opened
-        .tokens(settings)
-        .mint(user, &scopes, "platform-mcp-cli", ttl)?)
 }

@@ -9,7 +9,7 @@ use domain::model::{Principal, Project, ProjectId, SCOPE_READ, SCOPE_WRITE, Type
 use domain::usecases::{CreateRequest, create_data};
 use serde_json::{Value, json};
 
-use super::admin::{add_user, mint, print};
+use super::common::{add_user, mint, print};
 use crate::auth::middleware::MCP_FLAG;
 use crate::config::Settings;
 use crate::startup::Opened;
@@ -67,10 +67,11 @@ fn types(project: ProjectId) -> anyhow::Result<Vec<(TypeDef, Vec<Value>)>> {
 
 async fn seed_world(opened: &Opened) -> anyhow::Result<User> {
     let directory = opened.storage.directory.as_ref();
-    let user = add_user(directory, DEMO_EMAIL, Some("Demo Person".into())).await?;
+    let ids = opened.storage.ports.ids.as_ref();
+    let user = add_user(directory, ids, DEMO_EMAIL, Some("Demo Person".into())).await?;
     directory.set_flag(user.id, MCP_FLAG, true).await?;
     let project = Project {
-        id: ProjectId::from_uuid(uuid::Uuid::now_v7()),
+        id: ProjectId::from_uuid(ids.new_id()),
         name: "Demo".into(),
         description: "A demo project with tasks and contacts.".into(),
     };

@@ -4,7 +4,7 @@ use anyhow::bail;
 use clap::Subcommand;
 use serde_json::json;
 
-use super::admin::{print, user_by_email};
+use super::common::{print, user_by_email};
 use crate::oauth::register_operator_client;
 use crate::startup::Opened;
 

@@ -6,7 +6,7 @@ use chrono::SecondsFormat;
 use clap::Subcommand;
 use serde_json::json;
 
-use super::admin::print;
+use super::common::print;
 use crate::auth::keys::rotate;
 use crate::config::Settings;
 use crate::startup::Opened;
@@ -46,7 +46,7 @@ pub async fn keys(
                     humantime::format_duration(settings.auth.key_reload_interval)
                 );
             }
-            let record = rotate(store, lead).await?;
+            let record = rotate(store, opened.storage.ports.clock.now(), lead).await?;
             print(&json!({
                 "kid": record.kid,
                 "created_at": record.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
@@ -55,7 +55,7 @@ pub async fn keys(
         }
         KeysCommand::List => {
             let keys = store.signing_keys().await?;
-            let now = chrono::Utc::now();
+            let now = opened.storage.ports.clock.now();
             let listed: Vec<_> = keys
                 .iter()
                 .map(|k| {

@@ -2,6 +2,7 @@
 //! errors and a non-zero exit on failure).
 
 mod admin;
+mod common;
 mod demo;
 mod grants_admin;
 mod keys_admin;
@@ -61,7 +62,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             open_offline(&settings).await?;
-            admin::print(&serde_json::json!({"migrated": true}))
+            common::print(&serde_json::json!({"migrated": true}))
         }
         Command::Admin { command } => {
             let opened = open_offline(&settings).await?;

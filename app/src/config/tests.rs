@@ -56,6 +56,25 @@ fn the_public_url_sets_issuer_audience_and_allowed_host() {
 }
 
 #[test]
+fn every_default_origin_names_its_port_and_loopback_origins_any_port() {
+    let s = Settings::load(None).unwrap();
+    assert_eq!(
+        s.allowed_origins(),
+        [
+            "http://127.0.0.1:*",
+            "http://127.0.0.1:8080",
+            "http://[::1]:*",
+            "http://localhost:*"
+        ]
+    );
+    let f = write(
+        "[server]\npublic_url = \"https://mcp.example.com\"\nbind = \"0.0.0.0:8080\"\n[identity]\nprovider = \"oidc\"\n[identity.oidc]\nissuer = \"https://id.example.com\"\nclient_id = \"c\"\n",
+    );
+    let s = Settings::load(Some(f.path())).unwrap();
+    assert_eq!(s.allowed_origins(), ["https://mcp.example.com:443"]);
+}
+
+#[test]
 fn a_missing_config_file_is_an_error() {
     assert!(Settings::load(Some(Path::new("/nonexistent/platform-mcp.toml"))).is_err());
 }

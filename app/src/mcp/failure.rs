@@ -144,6 +144,29 @@ pub fn feature_disabled() -> ErrorData {
     )
 }
 
+/// The JSON-RPC error of a failure no result can carry: the flag off, the database
+/// unavailable, or a server fault (logged here with its cause, answered without it).
+fn protocol_error(e: &UseCaseError, what: &str) -> ErrorData {
+    match e {
+        UseCaseError::FeatureDisabled => feature_disabled(),
+        UseCaseError::Unavailable(_) => {
+            tracing::warn!(cause = %e, "{what} found the database unavailable");
+            ErrorData::new(
+                rmcp::model::ErrorCode(UNAVAILABLE_CODE),
+                "the database is unavailable; retry in a few seconds (a write may or may not have been applied: read before repeating it)",
+                None,
+            )
+        }
+        _ => {
+            tracing::error!(cause = %e, "{what} failed");
+            ErrorData::internal_error(
+                "the server could not complete the request; try again later",
+                None,
+            )
+        }
+    }
+}
+
 impl IntoCallToolResult for ToolFailure {
     fn into_call_tool_result(self) -> Result<CallToolResponse, ErrorData> {
         match self.body() {
@@ -152,24 +175,35 @@ impl IntoCallToolResult for ToolFailure {
                 result.content = vec![ContentBlock::text(body.to_string())];
                 Ok(result.into())
             }
-            None if self.0 == UseCaseError::FeatureDisabled => Err(feature_disabled()),
-            None if matches!(self.0, UseCaseError::Unavailable(_)) => {
-                tracing::warn!(cause = %self.0, "tool call found the database unavailable");
-                Err(ErrorData::new(
-                    rmcp::model::ErrorCode(UNAVAILABLE_CODE),
-                    "the database is unavailable; retry in a few seconds (a write may or may not have been applied: read before repeating it)",
-                    None,
-                ))
-            }
-            None => {
-                tracing::error!(cause = %self.0, "tool call failed");
-                Err(ErrorData::internal_error(
-                    "the server could not complete the request; try again later",
-                    None,
-                ))
-            }
+            None => Err(protocol_error(&self.0, "tool call")),
         }
     }
+}
+
+/// How a resource request (`resources/list`, `resources/read`) answers a failed use case.
+/// There is no tool result to carry it, so everything but an absence is a JSON-RPC error.
+/// `None` for `NotFound`, which the use cases also answer for a project the caller is not a
+/// member of (the caller says "not found", or leaves it out of a listing). What the caller
+/// can act on carries the tools' message and their `{"code", …}` as `data`
+/// (`PermissionDenied`, e.g. a token without `data:read`, as an invalid request; an invalid
+/// argument as invalid params; a timeout, conflict or rate limit as an error of the
+/// request); the flag, the database and server faults answer as for a tool.
+#[must_use]
+pub fn resource_failure(e: UseCaseError) -> Option<ErrorData> {
+    if matches!(e, UseCaseError::NotFound { .. }) {
+        return None;
+    }
+    let failure = ToolFailure(e);
+    let Some(mut body) = failure.body() else {
+        return Some(protocol_error(&failure.0, "resource request"));
+    };
+    let message = failure.to_string();
+    let data = Some(body["error"].take());
+    Some(match failure.0 {
+        UseCaseError::PermissionDenied(_) => ErrorData::invalid_request(message, data),
+        UseCaseError::InvalidArgument { .. } => ErrorData::invalid_params(message, data),
+        _ => ErrorData::internal_error(message, data),
+    })
 }
 
 #[cfg(test)]
@@ -238,6 +272,27 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.code.0, UNAVAILABLE_CODE);
         assert!(!err.message.contains("refused"));
+    }
+
+    #[test]
+    fn a_resource_not_found_is_absent_and_a_refusal_says_why() {
+        let missing = UseCaseError::NotFound {
+            resource: Resource::Project,
+            id: "p".into(),
+        };
+        assert_eq!(resource_failure(missing), None);
+        let refused = resource_failure(UseCaseError::PermissionDenied("no data:read".into()));
+        let refused = refused.unwrap();
+        assert!(refused.message.contains("no data:read"));
+        assert_eq!(refused.data.unwrap()["code"], "PERMISSION_DENIED");
+    }
+
+    #[test]
+    fn a_resource_request_meets_the_flag_and_faults_as_a_tool_does() {
+        let fault = resource_failure(UseCaseError::Unexpected("db password wrong".into())).unwrap();
+        assert!(!fault.message.contains("password"));
+        let off = resource_failure(UseCaseError::FeatureDisabled).unwrap();
+        assert_eq!(off.code.0, FEATURE_DISABLED_CODE);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Types as MCP resources: `platform://projects/{projectId}/types/{collectionName}`, JSON
 //! with the type's schema and access rules.
 
-use domain::UseCaseError;
 use domain::model::TypeDef;
+use domain::usecases::Ports;
 use rmcp::ErrorData;
 use rmcp::RoleServer;
 use rmcp::model::{
@@ -14,7 +14,7 @@ use rmcp::service::RequestContext;
 
 use super::dto::TypeOut;
 use super::extract::principal;
-use super::server::PlatformMcp;
+use super::failure::resource_failure;
 
 const TEMPLATE: &str = "platform://projects/{projectId}/types/{collectionName}";
 /// At most this many resources in one listing (every type of every project of the caller).
@@ -38,26 +38,25 @@ pub(super) fn cache_hints(
     (modern.then_some(0), modern.then_some(scope))
 }
 
-fn failed(e: UseCaseError) -> ErrorData {
-    tracing::error!(cause = %e, "listing resources failed");
-    ErrorData::internal_error("the server could not list resources; try again later", None)
-}
-
 /// `resources/list`: every type of every project of the caller.
 pub async fn list(
-    server: &PlatformMcp,
+    ports: &Ports,
     _request: Option<PaginatedRequestParams>,
     context: RequestContext<RoleServer>,
 ) -> Result<ListResourcesResult, ErrorData> {
     let caller = principal(&context.extensions)?;
     let mut resources = Vec::new();
-    let projects = domain::usecases::list_projects(&server.ports, &caller)
-        .await
-        .map_err(failed)?;
+    // An absence (see `resource_failure`) lists nothing: here a project the caller left
+    // between the two calls.
+    let projects = match domain::usecases::list_projects(ports, &caller).await {
+        Ok(projects) => projects,
+        Err(e) => resource_failure(e).map_or_else(|| Ok(Vec::new()), Err)?,
+    };
     'outer: for m in projects {
-        let types = domain::usecases::list_types(&server.ports, &caller, m.project.id)
-            .await
-            .map_err(failed)?;
+        let types = match domain::usecases::list_types(ports, &caller, m.project.id).await {
+            Ok(types) => types,
+            Err(e) => resource_failure(e).map_or_else(|| Ok(Vec::new()), Err)?,
+        };
         for t in types {
             if resources.len() >= MAX_LISTED {
                 break 'outer;
@@ -101,7 +100,7 @@ fn not_found(uri: &str) -> ErrorData {
 
 /// `resources/read`.
 pub async fn read(
-    server: &PlatformMcp,
+    ports: &Ports,
     request: ReadResourceRequestParams,
     context: RequestContext<RoleServer>,
 ) -> Result<ReadResourceResponse, ErrorData> {
@@ -119,13 +118,9 @@ pub async fn read(
     ) else {
         return Err(not_found(&uri));
     };
-    let types = match domain::usecases::list_types(&server.ports, &caller, project).await {
-        Ok(types) => types,
-        Err(UseCaseError::NotFound { .. } | UseCaseError::PermissionDenied(_)) => {
-            return Err(not_found(&uri));
-        }
-        Err(e) => return Err(failed(e)),
-    };
+    let types = domain::usecases::list_types(ports, &caller, project)
+        .await
+        .map_err(|e| resource_failure(e).unwrap_or_else(|| not_found(&uri)))?;
     let t = types
         .iter()
         .find(|t| t.collection_name == collection)

@@ -138,7 +138,7 @@ impl ServerHandler for PlatformMcp {
         request: Option<rmcp::model::PaginatedRequestParams>,
         context: rmcp::service::RequestContext<rmcp::RoleServer>,
     ) -> Result<rmcp::model::ListResourcesResult, rmcp::ErrorData> {
-        super::resources::list(self, request, context).await
+        super::resources::list(&self.ports, request, context).await
     }
 
     async fn list_resource_templates(
@@ -154,6 +154,6 @@ impl ServerHandler for PlatformMcp {
         request: rmcp::model::ReadResourceRequestParams,
         context: rmcp::service::RequestContext<rmcp::RoleServer>,
     ) -> Result<rmcp::model::ReadResourceResponse, rmcp::ErrorData> {
-        super::resources::read(self, request, context).await
+        super::resources::read(&self.ports, request, context).await
     }
 }

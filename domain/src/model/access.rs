@@ -38,8 +38,8 @@ impl Access {
         }
     }
 
-    /// The DESIGN's default `defaultAccess`: members read; the creator and admins update and
-    /// delete.
+    /// A type's `defaultAccess` when none is given: members read; the creator and admins
+    /// update and delete.
     #[must_use]
     pub fn default_for_type() -> Self {
         let writers = vec![Subject::Creator, Subject::Role(super::Role::Admin)];

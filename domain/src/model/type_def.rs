@@ -32,7 +32,8 @@ pub enum TypeDefError {
 }
 
 impl TypeDef {
-    /// A type with the DESIGN's defaults for anything not given.
+    /// A type with defaults for anything not given: the collection name as title, no
+    /// description, no schema, [`Access::default_for_type`] and editors may create.
     ///
     /// # Errors
     /// A schema that is not a valid JSON Schema, or `creator` in `creationAccess`.

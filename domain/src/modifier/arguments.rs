@@ -1,8 +1,33 @@
-//! Checking and converting each operator's per-path argument.
+//! The update operators and the checking and converting of each one's per-path argument.
 
 use serde_json::Value;
 
-use super::{Action, Increment, ModifierError, parse::Operator, values::type_name};
+use super::{Action, Increment, ModifierError, values::type_name};
+
+/// An update operator, by its name in a modifier.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Operator {
+    Set,
+    Unset,
+    Inc,
+    Push,
+    Pull,
+    AddToSet,
+}
+
+impl Operator {
+    pub(super) fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "$set" => Self::Set,
+            "$unset" => Self::Unset,
+            "$inc" => Self::Inc,
+            "$push" => Self::Push,
+            "$pull" => Self::Pull,
+            "$addToSet" => Self::AddToSet,
+            _ => return None,
+        })
+    }
+}
 
 pub(super) fn action(
     operator: Operator,

@@ -2,36 +2,13 @@
 
 use serde_json::{Map, Value};
 
-use super::{MAX_PATHS, Modifier, ModifierError, Operation, arguments::action, values::type_name};
+use super::arguments::{Operator, action};
+use super::{MAX_PATHS, Modifier, ModifierError, Operation, values::type_name};
 use crate::path::FieldPath;
 
 const WHOLE: &str = "modifier";
 const SUPPORTED: &str = "$set, $unset, $inc, $push, $pull, $addToSet";
 const EXAMPLE: &str = r#"{"$set": {"status": "done"}}"#;
-
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Operator {
-    Set,
-    Unset,
-    Inc,
-    Push,
-    Pull,
-    AddToSet,
-}
-
-impl Operator {
-    fn from_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "$set" => Self::Set,
-            "$unset" => Self::Unset,
-            "$inc" => Self::Inc,
-            "$push" => Self::Push,
-            "$pull" => Self::Pull,
-            "$addToSet" => Self::AddToSet,
-            _ => return None,
-        })
-    }
-}
 
 pub(super) fn parse(value: &Value) -> Result<Modifier, ModifierError> {
     let Value::Object(document) = value else {

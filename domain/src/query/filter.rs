@@ -24,7 +24,6 @@ use serde_json::Value;
 
 use super::field::Field;
 use super::order::{compare_values, json_eq, same_type};
-use super::{QueryError, parse};
 
 /// A parsed filter: a tree of conditions on fields.
 ///
@@ -124,26 +123,6 @@ fn equals(actual: Option<&Value>, operand: &Value) -> bool {
 }
 
 impl Filter {
-    /// Parses a MongoDB-style selector such as
-    /// `{"status": "open", "price": {"$gte": 10, "$lt": 20}, "$or": [{"a": 1}, {"b": 2}]}`.
-    ///
-    /// Top-level keys are field paths or `$and`/`$or` (arrays of one or more selectors). A
-    /// field's value is a plain value (equality) or an object of the operators `$eq $ne $gt
-    /// $gte $lt $lte $in $nin $exists` (several operators are all required). `{}` is
-    /// [`Filter::All`].
-    ///
-    /// # Errors
-    /// A filter that is not an object; an unsupported or unknown operator (`$where`, `$expr`,
-    /// `$regex`, `$not`, `$nor`, `$elemMatch`, ...); a wrong operand (`$in` without an array
-    /// or with more than 100 values, `$exists` without a boolean, a comparison with something
-    /// other than a number or a string, a system field with an operand of the wrong type);
-    /// `$and`/`$or` nested more than 8 levels deep; more than 64 conditions; a malformed path
-    /// or one naming `tenantId`, `deletedAt` or `access`. The error locates the problem, such
-    /// as `filter.price.$gt`.
-    pub fn parse(value: &Value) -> Result<Self, QueryError> {
-        parse::parse_filter(value)
-    }
-
     /// Evaluates the filter on a flat entry object: the data fields beside the system fields
     /// `id` (UUID string), `createdAt`/`updatedAt` (RFC 3339 strings) and `revision` (integer).
     #[must_use]

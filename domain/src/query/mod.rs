@@ -24,6 +24,6 @@ pub use cursor::{Cursor, fingerprint};
 pub use error::QueryError;
 pub use field::{Field, SystemField};
 pub use filter::{CmpOp, Filter};
-pub use order::compare_values;
+pub use order::{JsonType, compare_values};
 pub use projection::{LIST_FIELDS, ON_REQUEST_FIELDS, Projection};
 pub use sort::{Direction, Sort};

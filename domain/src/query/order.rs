@@ -5,37 +5,85 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Number, Value};
 
+/// The JSON types in the order they sort, as in `PostgreSQL`'s `jsonb`: null < strings <
+/// numbers < booleans < arrays < objects (a missing field sorts as null). The one statement
+/// of that order: the reference evaluator compares by it and each SQL adapter generates its
+/// sort expression from [`JsonType::ORDER`] and [`JsonType::rank`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum JsonType {
+    Null = 0,
+    String = 1,
+    Number = 2,
+    Boolean = 3,
+    Array = 4,
+    Object = 5,
+}
+
+impl JsonType {
+    /// Every type, lowest first.
+    pub const ORDER: [Self; 6] = [
+        Self::Null,
+        Self::String,
+        Self::Number,
+        Self::Boolean,
+        Self::Array,
+        Self::Object,
+    ];
+
+    /// The type of `value`.
+    #[must_use]
+    pub const fn of(value: &Value) -> Self {
+        match value {
+            Value::Null => Self::Null,
+            Value::String(_) => Self::String,
+            Value::Number(_) => Self::Number,
+            Value::Bool(_) => Self::Boolean,
+            Value::Array(_) => Self::Array,
+            Value::Object(_) => Self::Object,
+        }
+    }
+
+    /// Its place in [`JsonType::ORDER`] (0 for null), the sort key adapters compute.
+    #[must_use]
+    pub const fn rank(self) -> u8 {
+        self as u8
+    }
+}
+
 /// Orders two JSON values.
 ///
-/// Types order as in `PostgreSQL`'s `jsonb`: null < strings < numbers < booleans < arrays <
-/// objects. Within a type: strings by their UTF-8 bytes (not by a locale's collation),
+/// Types order by [`JsonType`]. Within a type: strings by their UTF-8 bytes (not by a locale's collation),
 /// numbers numerically (`1` equals `1.0`), `false` before `true`, arrays by length and then
 /// element by element, objects by number of pairs and then pair by pair in key order
 /// (shorter keys first, then by bytes). Two values are equal in this order exactly when they
 /// are equal JSON values, which is the equality of the filter language.
 #[must_use]
 pub fn compare_values(a: &Value, b: &Value) -> Ordering {
-    rank(a).cmp(&rank(b)).then_with(|| match (a, b) {
-        (Value::String(x), Value::String(y)) => x.as_bytes().cmp(y.as_bytes()),
-        (Value::Number(x), Value::Number(y)) => compare_numbers(x, y),
-        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        (Value::Array(x), Value::Array(y)) => x.len().cmp(&y.len()).then_with(|| {
-            x.iter()
-                .zip(y)
-                .map(|(u, v)| compare_values(u, v))
-                .find(|o| o.is_ne())
-                .unwrap_or(Ordering::Equal)
-        }),
-        (Value::Object(x), Value::Object(y)) => x.len().cmp(&y.len()).then_with(|| {
-            sorted_pairs(x)
-                .into_iter()
-                .zip(sorted_pairs(y))
-                .map(|((kx, vx), (ky, vy))| key_order(kx, ky).then_with(|| compare_values(vx, vy)))
-                .find(|o| o.is_ne())
-                .unwrap_or(Ordering::Equal)
-        }),
-        _ => Ordering::Equal,
-    })
+    JsonType::of(a)
+        .cmp(&JsonType::of(b))
+        .then_with(|| match (a, b) {
+            (Value::String(x), Value::String(y)) => x.as_bytes().cmp(y.as_bytes()),
+            (Value::Number(x), Value::Number(y)) => compare_numbers(x, y),
+            (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+            (Value::Array(x), Value::Array(y)) => x.len().cmp(&y.len()).then_with(|| {
+                x.iter()
+                    .zip(y)
+                    .map(|(u, v)| compare_values(u, v))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(Ordering::Equal)
+            }),
+            (Value::Object(x), Value::Object(y)) => x.len().cmp(&y.len()).then_with(|| {
+                sorted_pairs(x)
+                    .into_iter()
+                    .zip(sorted_pairs(y))
+                    .map(|((kx, vx), (ky, vy))| {
+                        key_order(kx, ky).then_with(|| compare_values(vx, vy))
+                    })
+                    .find(|o| o.is_ne())
+                    .unwrap_or(Ordering::Equal)
+            }),
+            _ => Ordering::Equal,
+        })
 }
 
 /// JSON value equality: numbers compare numerically, arrays and objects member by member.
@@ -45,18 +93,7 @@ pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
 
 /// True when both values have the same JSON type (all numbers are one type).
 pub(crate) fn same_type(a: &Value, b: &Value) -> bool {
-    rank(a) == rank(b)
-}
-
-fn rank(value: &Value) -> u8 {
-    match value {
-        Value::Null => 0,
-        Value::String(_) => 1,
-        Value::Number(_) => 2,
-        Value::Bool(_) => 3,
-        Value::Array(_) => 4,
-        Value::Object(_) => 5,
-    }
+    JsonType::of(a) == JsonType::of(b)
 }
 
 fn compare_numbers(x: &Number, y: &Number) -> Ordering {
@@ -106,6 +143,13 @@ mod tests {
                 Ordering::Less,
                 "{pair:?}"
             );
+        }
+    }
+
+    #[test]
+    fn ranks_are_places_in_the_order() {
+        for (place, t) in JsonType::ORDER.into_iter().enumerate() {
+            assert_eq!(usize::from(t.rank()), place, "{t:?}");
         }
     }
 

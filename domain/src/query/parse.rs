@@ -1,5 +1,6 @@
-//! Parsing a MongoDB-style selector into a [`Filter`], refusing everything outside the
-//! supported language with a message that names the place and says what to send instead.
+//! Parsing a MongoDB-style selector into a [`Filter`] ([`Filter::parse`]), refusing everything
+//! outside the supported language with a message that names the place and says what to send
+//! instead. Here rather than beside the type, so that the type does not import its parser back.
 
 use serde_json::Value;
 
@@ -18,6 +19,28 @@ const MAX_IN_VALUES: usize = 100;
 pub const MAX_OPERAND_ELEMENTS: usize = 100;
 /// The most JSON bytes one operand may take.
 pub const MAX_OPERAND_BYTES: usize = 4096;
+
+impl Filter {
+    /// Parses a MongoDB-style selector such as
+    /// `{"status": "open", "price": {"$gte": 10, "$lt": 20}, "$or": [{"a": 1}, {"b": 2}]}`.
+    ///
+    /// Top-level keys are field paths or `$and`/`$or` (arrays of one or more selectors). A
+    /// field's value is a plain value (equality) or an object of the operators `$eq $ne $gt
+    /// $gte $lt $lte $in $nin $exists` (several operators are all required). `{}` is
+    /// [`Filter::All`].
+    ///
+    /// # Errors
+    /// A filter that is not an object; an unsupported or unknown operator (`$where`, `$expr`,
+    /// `$regex`, `$not`, `$nor`, `$elemMatch`, ...); a wrong operand (`$in` without an array
+    /// or with more than 100 values, `$exists` without a boolean, a comparison with something
+    /// other than a number or a string, a system field with an operand of the wrong type);
+    /// `$and`/`$or` nested more than 8 levels deep; more than 64 conditions; a malformed path
+    /// or one naming `tenantId`, `deletedAt` or `access`. The error locates the problem, such
+    /// as `filter.price.$gt`.
+    pub fn parse(value: &Value) -> Result<Self, QueryError> {
+        parse_filter(value)
+    }
+}
 
 pub(crate) fn parse_filter(value: &Value) -> Result<Filter, QueryError> {
     if !value.is_object() {
@@ -284,5 +307,4 @@ fn elements(value: &Value) -> usize {
 }
 
 #[cfg(test)]
-#[path = "parse_tests.rs"]
 mod tests;

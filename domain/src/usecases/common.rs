@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Map, Value};
 
+use super::catalogue::UseCase;
 use crate::error::{Resource, UseCaseError};
 use crate::model::{CollectionName, Member, Principal, ProjectId, TypeDef};
 use crate::path::{SYSTEM_FIELDS, resembles_system_field};
@@ -83,9 +84,10 @@ pub(crate) fn found<T>(
     }
 }
 
-/// Refuses a write when the token lacks `data:write`.
-pub(crate) fn require_write(principal: &Principal) -> Result<(), UseCaseError> {
-    if principal.may_write() {
+/// Refuses a use case that writes (by the one list, [`UseCase::writes`]) when the token
+/// lacks `data:write`.
+pub(crate) fn require_write(principal: &Principal, use_case: UseCase) -> Result<(), UseCaseError> {
+    if !use_case.writes() || principal.may_write() {
         Ok(())
     } else {
         Err(UseCaseError::PermissionDenied(

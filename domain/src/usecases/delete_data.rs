@@ -5,7 +5,7 @@ use crate::error::UseCaseError;
 use crate::model::{CollectionName, Entry, EntryId, Operation, Principal, ProjectId};
 
 use super::{
-    Ports,
+    Ports, UseCase,
     change::{Target, change},
     common::{caller, next_time, require_write},
 };
@@ -30,7 +30,7 @@ pub async fn delete_data(
     principal: &Principal,
     req: DeleteRequest,
 ) -> Result<Entry, UseCaseError> {
-    require_write(principal)?;
+    require_write(principal, UseCase::DeleteData)?;
     let target = Target {
         caller: caller(principal, req.project)?,
         collection: &req.collection,

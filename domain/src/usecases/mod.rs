@@ -1,5 +1,6 @@
 //! The use cases, one per tool, each a function of the ports and the caller.
 
+mod catalogue;
 mod change;
 mod common;
 mod count_data;
@@ -15,6 +16,7 @@ mod update_data;
 #[cfg(test)]
 mod fixtures;
 
+pub use catalogue::{Effect, UseCase};
 pub use common::{MAX_DOCUMENT_BYTES, Ports};
 pub use count_data::{CountRequest, count_data};
 pub use create_data::{CreateRequest, create_data};

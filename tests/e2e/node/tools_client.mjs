@@ -2,8 +2,12 @@
 // TypeScript MCP SDK client (@modelcontextprotocol/sdk 1.32, the initialize handshake at
 // 2025-11-25), as a real client would, and asserts what comes back. Runs under Node 20:
 //
-//   node tools_client.mjs --url http://127.0.0.1:PORT/mcp --token TOKEN
+//   node tools_client.mjs --url http://127.0.0.1:PORT/mcp --token TOKEN \
+//     [--read-tools a,b,… --write-tools c,d,…]
 //
+// Which tools read and which write is not written here: the Rust harness passes the server's
+// one list (`domain::usecases::UseCase`), and tools/list must name exactly those with matching
+// annotations; without the two options the split is taken from the server's readOnlyHints.
 // The world the caller seeds first: the token's person is an editor (or admin/owner) of exactly
 // one project, named "E2E", which has one type `tasks` (no schema, default access) and no entries.
 // Prints one JSON line per step on stdout ({"step", "ok", ...}); on the first failed assertion it
@@ -17,9 +21,6 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 
 const EXPECTED_VERSION = '2025-11-25';
-const READ_TOOLS = ['list_projects', 'list_types', 'query_data', 'get_data', 'count_data'];
-const WRITE_TOOLS = ['create_data', 'update_data', 'delete_data'];
-const ALL_TOOLS = [...READ_TOOLS, ...WRITE_TOOLS].sort();
 const SYSTEM_FIELDS = ['id', 'tenantId', 'createdAt', 'updatedAt', 'deletedAt', 'revision', 'access'];
 // What a query_data page carries of them by default, and what it adds only through `include`.
 const LIST_FIELDS = ['id', 'revision', 'updatedAt'];
@@ -74,9 +75,10 @@ function containsPair(doc, key, value) {
 }
 
 class Run {
-  constructor(client, transport) {
+  constructor(client, transport, tools) {
     this.client = client;
     this.transport = transport;
+    this.tools = tools; // { read, write } as the harness passed them, or null
     this.projectId = '';
     this.collection = 'tasks';
     this.entries = {};
@@ -200,7 +202,14 @@ class Run {
       if (!cursor) break;
     }
     const names = tools.map((t) => t.name).sort();
-    check(jsonEqual(names, ALL_TOOLS), `tools/list names ${names}, expected exactly ${ALL_TOOLS}`);
+    let readTools;
+    if (this.tools === null) {
+      readTools = tools.filter((t) => t.annotations?.readOnlyHint === true).map((t) => t.name);
+    } else {
+      readTools = this.tools.read;
+      const expected = [...this.tools.read, ...this.tools.write].sort();
+      check(jsonEqual(names, expected), `tools/list names ${names}, expected exactly ${expected}`);
+    }
     for (const t of tools) {
       check(typeof t.description === 'string' && t.description.trim() !== '', `tool ${t.name} has no description`);
       for (const key of ['inputSchema', 'outputSchema']) {
@@ -211,7 +220,7 @@ class Run {
       }
       const ann = t.annotations;
       check(isObject(ann), `tool ${t.name} has no annotations`);
-      if (READ_TOOLS.includes(t.name)) {
+      if (readTools.includes(t.name)) {
         check(ann.readOnlyHint === true, `tool ${t.name}: readOnlyHint should be true: ${short(ann)}`);
       } else {
         check(ann.readOnlyHint !== true, `write tool ${t.name} is marked readOnlyHint: ${short(ann)}`);
@@ -478,12 +487,22 @@ function fail(step, message) {
 
 async function main() {
   const { values } = parseArgs({
-    options: { url: { type: 'string' }, token: { type: 'string' } },
+    options: {
+      url: { type: 'string' },
+      token: { type: 'string' },
+      'read-tools': { type: 'string' },
+      'write-tools': { type: 'string' },
+    },
   });
-  if (!values.url || !values.token) {
-    console.error('usage: node tools_client.mjs --url http://127.0.0.1:PORT/mcp --token TOKEN');
+  const read = values['read-tools'];
+  const write = values['write-tools'];
+  if (!values.url || !values.token || (read === undefined) !== (write === undefined)) {
+    console.error(
+      'usage: node tools_client.mjs --url http://127.0.0.1:PORT/mcp --token TOKEN [--read-tools a,b --write-tools c,d]',
+    );
     return 2;
   }
+  const tools = read === undefined ? null : { read: read.split(','), write: write.split(',') };
   const transport = new StreamableHTTPClientTransport(new URL(values.url), {
     requestInit: { headers: { Authorization: `Bearer ${values.token}` } },
   });
@@ -491,7 +510,7 @@ async function main() {
   let step = 'connect';
   try {
     await client.connect(transport);
-    const run = new Run(client, transport);
+    const run = new Run(client, transport, tools);
     const steps = [
       ['protocol', () => run.protocol()],
       ['tools/list', () => run.toolsList()],

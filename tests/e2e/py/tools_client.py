@@ -1,7 +1,8 @@
 """Drives every tool and the type resources of a running platform-mcp server with the official
 Python MCP SDK (`mcp` 2.3), as a real client would, and asserts what comes back.
 
-    python tools_client.py --url http://127.0.0.1:PORT/mcp --token TOKEN --mode auto|legacy
+    python tools_client.py --url http://127.0.0.1:PORT/mcp --token TOKEN --mode auto|legacy \
+        [--read-tools a,b,… --write-tools c,d,…]
 
 `--mode auto` must negotiate 2026-07-28 (`server/discover`, stateless); `--mode legacy` uses the
 2025-11-25 `initialize` handshake. The world the caller seeds first: the token's person is an
@@ -11,6 +12,11 @@ schema, default access) and no entries.
 Prints one JSON line per step on stdout ({"step", "ok", ...}); on the first failed assertion it
 prints that step with "ok": false and the reason, repeats the reason on stderr and exits 1.
 Exit 0 means every step passed. Strict on the shapes the tools promise, tolerant elsewhere.
+
+Which tools read and which write is not written here: the Rust harness passes the server's one
+list (`domain::usecases::UseCase`) as `--read-tools`/`--write-tools`, and `tools/list` must name
+exactly those with matching annotations. Without them (the soak run) the client takes the split
+from the server's own `readOnlyHint`s.
 """
 
 from __future__ import annotations
@@ -30,9 +36,6 @@ from mcp import Client, MCPError
 from mcp.client.streamable_http import streamable_http_client
 
 EXPECTED_VERSION = {"auto": "2026-07-28", "legacy": "2025-11-25"}
-READ_TOOLS = {"list_projects", "list_types", "query_data", "get_data", "count_data"}
-WRITE_TOOLS = {"create_data", "update_data", "delete_data"}
-ALL_TOOLS = READ_TOOLS | WRITE_TOOLS
 SYSTEM_FIELDS = ("id", "tenantId", "createdAt", "updatedAt", "deletedAt", "revision", "access")
 # What a query_data page carries of them by default, and what it adds only through `include`.
 LIST_FIELDS = ("id", "revision", "updatedAt")
@@ -75,9 +78,10 @@ def is_timestamp(value: Any) -> bool:
 class Run:
     """One pass over the server; each method is a step and raises StepFailed on a mismatch."""
 
-    def __init__(self, client: Client, mode: str) -> None:
+    def __init__(self, client: Client, mode: str, tools: tuple[set[str], set[str]] | None) -> None:
         self.client = client
         self.mode = mode
+        self.tools = tools  # (read, write) as the harness passed them, or None
         self.project_id = ""
         self.collection = "tasks"
         self.last_text = ""
@@ -192,7 +196,12 @@ class Run:
             if cursor is None:
                 break
         names = sorted(t["name"] for t in tools)
-        check(names == sorted(ALL_TOOLS), f"tools/list names {names}, expected exactly {sorted(ALL_TOOLS)}")
+        if self.tools is None:
+            read_tools = {t["name"] for t in tools if (t.get("annotations") or {}).get("readOnlyHint") is True}
+        else:
+            read_tools, write_tools = self.tools
+            expected = sorted(read_tools | write_tools)
+            check(names == expected, f"tools/list names {names}, expected exactly {expected}")
         for t in tools:
             name = t["name"]
             check(
@@ -207,7 +216,7 @@ class Run:
                 )
             ann = t.get("annotations")
             check(isinstance(ann, dict), f"tool {name} has no annotations")
-            if name in READ_TOOLS:
+            if name in read_tools:
                 check(ann.get("readOnlyHint") is True, f"tool {name}: readOnlyHint should be true: {ann}")
             else:
                 check(ann.get("readOnlyHint") is not True, f"write tool {name} is marked readOnlyHint: {ann}")
@@ -488,7 +497,7 @@ async def note_http_error(response: httpx2.Response) -> None:
         LAST_HTTP_ERROR[:] = [detail]
 
 
-async def main(url: str, token: str, mode: str) -> int:
+async def main(url: str, token: str, mode: str, tools: tuple[set[str], set[str]] | None) -> int:
     step = "connect"
     headers = {"Authorization": f"Bearer {token}"}
     try:
@@ -500,7 +509,7 @@ async def main(url: str, token: str, mode: str) -> int:
             ) as http,
             Client(streamable_http_client(url, http_client=http), mode=mode) as client,
         ):
-            run = Run(client, mode)
+            run = Run(client, mode, tools)
             # Failures are caught inside the connection, so they are not wrapped in the
             # exception groups of the transport's task group on the way out.
             try:
@@ -558,10 +567,21 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--url", required=True, help="the server's MCP endpoint, e.g. http://127.0.0.1:8080/mcp")
     parser.add_argument("--token", required=True, help="a bearer access token for the seeded person")
     parser.add_argument("--mode", choices=("auto", "legacy"), default="auto")
-    return parser.parse_args()
+    parser.add_argument("--read-tools", help="comma-separated names of the tools that only read")
+    parser.add_argument("--write-tools", help="comma-separated names of the tools that write")
+    args = parser.parse_args()
+    if (args.read_tools is None) != (args.write_tools is None):
+        parser.error("--read-tools and --write-tools go together")
+    return args
+
+
+def tool_split(args: argparse.Namespace) -> tuple[set[str], set[str]] | None:
+    if args.read_tools is None:
+        return None
+    return set(args.read_tools.split(",")), set(args.write_tools.split(","))
 
 
 if __name__ == "__main__":
     args = parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    sys.exit(anyio.run(main, args.url, args.token, args.mode))
+    sys.exit(anyio.run(main, args.url, args.token, args.mode, tool_split(args)))

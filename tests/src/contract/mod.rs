@@ -1,5 +1,5 @@
 //! The storage contract: one suite of scenarios every storage adapter must pass, written
-//! against `notes/storage-spec.md`, the ports' documentation and the domain's reference
+//! against the ports' documentation (`domain/src/ports.rs`) and the domain's reference
 //! semantics (`Filter::matches`, `Sort::compare`, `rules::decide`), never against what an
 //! adapter happens to do.
 //!

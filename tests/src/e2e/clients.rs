@@ -3,10 +3,12 @@
 //! SDK. The client scripts assert every result's shape and exit non-zero on the first
 //! mismatch; this side checks their exit status and shows their output, and counts the tokens
 //! of the page each client received in its last step (a default `query_data` page must cost
-//! at most half of the same page with every system field).
+//! at most half of the same page with every system field). Which tools read and which write
+//! the clients learn from here, from the server's one list (`UseCase`).
 
 use std::process::Stdio;
 
+use domain::usecases::UseCase;
 use tokio::process::Command;
 
 use super::harness::{TestServer, e2e, root};
@@ -65,24 +67,41 @@ pub(super) fn python() -> String {
         .to_string()
 }
 
+/// `--read-tools a,b,… --write-tools c,d,…` from the one list of use cases (one per tool).
+fn tool_split() -> [String; 4] {
+    let names = |writes: bool| -> String {
+        UseCase::ALL
+            .into_iter()
+            .filter(|u| u.writes() == writes)
+            .map(UseCase::name)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    [
+        "--read-tools".to_owned(),
+        names(false),
+        "--write-tools".to_owned(),
+        names(true),
+    ]
+}
+
 /// Seeds the world the tools script expects and runs it in `mode` with a read-write token.
 async fn python_tools(server: TestServer, mode: &str) {
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
     let script = "tests/e2e/py/tools_client.py";
-    let stdout = run(
-        &python(),
-        &[
-            script,
-            "--url",
-            &server.mcp,
-            "--token",
-            &token,
-            "--mode",
-            mode,
-        ],
-    )
-    .await;
+    let split = tool_split();
+    let mut args = vec![
+        script,
+        "--url",
+        &server.mcp,
+        "--token",
+        &token,
+        "--mode",
+        mode,
+    ];
+    args.extend(split.iter().map(String::as_str));
+    let stdout = run(&python(), &args).await;
     assert_half_the_tokens(&format!("python ({mode})"), &stdout);
 }
 
@@ -100,7 +119,10 @@ async fn typescript(server: TestServer) {
     let seeded = server.seed().await;
     let token = server.rw_token(seeded.user);
     let script = "tests/e2e/node/tools_client.mjs";
-    let stdout = run("node", &[script, "--url", &server.mcp, "--token", &token]).await;
+    let split = tool_split();
+    let mut args = vec![script, "--url", &server.mcp, "--token", &token];
+    args.extend(split.iter().map(String::as_str));
+    let stdout = run("node", &args).await;
     assert_half_the_tokens("typescript", &stdout);
 }
 e2e!(typescript);

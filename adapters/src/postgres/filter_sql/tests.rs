@@ -4,8 +4,8 @@
 use domain::query::Filter;
 use serde_json::{Value, json};
 
-use super::super::sql::{Arg, Sql};
 use super::push_filter;
+use crate::postgres::sql::{Arg, Sql};
 
 fn translate(filter: Value) -> Sql {
     let mut sql = Sql::new("");

@@ -23,7 +23,9 @@ impl SigningKeyStore for Stored {
 }
 
 fn kid_of(pem: &str) -> String {
-    KeyRing::from_pems([pem]).unwrap().signing_kid()
+    KeyRing::from_pems([pem])
+        .unwrap()
+        .signing_kid(chrono::Utc::now())
 }
 
 #[test]
@@ -31,7 +33,7 @@ fn a_generated_key_parses_and_publishes_a_public_jwk_with_its_kid() {
     let pem = generate_pem().unwrap();
     let ring = KeyRing::from_pems([pem.as_str()]).unwrap();
     let jwks = serde_json::to_value(ring.jwks()).unwrap();
-    assert_eq!(jwks["keys"][0]["kid"], ring.signing_kid());
+    assert_eq!(jwks["keys"][0]["kid"], ring.signing_kid(chrono::Utc::now()));
     assert_eq!(jwks["keys"][0]["crv"], "P-256");
     assert!(
         jwks["keys"][0].get("d").is_none(),
@@ -45,8 +47,8 @@ fn the_newest_key_signs_and_every_key_verifies() {
     let older = generate_pem().unwrap();
     let ring = KeyRing::from_pems([newer.as_str(), older.as_str()]).unwrap();
     let old_kid = kid_of(&older);
-    assert_ne!(ring.signing_kid(), old_kid);
-    assert_eq!(ring.signing_kid(), kid_of(&newer));
+    assert_ne!(ring.signing_kid(chrono::Utc::now()), old_kid);
+    assert_eq!(ring.signing_kid(chrono::Utc::now()), kid_of(&newer));
     assert!(ring.verifying_key(&old_kid).is_some());
     assert_eq!(ring.jwks().keys.len(), 2);
 }
@@ -98,14 +100,16 @@ fn with_no_key_active_yet_the_first_to_activate_signs() {
 #[tokio::test]
 async fn a_reload_brings_a_key_rotated_elsewhere_without_changing_the_signer_early() {
     let store: Arc<dyn SigningKeyStore> = Arc::new(Stored::default());
-    let ring = KeyRing::load(None, &store).await.unwrap();
-    let first = ring.signing_kid();
+    let ring = KeyRing::load(None, &store, chrono::Utc::now())
+        .await
+        .unwrap();
+    let first = ring.signing_kid(chrono::Utc::now());
     assert!(
         !ring.reload(store.as_ref()).await.unwrap(),
         "nothing new yet"
     );
     // Another process rotates (the admin CLI).
-    let next = rotate(store.as_ref(), Duration::from_secs(300))
+    let next = rotate(store.as_ref(), chrono::Utc::now(), Duration::from_secs(300))
         .await
         .unwrap();
     assert!(
@@ -116,7 +120,7 @@ async fn a_reload_brings_a_key_rotated_elsewhere_without_changing_the_signer_ear
     assert!(ring.verifying_key(&next.kid).is_some());
     assert_eq!(ring.jwks().keys.len(), 2);
     assert_eq!(
-        ring.signing_kid(),
+        ring.signing_kid(chrono::Utc::now()),
         first,
         "the old key signs until the lead passes"
     );
@@ -128,7 +132,12 @@ async fn a_reload_brings_a_key_rotated_elsewhere_without_changing_the_signer_ear
 async fn a_configured_key_ignores_the_stored_ones() {
     let store: Arc<dyn SigningKeyStore> = Arc::new(Stored::default());
     let pem = SecretString::from(generate_pem().unwrap());
-    let ring = KeyRing::load(Some(&pem), &store).await.unwrap();
+    let ring = KeyRing::load(Some(&pem), &store, chrono::Utc::now())
+        .await
+        .unwrap();
     assert!(store.signing_keys().await.unwrap().is_empty());
-    assert_eq!(ring.signing_kid(), kid_of(pem.expose_secret()));
+    assert_eq!(
+        ring.signing_kid(chrono::Utc::now()),
+        kid_of(pem.expose_secret())
+    );
 }

@@ -181,28 +181,35 @@ mod tests {
     }
 
     #[test]
-    fn annotations_follow_what_each_tool_does() {
+    fn the_tools_are_exactly_the_use_cases_and_their_annotations_follow_what_each_does() {
+        use domain::usecases::{Effect, UseCase};
         let tools = router().list_all();
-        let hint = |name: &str| {
-            tools
+        let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+        let mut use_cases: Vec<&str> = UseCase::ALL.into_iter().map(UseCase::name).collect();
+        use_cases.sort_unstable();
+        assert_eq!(names, use_cases, "tools/list lists tools by name");
+        for use_case in UseCase::ALL {
+            let name = use_case.name();
+            let hint = tools
                 .iter()
                 .find(|t| t.name == name)
-                .unwrap()
-                .annotations
-                .clone()
-                .unwrap()
-        };
-        for read in [
-            "list_projects",
-            "list_types",
-            "query_data",
-            "count_data",
-            "get_data",
-        ] {
-            assert_eq!(hint(read).read_only_hint, Some(true), "{read}");
+                .and_then(|t| t.annotations.clone())
+                .unwrap_or_else(|| panic!("{name} has no annotations"));
+            assert_eq!(hint.read_only_hint, Some(!use_case.writes()), "{name}");
+            let destructive = match use_case.effect() {
+                Effect::Reads => None,
+                Effect::Adds => Some(false),
+                Effect::Changes => Some(true),
+            };
+            assert_eq!(hint.destructive_hint, destructive, "{name}");
         }
-        assert_eq!(hint("delete_data").destructive_hint, Some(true));
-        assert_eq!(hint("update_data").idempotent_hint, Some(false));
-        assert_eq!(hint("create_data").read_only_hint, Some(false));
+        assert_eq!(
+            tools
+                .iter()
+                .find(|t| t.name == "update_data")
+                .and_then(|t| t.annotations.clone())
+                .and_then(|a| a.idempotent_hint),
+            Some(false)
+        );
     }
 }

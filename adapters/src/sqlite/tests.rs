@@ -1,6 +1,7 @@
-//! The adapter end to end on a migrated database: the read rule in every entry statement,
-//! the compare-and-swap, and 100 concurrent increments through the domain's update loop.
-//! (The full behaviour is the shared contract suite in `tests/`.)
+//! The SQLite adapter's own tests: end to end on a migrated database (the read rule in every
+//! entry statement, the compare-and-swap, 100 concurrent increments through the domain's
+//! update loop), and which URLs open an in-memory database. (The full behaviour is the
+//! shared contract suite in `tests/`.)
 
 use std::sync::Arc;
 
@@ -16,8 +17,8 @@ use serde_json::json;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::SqliteStore;
 use super::entries::listing;
+use super::{SqliteStore, is_in_memory};
 use crate::system::{SystemClock, UuidV7};
 
 struct World {
@@ -330,4 +331,19 @@ async fn a_call_past_the_statement_timeout_is_stopped_as_a_timeout() {
             .unwrap(),
     );
     assert_eq!(n, 1);
+}
+
+#[test]
+fn in_memory_urls_are_recognised() {
+    for url in [
+        "sqlite::memory:",
+        "sqlite://:memory:",
+        ":memory:",
+        "sqlite://x?mode=memory",
+    ] {
+        assert!(is_in_memory(url), "{url}");
+    }
+    for url in ["sqlite://data/app.db", "app.db", "sqlite:memory.db"] {
+        assert!(!is_in_memory(url), "{url}");
+    }
 }
