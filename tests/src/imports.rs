@@ -6,21 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Loops known and left to the grant use cases' owner (issue 10): `token` dispatches to
-/// `redeem_code` and `rotate_refresh`, which take `Issued` and `new_refresh_token` from it.
-/// Empty once those two move to a module of their own.
-const PENDING: [(&str, &str, &str); 2] = [
-    (
-        "domain",
-        "usecases::grants::redeem_code",
-        "usecases::grants::token",
-    ),
-    (
-        "domain",
-        "usecases::grants::rotate_refresh",
-        "usecases::grants::token",
-    ),
-];
+/// Loops known and not yet removed: none.
+const PENDING: [(&str, &str, &str); 0] = [];
 
 type Module = Vec<String>;
 

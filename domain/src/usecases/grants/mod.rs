@@ -21,6 +21,7 @@ mod connections;
 mod consent;
 mod error;
 mod issue_code;
+mod issued;
 mod login;
 mod redeem_code;
 mod register_client;
@@ -44,6 +45,7 @@ pub use connections::{
 pub use consent::{ConsentPrompt, ConsentStep, Decision, decide_consent, show_consent};
 pub use error::{ClientRedirect, GrantError, Replay};
 pub use issue_code::IssuedCode;
+pub use issued::Issued;
 pub use login::{
     LoginStep, SignIn, SignedIn, finish_upstream_login, sign_in_with_email, start_login,
 };
@@ -52,7 +54,7 @@ pub use register_client::{
 };
 pub use request::AuthRequest;
 pub use revoke::{Revocation, revoke_token};
-pub use token::{Issued, TokenRequest, exchange_token};
+pub use token::{TokenRequest, exchange_token};
 
 /// The ports the authorization server runs on, shared behind `Arc`s.
 #[derive(Clone)]

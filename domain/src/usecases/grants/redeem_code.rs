@@ -4,7 +4,7 @@
 
 use super::GrantPorts;
 use super::error::{GrantError, Replay};
-use super::token::{Issued, new_refresh_token};
+use super::issued::{Issued, new_refresh_token};
 use crate::grants::{ClientSource, OAuthClient, Redemption};
 
 /// What the client presents with the code.

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::GrantPorts;
 use super::error::{GrantError, Replay};
-use super::token::{Issued, new_refresh_token};
+use super::issued::{Issued, new_refresh_token};
 use crate::grants::{OAuthClient, Rotation};
 
 /// Rotates `presented` for the authenticated `client`, granting `scope` when given (a

@@ -5,8 +5,8 @@
 use super::GrantPorts;
 use super::clients::{ClientCredentials, authenticate_client};
 use super::error::GrantError;
+use super::issued::Issued;
 use super::{redeem_code, rotate_refresh};
-use crate::model::UserId;
 
 /// A token request, as sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -19,27 +19,6 @@ pub struct TokenRequest {
     pub refresh_token: Option<String>,
     pub resource: Option<String>,
     pub scope: Option<String>,
-}
-
-/// What a successful exchange grants: an access token for `user` with `scopes` is minted
-/// by the caller, and `refresh_token` handed out.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Issued {
-    pub user: UserId,
-    pub scopes: Vec<String>,
-    pub client_id: String,
-    pub refresh_token: String,
-}
-
-impl std::fmt::Debug for Issued {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Issued")
-            .field("user", &self.user)
-            .field("scopes", &self.scopes)
-            .field("client_id", &self.client_id)
-            .field("refresh_token", &"REDACTED")
-            .finish()
-    }
 }
 
 /// Exchanges a code or a refresh token.
@@ -97,18 +76,6 @@ fn required<'a>(value: &'a Option<String>, missing: &str) -> Result<&'a str, Gra
     value
         .as_deref()
         .ok_or_else(|| GrantError::InvalidRequest(missing.into()))
-}
-
-/// A new refresh token: the raw value for the client and what storage keeps.
-pub(super) fn new_refresh_token(
-    g: &GrantPorts,
-) -> Result<(String, crate::grants::NewRefreshToken), GrantError> {
-    let raw = g.secrets.new_secret()?;
-    let stored = crate::grants::NewRefreshToken {
-        token_hash: g.secrets.hash(&raw),
-        expires_at: g.clock.now() + g.policy.refresh_token_ttl,
-    };
-    Ok((raw, stored))
 }
 
 #[cfg(test)]
