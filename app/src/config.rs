@@ -12,7 +12,9 @@ use serde::Deserialize;
 use url::Url;
 
 mod limits;
+mod telemetry;
 pub use limits::LimitSettings;
+pub use telemetry::TelemetrySettings;
 
 /// Every setting of the server.
 #[derive(Debug, Clone, Deserialize)]
@@ -25,6 +27,8 @@ pub struct Settings {
     pub oauth: OAuthSettings,
     pub limits: LimitSettings,
     pub log: LogSettings,
+    #[serde(default)]
+    pub telemetry: TelemetrySettings,
 }
 
 /// Who logs people in.

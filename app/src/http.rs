@@ -10,7 +10,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpMessage, HttpResponse, web};
 use serde_json::json;
 use tracing::Instrument;
 
@@ -52,6 +52,11 @@ fn header<'a>(req: &'a ServiceRequest, name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// The span of the HTTP request being served, for the spans the MCP service makes in its
+/// own tasks to hang under (`mcp::server`).
+#[derive(Clone)]
+pub struct RequestSpan(pub tracing::Span);
+
 /// One span per request: method, path, the MCP method and tool (from the `Mcp-Method` and
 /// `Mcp-Name` headers of stateless clients), status and latency. No headers with secrets,
 /// no bodies.
@@ -62,6 +67,11 @@ pub async fn request_span(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let method = metric_method(req.method());
+    // The route pattern, from the app's resource map (known before routing runs).
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
     let span = tracing::info_span!(
         "request",
         method = %req.method(),
@@ -71,21 +81,23 @@ pub async fn request_span(
         user = tracing::field::Empty,
         status = tracing::field::Empty,
         latency_ms = tracing::field::Empty,
+        otel.name = format!("{method} {route}"),
+        otel.kind = "server",
+        http.request.method = method,
+        url.path = %req.path(),
+        http.route = route.as_str(),
+        http.response.status_code = tracing::field::Empty,
     );
+    req.extensions_mut().insert(RequestSpan(span.clone()));
     let started = Instant::now();
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
-    let method = metric_method(req.method());
     let response = next.call(req).instrument(span.clone()).await;
     let status = response.as_ref().map_or(500, |r| r.status().as_u16());
     let took = started.elapsed();
     if let Some(metrics) = metrics {
-        let route = response
-            .as_ref()
-            .ok()
-            .and_then(|r| r.request().match_pattern());
-        let route = route.as_deref().unwrap_or("unmatched");
-        metrics.http_request(route, method, status, took);
+        metrics.http_request(&route, method, status, took);
     }
+    span.record("http.response.status_code", i64::from(status));
     span.record("status", status);
     span.record("latency_ms", took.as_secs_f64() * 1000.0);
     span.in_scope(|| tracing::info!("handled"));

@@ -13,6 +13,8 @@ use domain::rules::read_predicate;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use tracing::Instrument;
+
 use super::PgStore;
 use super::errors::unexpected;
 use super::sql::{Arg, Sql};
@@ -117,21 +119,27 @@ impl PgStore {
                 (Some(text), args, true, then.map(|t| t.into_call().0))
             }
         };
-        let mut conn = self.data.lease().await?;
-        let row: Result<CallRow, _> = sqlx::query_as(CALL)
-            .bind(call.user.as_uuid())
-            .bind(MCP_FLAG)
-            .bind(call.project.map(|p| p.as_uuid()))
-            .bind(call.collection.map(CollectionName::as_str))
-            .bind(call.want_type)
-            .bind(subjects)
-            .bind(sql)
-            .bind(args)
-            .bind(dml)
-            .bind(then)
-            .fetch_one(&mut *conn)
-            .await;
-        self.data.finish(conn, &row);
+        let span = statement_span(if dml { "app_call write" } else { "app_call" });
+        let row = async {
+            let mut conn = self.data.lease().await?;
+            let row: Result<CallRow, _> = sqlx::query_as(CALL)
+                .bind(call.user.as_uuid())
+                .bind(MCP_FLAG)
+                .bind(call.project.map(|p| p.as_uuid()))
+                .bind(call.collection.map(CollectionName::as_str))
+                .bind(call.want_type)
+                .bind(subjects)
+                .bind(sql)
+                .bind(args)
+                .bind(dml)
+                .bind(then)
+                .fetch_one(&mut *conn)
+                .await;
+            self.data.finish(conn, &row);
+            Ok::<_, StoreError>(row)
+        }
+        .instrument(span)
+        .await?;
         let (flag_on, role, type_row, result) = row.map_err(|e| on_error(&e))?;
         resolve(&call, flag_on, role, type_row, result)
     }
@@ -164,9 +172,14 @@ impl PgStore {
         R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
     {
         let statement = read_statement(&call, sql);
-        let mut conn = self.data.lease().await?;
-        let rows = statement.query().fetch_all(&mut *conn).await;
-        self.data.finish(conn, &rows);
+        let rows = async {
+            let mut conn = self.data.lease().await?;
+            let rows = statement.query().fetch_all(&mut *conn).await;
+            self.data.finish(conn, &rows);
+            Ok::<_, StoreError>(rows)
+        }
+        .instrument(statement_span(doing))
+        .await?;
         let rows = rows.map_err(|e| unexpected(doing, &e))?;
         let Some(first) = rows.first() else {
             return Err(StoreError::Unexpected(format!(
@@ -195,6 +208,18 @@ impl PgStore {
         };
         Ok((resolved, found))
     }
+}
+
+/// The span of one statement (OpenTelemetry's database conventions): `what` names it.
+fn statement_span(what: &str) -> tracing::Span {
+    tracing::info_span!(
+        "db",
+        otel.name = format!("SELECT {what}"),
+        otel.kind = "client",
+        db.system.name = "postgresql",
+        db.operation.name = "SELECT",
+        db.query.summary = what,
+    )
 }
 
 /// The statement of [`PgStore::read`].

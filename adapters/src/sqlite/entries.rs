@@ -79,6 +79,7 @@ macro_rules! enter {
 
 #[async_trait]
 impl EntryStore for SqliteStore {
+    #[tracing::instrument(name = "db", skip_all, fields(otel.name = "SELECT entries", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "SELECT", db.collection.name = "entries"))]
     async fn query(
         &self,
         caller: Caller,
@@ -97,6 +98,7 @@ impl EntryStore for SqliteStore {
         Ok(Scoped::Found(member, entries))
     }
 
+    #[tracing::instrument(name = "db", skip_all, fields(otel.name = "SELECT entries", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "SELECT", db.collection.name = "entries"))]
     async fn count(
         &self,
         caller: Caller,
@@ -119,6 +121,7 @@ impl EntryStore for SqliteStore {
         Ok(Scoped::Found(member, u64::try_from(n).unwrap_or(0)))
     }
 
+    #[tracing::instrument(name = "db", skip_all, fields(otel.name = "SELECT entries", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "SELECT", db.collection.name = "entries"))]
     async fn get(
         &self,
         caller: Caller,
@@ -132,6 +135,7 @@ impl EntryStore for SqliteStore {
         Ok(Scoped::Found(member, entry))
     }
 
+    #[tracing::instrument(name = "db", skip_all, fields(otel.name = "SELECT entries", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "SELECT", db.collection.name = "entries"))]
     async fn load(
         &self,
         caller: Caller,
@@ -147,6 +151,7 @@ impl EntryStore for SqliteStore {
         Ok(Scoped::Found(member, Loaded { type_def, entry }))
     }
 
+    #[tracing::instrument(name = "db", skip_all, fields(otel.name = "INSERT entries", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "INSERT", db.collection.name = "entries"))]
     async fn insert(&self, caller: Caller, entry: &Entry) -> Result<Scoped<()>, StoreError> {
         let mut conn = self.writer.acquire().await.map_err(unexpected)?;
         let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
@@ -197,6 +202,7 @@ impl EntryStore for SqliteStore {
         Ok(Scoped::Found(member, ()))
     }
 
+    #[tracing::instrument(name = "db", skip_all, fields(otel.name = "UPDATE entries", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "UPDATE", db.collection.name = "entries"))]
     async fn swap(
         &self,
         caller: Caller,

@@ -50,14 +50,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref())?;
     match cli.command {
         Command::Serve => {
-            telemetry::init(&settings.log);
+            let telemetry = telemetry::init(&settings.log, &settings.telemetry)?;
             let app = Application::build(settings.clone()).await?;
             tracing::info!(
                 port = app.port(),
                 mcp = %settings.resource(),
                 "platform-mcp is listening"
             );
-            app.run_until_signalled().await?;
+            let served = app.run_until_signalled().await;
+            // The exporter's own thread blocks while it sends the last spans.
+            tokio::task::spawn_blocking(move || telemetry.shutdown()).await?;
+            served?;
             Ok(())
         }
         Command::Migrate => {

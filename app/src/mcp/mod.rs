@@ -63,6 +63,9 @@ pub fn service(
             if let Some(limited) = request.extensions().get::<RateLimited>() {
                 extensions.insert(*limited);
             }
+            if let Some(span) = request.extensions().get::<crate::http::RequestSpan>() {
+                extensions.insert(span.clone());
+            }
         })
         .build()
 }

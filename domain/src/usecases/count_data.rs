@@ -24,6 +24,7 @@ pub struct CountRequest {
 ///
 /// # Errors
 /// `InvalidArgument` for a bad filter; `NotFound` for an unknown project or collection.
+#[tracing::instrument(name = "use_case", skip_all, fields(otel.name = "use case count_data", code.function.name = "count_data"))]
 pub async fn count_data(
     ports: &Ports,
     principal: &Principal,

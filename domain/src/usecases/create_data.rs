@@ -27,6 +27,7 @@ pub struct CreateRequest {
 /// `InvalidArgument` for data that is not an object, names a system field, exceeds 1 MiB or
 /// violates the type's schema; `PermissionDenied` when `creationAccess` excludes the caller;
 /// `NotFound` for an unknown project or collection.
+#[tracing::instrument(name = "use_case", skip_all, fields(otel.name = "use case create_data", code.function.name = "create_data"))]
 pub async fn create_data(
     ports: &Ports,
     principal: &Principal,

@@ -25,6 +25,7 @@ pub struct DeleteRequest {
 /// # Errors
 /// `NotFound` for an entry the caller cannot see or that is already deleted;
 /// `PermissionDenied` when they can read but not delete it; `Conflict` on a revision mismatch.
+#[tracing::instrument(name = "use_case", skip_all, fields(otel.name = "use case delete_data", code.function.name = "delete_data"))]
 pub async fn delete_data(
     ports: &Ports,
     principal: &Principal,

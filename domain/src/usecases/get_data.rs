@@ -21,6 +21,7 @@ pub struct GetRequest {
 /// # Errors
 /// `NotFound` for a project the caller is not in, an unknown collection, or an entry that is
 /// missing, deleted or unreadable to them (indistinguishable).
+#[tracing::instrument(name = "use_case", skip_all, fields(otel.name = "use case get_data", code.function.name = "get_data"))]
 pub async fn get_data(
     ports: &Ports,
     principal: &Principal,

@@ -10,6 +10,7 @@ use super::Ports;
 ///
 /// # Errors
 /// `PermissionDenied` without `data:read`; `Unexpected` when storage fails.
+#[tracing::instrument(name = "use_case", skip_all, fields(otel.name = "use case list_projects", code.function.name = "list_projects"))]
 pub async fn list_projects(
     ports: &Ports,
     principal: &Principal,

@@ -12,6 +12,7 @@ use super::{
 ///
 /// # Errors
 /// `NotFound` when the caller is not a member of the project (or it does not exist).
+#[tracing::instrument(name = "use_case", skip_all, fields(otel.name = "use case list_types", code.function.name = "list_types"))]
 pub async fn list_types(
     ports: &Ports,
     principal: &Principal,

@@ -88,6 +88,7 @@ pub struct QueryPage {
 /// # Errors
 /// `InvalidArgument` for a bad limit, filter, sort, fields or cursor (the field named);
 /// `NotFound` for an unknown project or collection.
+#[tracing::instrument(name = "use_case", skip_all, fields(otel.name = "use case query_data", code.function.name = "query_data"))]
 pub async fn query_data(
     ports: &Ports,
     principal: &Principal,

@@ -31,6 +31,7 @@ pub struct UpdateRequest {
 /// `InvalidArgument` for a bad modifier or a result that violates the schema or size cap;
 /// `NotFound` for an entry the caller cannot see; `PermissionDenied` when they can read but
 /// not update it; `Conflict` when `expectedRevision` does not match.
+#[tracing::instrument(name = "use_case", skip_all, fields(otel.name = "use case update_data", code.function.name = "update_data"))]
 pub async fn update_data(
     ports: &Ports,
     principal: &Principal,
