@@ -59,14 +59,22 @@ async fn sigterm_during_writes_loses_no_acknowledged_write_and_exits_zero() {
     assert_eq!(before.unwrap().status(), 200);
 
     sigterm(&child);
-    // The listener closes at once, so most probes find no server; any answer is 503 (the
-    // handler's side of this is `shutdown::tests` in the crate).
-    for _ in 0..20 {
-        if let Ok(r) = ready_client.get(format!("{base}/readyz")).send().await {
-            assert_eq!(r.status(), 503, "readiness after SIGTERM");
+    // The signal takes a moment to arrive; from then on the server is never ready again.
+    // Its listener closes at once, so most probes find no server, and any answer is 503
+    // (the handler's side of this is `shutdown::tests` in the crate).
+    let mut stopped = false;
+    for _ in 0..50 {
+        match ready_client.get(format!("{base}/readyz")).send().await {
+            Ok(r) if r.status() == 200 => assert!(!stopped, "ready again after stopping"),
+            Ok(r) => {
+                assert_eq!(r.status(), 503);
+                stopped = true;
+            }
+            Err(_) => stopped = true,
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    assert!(stopped, "still ready half a second after SIGTERM");
     assert_eq!(exit_code(child, Duration::from_secs(45)).await, Some(0));
     for writer in writers {
         writer.await.unwrap();
