@@ -190,3 +190,39 @@ async fn metrics_need_no_token() {
         .unwrap();
     assert_eq!(response.status(), 200);
 }
+
+async fn counts_the_authorization_servers_events(server: TestServer) {
+    use super::oauth::flow::{code_for, exchange, person, token};
+    let email = person(&server).await;
+    let before = scrape(&server.base).await;
+    let (client_id, verifier, code) = code_for(&server, &email).await;
+    let (status, first, _) = exchange(&server, &client_id, &verifier, &code).await;
+    assert_eq!(status, 200, "{first}");
+    let old = first["refresh_token"].as_str().unwrap().to_owned();
+    let refresh = |presented: String| {
+        let (server, client_id) = (&server, client_id.clone());
+        async move {
+            let form = [
+                ("grant_type", "refresh_token"),
+                ("refresh_token", presented.as_str()),
+                ("client_id", client_id.as_str()),
+            ];
+            token(server, &form).await.0
+        }
+    };
+    assert_eq!(refresh(old.clone()).await, 200);
+    assert_eq!(refresh(old).await, 400);
+    let after = scrape(&server.base).await;
+    for (event, expected) in [
+        ("client_registered", 1.0),
+        ("authorization_started", 1.0),
+        ("consent_allowed", 1.0),
+        ("token_issued", 2.0),
+        ("refresh_reuse_detected", 1.0),
+        ("consent_denied", 0.0),
+    ] {
+        let key = format!("oauth_events_total{{event=\"{event}\"}}");
+        assert_eq!(delta(&before, &after, &key), expected, "{event}");
+    }
+}
+e2e!(counts_the_authorization_servers_events);
