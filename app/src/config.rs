@@ -108,8 +108,9 @@ pub struct ServerSettings {
     /// Where to serve `/metrics` on a listener of its own (e.g. `127.0.0.1:9090`), instead
     /// of the main port.
     pub metrics_bind: Option<SocketAddr>,
-    /// Whether `/metrics` is also on the main port. Default: only when that port is bound
-    /// to loopback (a public port does not show its metrics unless asked to).
+    /// Whether `/metrics` is also on the main port. Default: only when the server is
+    /// local, bound to loopback with no public URL other than a loopback one (behind a
+    /// proxy, the main port is the public one, and it shows no metrics unless asked to).
     pub metrics_on_main_port: Option<bool>,
 }
 
@@ -117,8 +118,12 @@ impl ServerSettings {
     /// True when the main port serves `/metrics`.
     #[must_use]
     pub fn metrics_on_main_port(&self) -> bool {
-        self.metrics_on_main_port
-            .unwrap_or_else(|| self.bind.ip().is_loopback())
+        self.metrics_on_main_port.unwrap_or_else(|| {
+            let public_is_local = self.public_url.as_ref().is_none_or(|url| {
+                matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+            });
+            self.bind.ip().is_loopback() && public_is_local
+        })
     }
 }
 

@@ -129,3 +129,21 @@ fn a_key_lead_shorter_than_the_reload_interval_is_refused() {
     let s = Settings::load(None).unwrap();
     assert!(s.auth.key_publish_lead >= s.auth.key_reload_interval);
 }
+
+#[test]
+fn metrics_are_on_the_main_port_only_of_a_local_server_unless_asked() {
+    let mut s = Settings::load(None).unwrap().server;
+    assert!(s.metrics_on_main_port(), "loopback, no public URL");
+    s.public_url = Some("http://localhost:8080".parse().unwrap());
+    assert!(s.metrics_on_main_port());
+    s.public_url = Some("https://mcp.example.com".parse().unwrap());
+    assert!(
+        !s.metrics_on_main_port(),
+        "behind a proxy the main port is public"
+    );
+    s.public_url = None;
+    s.bind = "0.0.0.0:8080".parse().unwrap();
+    assert!(!s.metrics_on_main_port(), "a public bind");
+    s.metrics_on_main_port = Some(true);
+    assert!(s.metrics_on_main_port());
+}
