@@ -10,28 +10,14 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::{Value, json};
-use support::{Caller, command, exit_code, free_port, serve, sigterm, wait_healthy};
+use serde_json::json;
+use support::{demo, exit_code, serve, sigterm, wait_healthy};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_during_writes_loses_no_acknowledged_write_and_exits_zero() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("shutdown.db");
-    let port = free_port();
-    let demo = command(&db, port).args(["admin", "demo"]).output().unwrap();
-    assert!(demo.status.success(), "{demo:?}");
-    let demo: Value = serde_json::from_slice(&demo.stdout).unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let child = serve(&db, port, &dir.path().join("first.log"));
-    wait_healthy(&base).await;
-    let caller = Arc::new(Caller {
-        http: reqwest::Client::new(),
-        mcp: format!("{base}/mcp"),
-        token: demo["access_token"].as_str().unwrap().to_owned(),
-    });
-    let projects = caller.call("list_projects", json!({})).await.unwrap();
-    let project = projects["result"]["structuredContent"]["projects"][0]["id"].clone();
-    assert!(project.is_string(), "{projects}");
+    let (world, child) = demo(&[]).await;
+    let (base, project) = (world.base.clone(), world.project.clone());
+    let caller = Arc::new(world.caller);
 
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
     let mut writers = Vec::new();
@@ -81,7 +67,7 @@ async fn sigterm_during_writes_loses_no_acknowledged_write_and_exits_zero() {
     }
 
     let written = acknowledged.lock().unwrap().clone();
-    let child = serve(&db, port, &dir.path().join("second.log"));
+    let child = serve(&world.db, world.port, &world.dir.path().join("second.log"));
     wait_healthy(&base).await;
     for id in &written {
         let args = json!({"projectId": project, "collectionName": "tasks", "id": id});

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::{Caller, command, exit_code, free_port, serve_with, sigterm, wait_healthy};
+use support::{demo, exit_code, sigterm};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Accepts OTLP/HTTP posts on `listener` and keeps their JSON bodies.
@@ -91,24 +91,9 @@ async fn one_tool_call_is_one_trace_from_request_to_statement() {
     let bodies = Arc::new(Mutex::new(Vec::new()));
     tokio::spawn(receive(collector, bodies.clone()));
 
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("traces.db");
-    let port = free_port();
-    let demo = command(&db, port).args(["admin", "demo"]).output().unwrap();
-    assert!(demo.status.success(), "{demo:?}");
-    let demo: Value = serde_json::from_slice(&demo.stdout).unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let log = dir.path().join("serve.log");
     let otlp = [("PLATFORM_MCP__TELEMETRY__OTLP_ENDPOINT", endpoint.as_str())];
-    let child = serve_with(&db, port, &log, &otlp);
-    wait_healthy(&base).await;
-    let caller = Caller {
-        http: reqwest::Client::new(),
-        mcp: format!("{base}/mcp"),
-        token: demo["access_token"].as_str().unwrap().to_owned(),
-    };
-    let projects = caller.call("list_projects", json!({})).await.unwrap();
-    let project = projects["result"]["structuredContent"]["projects"][0]["id"].clone();
+    let (world, child) = demo(&otlp).await;
+    let (caller, project) = (&world.caller, &world.project);
     let args = json!({"projectId": project, "collectionName": "tasks", "limit": 2});
     let page = caller.call("query_data", args).await.unwrap();
     assert!(
@@ -118,7 +103,7 @@ async fn one_tool_call_is_one_trace_from_request_to_statement() {
     sigterm(&child);
     assert_eq!(exit_code(child, Duration::from_secs(45)).await, Some(0));
 
-    let log = std::fs::read_to_string(&log).unwrap_or_default();
+    let log = std::fs::read_to_string(&world.log).unwrap_or_default();
     let spans = spans(&bodies.lock().unwrap());
     assert!(
         !spans.is_empty(),

@@ -3,7 +3,7 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -107,4 +107,51 @@ impl Caller {
         }
         response.json().await.ok()
     }
+}
+
+/// The demo world (`admin demo`) served by the real binary.
+pub struct Demo {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub port: u16,
+    pub base: String,
+    /// Acting as the demo person.
+    pub caller: Caller,
+    /// The demo project's id.
+    pub project: Value,
+    /// Where the server logs.
+    pub log: PathBuf,
+}
+
+/// Seeds the demo into a fresh database and serves it with `env`; the world and the
+/// running server.
+pub async fn demo(env: &[(&str, &str)]) -> (Demo, Child) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let port = free_port();
+    let seeded = command(&db, port).args(["admin", "demo"]).output().unwrap();
+    assert!(seeded.status.success(), "{seeded:?}");
+    let seeded: Value = serde_json::from_slice(&seeded.stdout).unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let log = dir.path().join("serve.log");
+    let child = serve_with(&db, port, &log, env);
+    wait_healthy(&base).await;
+    let caller = Caller {
+        http: reqwest::Client::new(),
+        mcp: format!("{base}/mcp"),
+        token: seeded["access_token"].as_str().unwrap().to_owned(),
+    };
+    let projects = caller.call("list_projects", json!({})).await.unwrap();
+    let project = projects["result"]["structuredContent"]["projects"][0]["id"].clone();
+    assert!(project.is_string(), "{projects}");
+    let world = Demo {
+        dir,
+        db,
+        port,
+        base,
+        caller,
+        project,
+        log,
+    };
+    (world, child)
 }
