@@ -15,37 +15,14 @@ mod sessions;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::grants::{
-    AuthorizationCode, AuthorizationCodes, BrowserSessions, ClientRegistry, ClientSource, Consents,
-    ExpiredGrants, NewRefreshToken, OAuthClient, PendingRequests, Redemption, RefreshFamilies,
-    RefreshToken,
+    AuthorizationCode, ClientSource, NewRefreshToken, OAuthClient, Redemption, RefreshToken,
 };
 use domain::model::{User, UserId};
 use uuid::Uuid;
 
 use crate::support::Store;
-
-/// Every authorization-server port, as one store implements them.
-trait Grants:
-    ClientRegistry
-    + AuthorizationCodes
-    + RefreshFamilies
-    + Consents
-    + BrowserSessions
-    + PendingRequests
-    + ExpiredGrants
-{
-}
-
-impl<T> Grants for T where
-    T: ClientRegistry
-        + AuthorizationCodes
-        + RefreshFamilies
-        + Consents
-        + BrowserSessions
-        + PendingRequests
-        + ExpiredGrants
-{
-}
+// Every authorization-server port, as one store implements them (the server's aggregate).
+use app::storage::GrantStorage as Grants;
 
 /// `seconds` after a fixed instant with microseconds.
 fn at(seconds: i64) -> DateTime<Utc> {
