@@ -367,17 +367,16 @@ fn serve(
     let storage = web::Data::new(storage);
     let max_body = settings.server.max_body_bytes;
     let server = HttpServer::new(move || {
-        let metrics_route = if metrics_here {
-            web::get().to(metered::scrape)
-        } else {
-            web::to(actix_web::HttpResponse::NotFound)
-        };
         App::new()
             .wrap(from_fn(http::limit_oauth))
             .wrap(from_fn(http::request_span))
             .app_data(metrics.clone())
             .app_data(stopping.clone())
-            .route("/metrics", metrics_route)
+            .configure(|routes| {
+                if metrics_here {
+                    routes.route("/metrics", web::get().to(metered::scrape));
+                }
+            })
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(web::JsonConfig::default().limit(max_body))
             .app_data(storage.clone())

@@ -42,12 +42,12 @@ impl SystemSet {
         }
     }
 
-    fn names(self) -> impl Iterator<Item = &'static str> {
+    /// Each system field with whether the set holds it.
+    fn each(self) -> impl Iterator<Item = (&'static str, bool)> {
         SYSTEM_FIELDS
             .iter()
             .enumerate()
-            .filter(move |(i, _)| self.0 & (1 << i) != 0)
-            .map(|(_, name)| *name)
+            .map(move |(i, name)| (*name, self.0 & (1 << i) != 0))
     }
 }
 
@@ -152,15 +152,15 @@ impl Projection {
     #[must_use]
     pub fn apply(&self, mut entry: Map<String, Value>) -> Map<String, Value> {
         let Some(paths) = &self.paths else {
-            for (i, name) in SYSTEM_FIELDS.iter().enumerate() {
-                if self.system.0 & (1 << i) == 0 {
-                    entry.remove(*name);
+            for (name, kept) in self.system.each() {
+                if !kept {
+                    entry.remove(name);
                 }
             }
             return entry;
         };
         let mut kept = Map::new();
-        for name in self.system.names() {
+        for (name, _) in self.system.each().filter(|(_, kept)| *kept) {
             if let Some(value) = entry.remove(name) {
                 kept.insert(name.to_owned(), value);
             }
