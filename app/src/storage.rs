@@ -109,6 +109,7 @@ impl Storage {
         S: domain::ports::ProjectStore
             + domain::ports::TypeStore
             + domain::ports::EntryStore
+            + domain::ports::BulkChanges
             + Directory
             + FeatureFlags
             + SigningKeyStore
@@ -121,9 +122,11 @@ impl Storage {
                 projects: store.clone(),
                 types: store.clone(),
                 entries: store.clone(),
+                bulk: store.clone(),
                 clock: Arc::new(SystemClock),
                 ids: Arc::new(UuidV7),
                 compute: Arc::new(adapters::system::BlockingPool),
+                secrets: Arc::new(crate::oauth::crypto::SystemSecrets),
             },
             directory: store.clone(),
             flags: store.clone(),

@@ -30,6 +30,10 @@ pub enum UseCaseError {
     /// The entry is no longer at the revision the caller expected.
     #[error("the entry is at revision {current_revision}")]
     Conflict { current_revision: i64 },
+    /// Entries a bulk change previewed changed since (another write, a delete, a lost
+    /// permission): nothing was written. `entries` are their ids.
+    #[error("{} previewed entries changed since the preview", entries.len())]
+    Stale { entries: Vec<String> },
     /// The call took longer than storage allows one statement and was stopped; nothing
     /// was changed. `0` says what to change (a narrower filter, a smaller page).
     #[error("timed out: {0}")]

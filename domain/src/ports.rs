@@ -14,8 +14,13 @@ use crate::model::{
 };
 use crate::query::{Cursor, Filter, Sort};
 
+mod bulk;
 mod compute;
 mod counters;
+
+#[cfg(any(test, feature = "mocks"))]
+pub use bulk::MockBulkChanges;
+pub use bulk::{Applied, BulkChanges, Planned, Preview, Previewed, Scanned};
 
 pub use compute::{Compute, Inline, Work};
 #[cfg(any(test, feature = "mocks"))]

@@ -39,7 +39,7 @@ pub(super) struct EntriesRow {
 }
 
 /// The entries among a read's rows.
-fn entries_of(rows: Vec<EntriesRow>) -> Result<Vec<Entry>, StoreError> {
+pub(super) fn entries_of(rows: Vec<EntriesRow>) -> Result<Vec<Entry>, StoreError> {
     rows.into_iter()
         .filter(|row| row.id.is_some())
         .map(Entry::try_from)

@@ -19,7 +19,7 @@ use super::sql::{Arg, Sql};
 /// Appends the conditions every read of `member`'s entries carries: their project, the
 /// collection, not deleted, and readable (`everything`, or one of the member's subjects in
 /// `access.read`; the subjects bound as one JSON array).
-fn push_visible(sql: &mut Sql, member: &Member, collection: &CollectionName) {
+pub(super) fn push_visible(sql: &mut Sql, member: &Member, collection: &CollectionName) {
     let rule = read_predicate(member);
     let subjects = serde_json::Value::from(rule.subjects).to_string();
     sql.push("entries.tenant_id = ")

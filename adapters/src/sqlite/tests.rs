@@ -215,6 +215,24 @@ async fn a_swap_is_done_once_then_moved_and_gone_when_unreadable_or_deleted() {
     );
 }
 
+/// The secrets port of a test that makes no bulk change.
+struct NoSecrets;
+
+impl domain::grants::Secrets for NoSecrets {
+    fn new_secret(&self) -> Result<String, domain::grants::SecretError> {
+        Err(domain::grants::SecretError("not in this test".into()))
+    }
+    fn hash(&self, secret: &str) -> String {
+        secret.to_owned()
+    }
+    fn same(&self, a: &str, b: &str) -> bool {
+        a == b
+    }
+    fn pkce_matches(&self, _: &str, _: &str) -> bool {
+        false
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_hundred_concurrent_increments_all_land() {
     let w = World::new().await;
@@ -223,9 +241,11 @@ async fn a_hundred_concurrent_increments_all_land() {
         projects: w.store.clone(),
         types: w.store.clone(),
         entries: w.store.clone(),
+        bulk: w.store.clone(),
         clock: Arc::new(SystemClock),
         ids: Arc::new(UuidV7),
         compute: Arc::new(domain::ports::Inline),
+        secrets: Arc::new(NoSecrets),
     };
     let principal =
         Principal::authenticated(w.owner, [SCOPE_WRITE.to_owned()].into(), "test".to_owned());

@@ -73,6 +73,14 @@ impl ToolFailure {
                     "The entry changed since you read it: it is now at revision {current_revision}. Read it again with get_data, then retry with expectedRevision {current_revision}."
                 ),
             }),
+            UseCaseError::Stale { entries } => json!({
+                "code": "CONFLICT",
+                "changedEntries": entries,
+                "message": format!(
+                    "Nothing was changed: {} of the previewed entries changed since the preview (changedEntries lists them). Call again without confirm for a new preview, show it to the person and ask again.",
+                    entries.len()
+                ),
+            }),
             UseCaseError::Timeout(why) => json!({
                 "code": "TIMEOUT",
                 "message": format!("The request was stopped: {why}. Nothing was changed."),

@@ -2,6 +2,7 @@
 //! exactly in Cargo.toml), so an upgrade or a swap of the SDK touches this folder only.
 
 mod args;
+mod bulk;
 mod dto;
 mod extract;
 mod failure;

@@ -26,11 +26,13 @@ pub enum UseCase {
     CreateData,
     UpdateData,
     DeleteData,
+    UpdateMany,
+    DeleteMany,
 }
 
 impl UseCase {
     /// Every use case, in the order tools are listed.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 10] = [
         Self::ListProjects,
         Self::ListTypes,
         Self::QueryData,
@@ -39,6 +41,8 @@ impl UseCase {
         Self::CreateData,
         Self::UpdateData,
         Self::DeleteData,
+        Self::UpdateMany,
+        Self::DeleteMany,
     ];
 
     /// The use case's name (its function's, and its tool's).
@@ -53,6 +57,8 @@ impl UseCase {
             Self::CreateData => "create_data",
             Self::UpdateData => "update_data",
             Self::DeleteData => "delete_data",
+            Self::UpdateMany => "update_many",
+            Self::DeleteMany => "delete_many",
         }
     }
 
@@ -72,7 +78,9 @@ impl UseCase {
             | Self::CountData
             | Self::GetData => Effect::Reads,
             Self::CreateData => Effect::Adds,
-            Self::UpdateData | Self::DeleteData => Effect::Changes,
+            Self::UpdateData | Self::DeleteData | Self::UpdateMany | Self::DeleteMany => {
+                Effect::Changes
+            }
         }
     }
 
@@ -102,7 +110,16 @@ mod tests {
             .filter(|u| u.writes())
             .map(UseCase::name)
             .collect();
-        assert_eq!(writes, ["create_data", "update_data", "delete_data"]);
+        assert_eq!(
+            writes,
+            [
+                "create_data",
+                "update_data",
+                "delete_data",
+                "update_many",
+                "delete_many"
+            ]
+        );
     }
 
     #[test]

@@ -8,10 +8,11 @@ use serde_json::{Map, Value};
 
 use super::catalogue::UseCase;
 use crate::error::{Resource, UseCaseError};
+use crate::grants::Secrets;
 use crate::model::{CollectionName, Member, Principal, ProjectId, TypeDef};
 use crate::path::{SYSTEM_FIELDS, resembles_system_field};
 use crate::ports::{
-    Caller, Clock, Compute, EntryStore, IdGenerator, ProjectStore, Scoped, TypeStore,
+    BulkChanges, Caller, Clock, Compute, EntryStore, IdGenerator, ProjectStore, Scoped, TypeStore,
 };
 
 /// The largest entry (its own fields as JSON) the server stores.
@@ -23,9 +24,12 @@ pub struct Ports {
     pub projects: Arc<dyn ProjectStore>,
     pub types: Arc<dyn TypeStore>,
     pub entries: Arc<dyn EntryStore>,
+    pub bulk: Arc<dyn BulkChanges>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGenerator>,
     pub compute: Arc<dyn Compute>,
+    /// Confirm tokens of bulk changes, and the one-way form storage keeps of them.
+    pub secrets: Arc<dyn Secrets>,
 }
 
 /// Runs `f` through the `Compute` port and hands back what it returned.

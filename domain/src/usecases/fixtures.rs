@@ -7,11 +7,13 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::grants::{SecretError, Secrets};
 use crate::model::{
     Access, CollectionName, Entry, EntryId, Member, Principal, ProjectId, Role, TypeDef, UserId,
 };
 use crate::ports::{
-    Clock, IdGenerator, Loaded, MockEntryStore, MockProjectStore, MockTypeStore, Scoped,
+    Clock, IdGenerator, Loaded, MockBulkChanges, MockEntryStore, MockProjectStore, MockTypeStore,
+    Scoped,
 };
 
 use super::Ports;
@@ -31,6 +33,23 @@ struct FixedClock;
 impl Clock for FixedClock {
     fn now(&self) -> DateTime<Utc> {
         t0() + TimeDelta::hours(1)
+    }
+}
+
+/// Secrets that are easy to read in a test: the token `secret`, hashed as `hash(secret)`.
+pub struct PlainSecrets;
+impl Secrets for PlainSecrets {
+    fn new_secret(&self) -> Result<String, SecretError> {
+        Ok("secret".into())
+    }
+    fn hash(&self, secret: &str) -> String {
+        format!("hash({secret})")
+    }
+    fn same(&self, a: &str, b: &str) -> bool {
+        a == b
+    }
+    fn pkce_matches(&self, _: &str, _: &str) -> bool {
+        false
     }
 }
 
@@ -139,6 +158,7 @@ pub struct Fixture {
     pub projects: MockProjectStore,
     pub types: MockTypeStore,
     pub entries: MockEntryStore,
+    pub bulk: MockBulkChanges,
     scope: Scope,
 }
 
@@ -148,6 +168,7 @@ impl Fixture {
             projects: MockProjectStore::new(),
             types: MockTypeStore::new(),
             entries: MockEntryStore::new(),
+            bulk: MockBulkChanges::new(),
             scope: Scope {
                 role: None,
                 type_def: None,
@@ -183,9 +204,11 @@ impl Fixture {
             projects: Arc::new(self.projects),
             types: Arc::new(self.types),
             entries: Arc::new(self.entries),
+            bulk: Arc::new(self.bulk),
             clock: Arc::new(FixedClock),
             ids: Arc::new(FixedIds),
             compute: Arc::new(crate::ports::Inline),
+            secrets: Arc::new(PlainSecrets),
         }
     }
 }

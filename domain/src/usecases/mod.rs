@@ -1,5 +1,6 @@
 //! The use cases, one per tool, each a function of the ports and the caller.
 
+mod bulk;
 mod catalogue;
 mod change;
 mod common;
@@ -16,6 +17,10 @@ mod update_data;
 #[cfg(test)]
 mod fixtures;
 
+pub use bulk::{
+    BulkChange, BulkOutcome, BulkPreview, BulkRequest, MAX_BULK, PREVIEW_TTL, SAMPLES, Sample,
+    SampleChange, delete_many, update_many,
+};
 pub use catalogue::{Effect, UseCase};
 pub use common::{MAX_DOCUMENT_BYTES, Ports};
 pub use count_data::{CountRequest, count_data};

@@ -53,6 +53,7 @@ macro_rules! contract {
 
 mod access;
 mod bad_input;
+mod bulk;
 mod concurrency;
 mod cursors;
 mod directory;

@@ -15,12 +15,18 @@ pub use world::{
     CHECKED, NOTES, ON_REQUEST, ONLY_IN_B, Q, REQUESTS, TASKS, Who, World, access, coll, listed,
 };
 
-use domain::ports::{Directory, EntryStore, FeatureFlags, ProjectStore, TypeStore};
+use domain::ports::{BulkChanges, Directory, EntryStore, FeatureFlags, ProjectStore, TypeStore};
 
 /// Everything a storage adapter implements; the scenarios are generic over it.
-pub trait Store: ProjectStore + TypeStore + EntryStore + Directory + FeatureFlags {}
+pub trait Store:
+    ProjectStore + TypeStore + EntryStore + BulkChanges + Directory + FeatureFlags
+{
+}
 
-impl<T> Store for T where T: ProjectStore + TypeStore + EntryStore + Directory + FeatureFlags {}
+impl<T> Store for T where
+    T: ProjectStore + TypeStore + EntryStore + BulkChanges + Directory + FeatureFlags
+{
+}
 
 /// What a port answered for a caller who is a member with the flag on: the value.
 pub trait Found<T> {

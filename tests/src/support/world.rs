@@ -144,9 +144,11 @@ impl<S: Store> World<S> {
             projects: store.clone(),
             types: store.clone(),
             entries: store.clone(),
+            bulk: store.clone(),
             clock: Arc::new(SystemClock),
             ids: Arc::new(UuidV7),
             compute: Arc::new(adapters::system::BlockingPool),
+            secrets: Arc::new(app::oauth::crypto::SystemSecrets),
         };
         let users = Who::ALL.map(|_| UserId::from_uuid(UuidV7.new_id()));
         let world = Self {

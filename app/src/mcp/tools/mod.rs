@@ -1,14 +1,16 @@
-//! The eight tools, one per file. Each is a thin adapter: parse the arguments into the
+//! The tools, one per file. Each is a thin adapter: parse the arguments into the
 //! use case's request, call it, wrap the result.
 
 mod count_data;
 mod create_data;
 mod delete_data;
+mod delete_many;
 mod get_data;
 mod list_projects;
 mod list_types;
 mod query_data;
 mod update_data;
+mod update_many;
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::model::JsonObject;
@@ -28,6 +30,8 @@ pub fn router() -> ToolRouter<PlatformMcp> {
         + PlatformMcp::create_data_route()
         + PlatformMcp::update_data_route()
         + PlatformMcp::delete_data_route()
+        + PlatformMcp::update_many_route()
+        + PlatformMcp::delete_many_route()
 }
 
 /// A tool's result as JSON, already built: `structuredContent` and its text copy, the text
@@ -75,7 +79,8 @@ pub(crate) fn output_schema<T: JsonSchema + 'static>() -> Arc<JsonObject> {
                     "code": {"type": "string", "enum": ["NOT_FOUND", "PERMISSION_DENIED", "INVALID_ARGUMENT", "CONFLICT", "TIMEOUT"]},
                     "message": {"type": "string"},
                     "field": {"type": "string"},
-                    "currentRevision": {"type": "integer"}
+                    "currentRevision": {"type": "integer"},
+                    "changedEntries": {"type": "array", "items": {"type": "string"}}
                 }
             }
         }

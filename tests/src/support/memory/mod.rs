@@ -4,6 +4,7 @@
 //! It is the contract suite's own check: a scenario that fails here expects something the
 //! spec and the domain do not say, so the scenario is wrong, not an adapter.
 
+mod bulk;
 mod directory;
 mod grants;
 
@@ -32,6 +33,7 @@ pub(super) struct Inner {
     pub(super) entries: Vec<Entry>,
     pub(super) flags: BTreeMap<(UserId, String), bool>,
     pub(super) grants: grants::Grants,
+    pub(super) previews: Vec<bulk::Saved>,
 }
 
 /// The reference store.
