@@ -385,6 +385,50 @@ class Run {
     emit('get_data deleted', { code: 'NOT_FOUND' });
   }
 
+  // update_many and delete_many: a preview that changes nothing, its confirmation, and a token
+  // that works once.
+  async bulk() {
+    const base = { projectId: this.projectId, collectionName: this.collection };
+    const args = { ...base, filter: { n: { $gte: 2, $lt: 100 } }, modifier: { $set: { bulk: true } } };
+    let p = await this.call('update_many', args);
+    check(
+      p.preview === true && p.matched === 2 && p.skipped === 0,
+      `update_many preview: expected 2 matched, 0 skipped: ${short(p)}`,
+    );
+    check(typeof p.confirm === 'string' && p.confirm.length > 0, `update_many: no confirm token: ${short(p)}`);
+    check(isTimestamp(p.expiresAt) && (p.next ?? '').includes('ask'), `update_many: no expiry or instruction: ${short(p)}`);
+    const samples = p.samples ?? [];
+    check(
+      samples.length === 2 && samples.every((x) => jsonEqual(x.after, { bulk: true })),
+      `update_many: samples do not show the change: ${short(samples)}`,
+    );
+    const b = this.entries.b;
+    this.onlyEntry('get_data', await this.call('get_data', { ...base, id: b.id }), { revision: 1 });
+    emit('update_many preview', { matched: 2 });
+    let done = await this.call('update_many', { ...args, confirm: p.confirm });
+    check(done.preview === false && done.changed === 2, `update_many confirm: expected 2 changed: ${short(done)}`);
+    check((done.entries ?? []).every((e) => e.revision === 2), `update_many confirm: revisions should be 2: ${short(done)}`);
+    const entry = this.onlyEntry('get_data', await this.call('get_data', { ...base, id: b.id }), { revision: 2 });
+    check(entry.bulk === true, `update_many: change not stored: ${short(entry)}`);
+    emit('update_many confirm', { changed: 2 });
+    const err = await this.toolError('update_many', { ...args, confirm: p.confirm }, 'INVALID_ARGUMENT');
+    check(err.field === 'confirm', `update_many reused token: not refused on confirm: ${short(err)}`);
+    emit('update_many reused token', { code: 'INVALID_ARGUMENT' });
+
+    for (const title of ['tmp1', 'tmp2']) {
+      await this.call('create_data', { ...base, data: { title, tag: 'tmp' } });
+    }
+    const dargs = { ...base, filter: { tag: 'tmp' } };
+    p = await this.call('delete_many', dargs);
+    check(p.matched === 2 && (p.samples ?? []).length === 2, `delete_many preview: ${short(p)}`);
+    check(p.samples.every((x) => x.data?.tag === 'tmp'), `delete_many: samples do not show the entries: ${short(p)}`);
+    done = await this.call('delete_many', { ...dargs, confirm: p.confirm });
+    check(done.changed === 2, `delete_many confirm: expected 2 deleted: ${short(done)}`);
+    const gone = await this.call('count_data', dargs);
+    check(jsonEqual(gone, { count: 0 }), `delete_many: entries still listed: ${short(gone)}`);
+    emit('delete_many', { changed: 2 });
+  }
+
   async unknownArgument() {
     const err = await this.toolError(
       'query_data',
@@ -522,6 +566,7 @@ async function main() {
       ['count_data', () => run.count()],
       ['update_data', () => run.update()],
       ['delete_data', () => run.delete()],
+      ['bulk', () => run.bulk()],
       ['query_data filtre', () => run.unknownArgument()],
       ['create_data string', () => run.dataAsString()],
       ['resources', () => run.resources()],

@@ -381,6 +381,62 @@ class Run:
         await self.tool_error("get_data", ident, "NOT_FOUND")
         emit("get_data deleted", code="NOT_FOUND")
 
+    async def bulk(self) -> None:
+        """update_many and delete_many: a preview that changes nothing, its confirmation, and a
+        token that works once."""
+        base = {"projectId": self.project_id, "collectionName": self.collection}
+        args = {**base, "filter": {"n": {"$gte": 2, "$lt": 100}}, "modifier": {"$set": {"bulk": True}}}
+        p = await self.call("update_many", args)
+        check(
+            p.get("preview") is True and p.get("matched") == 2 and p.get("skipped") == 0,
+            f"update_many preview: expected 2 matched, 0 skipped: {short(p)}",
+        )
+        check(isinstance(p.get("confirm"), str) and p["confirm"], f"update_many: no confirm token: {short(p)}")
+        check(
+            is_timestamp(p.get("expiresAt")) and "ask" in (p.get("next") or ""),
+            f"update_many: no expiry or no instruction to ask the person: {short(p)}",
+        )
+        samples = p.get("samples") or []
+        check(
+            len(samples) == 2 and all(s.get("after") == {"bulk": True} for s in samples),
+            f"update_many: samples do not show the change: {short(samples)}",
+        )
+        b = self.entries["b"]
+        unchanged = await self.call("get_data", {**base, "id": b["id"]})
+        self.only_entry("get_data", unchanged, revision=1)
+        emit("update_many preview", matched=2)
+        done = await self.call("update_many", {**args, "confirm": p["confirm"]})
+        check(
+            done.get("preview") is False and done.get("changed") == 2,
+            f"update_many confirm: expected 2 changed: {short(done)}",
+        )
+        check(
+            all(e.get("revision") == 2 for e in done.get("entries") or []),
+            f"update_many confirm: revisions should be 2: {short(done)}",
+        )
+        after = await self.call("get_data", {**base, "id": b["id"]})
+        entry = self.only_entry("get_data", after, revision=2)
+        check(entry.get("bulk") is True, f"update_many: change not stored: {short(entry)}")
+        emit("update_many confirm", changed=2)
+        err = await self.tool_error("update_many", {**args, "confirm": p["confirm"]}, "INVALID_ARGUMENT")
+        check(err.get("field") == "confirm", f"update_many reused token: not refused on confirm: {short(err)}")
+        emit("update_many reused token", code="INVALID_ARGUMENT")
+
+        for title in ("tmp1", "tmp2"):
+            await self.call("create_data", {**base, "data": {"title": title, "tag": "tmp"}})
+        dargs = {**base, "filter": {"tag": "tmp"}}
+        p = await self.call("delete_many", dargs)
+        check(p.get("matched") == 2 and len(p.get("samples") or []) == 2, f"delete_many preview: {short(p)}")
+        check(
+            all((s.get("data") or {}).get("tag") == "tmp" for s in p["samples"]),
+            f"delete_many: samples do not show the entries: {short(p)}",
+        )
+        done = await self.call("delete_many", {**dargs, "confirm": p["confirm"]})
+        check(done.get("changed") == 2, f"delete_many confirm: expected 2 deleted: {short(done)}")
+        gone = await self.call("count_data", dargs)
+        check(gone == {"count": 0}, f"delete_many: entries still listed: {short(gone)}")
+        emit("delete_many", changed=2)
+
     async def unknown_argument(self) -> None:
         err = await self.tool_error(
             "query_data",
@@ -524,6 +580,7 @@ async def main(url: str, token: str, mode: str, tools: tuple[set[str], set[str]]
                     ("count_data", run.count),
                     ("update_data", run.update),
                     ("delete_data", run.delete),
+                    ("bulk", run.bulk),
                     ("query_data filtre", run.unknown_argument),
                     ("create_data string", run.data_as_string),
                     ("resources", run.resources),

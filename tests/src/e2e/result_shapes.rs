@@ -176,3 +176,58 @@ async fn a_page_cut_short_by_its_size_says_why(server: TestServer) {
     assert!(seen.len() as u64 > returned, "{seen:?}");
 }
 e2e!(a_page_cut_short_by_its_size_says_why);
+
+async fn bulk_previews_confirmations_and_their_refusals_match_the_output_schema(
+    server: TestServer,
+) {
+    let c = Checked::new(&server).await;
+    for n in 0..3 {
+        c.call("create_data", json!({"data": {"n": n}})).await;
+    }
+    let args = json!({"filter": {"n": {"$lt": 2}}, "modifier": {"$set": {"x": 1}}});
+    let preview = c.call("update_many", args.clone()).await;
+    assert_eq!(
+        keys(&preview),
+        [
+            "confirm",
+            "expiresAt",
+            "matched",
+            "next",
+            "preview",
+            "samples",
+            "skipped"
+        ]
+    );
+    let mut confirmed = args.clone();
+    confirmed["confirm"] = preview["confirm"].clone();
+    let done = c.call("update_many", confirmed.clone()).await;
+    assert_eq!(keys(&done), ["changed", "entries", "preview"]);
+    assert_eq!(
+        keys(&done["entries"][0]),
+        ["id", "revision", "updatedAt"],
+        "an applied change lists entries compactly"
+    );
+    let reused = c.call("update_many", confirmed).await;
+    assert_eq!(reused["error"]["field"], "confirm");
+
+    // Entries changed since the preview: CONFLICT naming them.
+    let deleting = json!({"filter": {}});
+    let preview = c.call("delete_many", deleting.clone()).await;
+    let first = preview["samples"][0]["id"].clone();
+    c.call(
+        "update_data",
+        json!({"id": first, "modifier": {"$set": {"y": 1}}}),
+    )
+    .await;
+    let mut confirmed = deleting;
+    confirmed["confirm"] = preview["confirm"].clone();
+    let stale = c.call("delete_many", confirmed).await;
+    assert_eq!(stale["error"]["code"], "CONFLICT");
+    assert_eq!(stale["error"]["changedEntries"], json!([first]));
+    assert_eq!(c.call("count_data", json!({})).await["count"], 3);
+
+    let nothing = c.call("delete_many", json!({"filter": {"n": 99}})).await;
+    assert_eq!(nothing["matched"], 0);
+    assert!(nothing.get("confirm").is_none(), "{nothing}");
+}
+e2e!(bulk_previews_confirmations_and_their_refusals_match_the_output_schema);
