@@ -30,6 +30,10 @@ pub enum UseCaseError {
     /// The entry is no longer at the revision the caller expected.
     #[error("the entry is at revision {current_revision}")]
     Conflict { current_revision: i64 },
+    /// An idempotency key was used before, within its window, with other arguments;
+    /// nothing was written. `0` says which key and what to do.
+    #[error("idempotency key reused: {0}")]
+    KeyReused(String),
     /// The call took longer than storage allows one statement and was stopped; nothing
     /// was changed. `0` says what to change (a narrower filter, a smaller page).
     #[error("timed out: {0}")]

@@ -24,19 +24,21 @@ pub enum UseCase {
     CountData,
     GetData,
     CreateData,
+    CreateMany,
     UpdateData,
     DeleteData,
 }
 
 impl UseCase {
     /// Every use case, in the order tools are listed.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::ListProjects,
         Self::ListTypes,
         Self::QueryData,
         Self::CountData,
         Self::GetData,
         Self::CreateData,
+        Self::CreateMany,
         Self::UpdateData,
         Self::DeleteData,
     ];
@@ -51,6 +53,7 @@ impl UseCase {
             Self::CountData => "count_data",
             Self::GetData => "get_data",
             Self::CreateData => "create_data",
+            Self::CreateMany => "create_many",
             Self::UpdateData => "update_data",
             Self::DeleteData => "delete_data",
         }
@@ -71,7 +74,7 @@ impl UseCase {
             | Self::QueryData
             | Self::CountData
             | Self::GetData => Effect::Reads,
-            Self::CreateData => Effect::Adds,
+            Self::CreateData | Self::CreateMany => Effect::Adds,
             Self::UpdateData | Self::DeleteData => Effect::Changes,
         }
     }
@@ -102,7 +105,10 @@ mod tests {
             .filter(|u| u.writes())
             .map(UseCase::name)
             .collect();
-        assert_eq!(writes, ["create_data", "update_data", "delete_data"]);
+        assert_eq!(
+            writes,
+            ["create_data", "create_many", "update_data", "delete_data"]
+        );
     }
 
     #[test]
