@@ -3,6 +3,7 @@
 
 mod args;
 mod dto;
+mod dto_create_many;
 mod extract;
 mod failure;
 mod resources;

@@ -1,8 +1,9 @@
-//! The eight tools, one per file. Each is a thin adapter: parse the arguments into the
+//! The tools, one per file. Each is a thin adapter: parse the arguments into the
 //! use case's request, call it, wrap the result.
 
 mod count_data;
 mod create_data;
+mod create_many;
 mod delete_data;
 mod get_data;
 mod list_projects;
@@ -26,6 +27,7 @@ pub fn router() -> ToolRouter<PlatformMcp> {
         + PlatformMcp::count_data_route()
         + PlatformMcp::get_data_route()
         + PlatformMcp::create_data_route()
+        + PlatformMcp::create_many_route()
         + PlatformMcp::update_data_route()
         + PlatformMcp::delete_data_route()
 }

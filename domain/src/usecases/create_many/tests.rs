@@ -32,8 +32,11 @@ fn three() -> Vec<Value> {
     ]
 }
 
+/// What each `insert_many` was given.
+type Seen = Arc<Mutex<Vec<(Vec<Entry>, Option<NewIdempotencyRecord>)>>>;
+
 /// Storage that stores, keeping what it was given.
-fn storing(f: &mut Fixture) -> Arc<Mutex<Vec<(Vec<Entry>, Option<NewIdempotencyRecord>)>>> {
+fn storing(f: &mut Fixture) -> Seen {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let kept = Arc::clone(&seen);
     let s = f.scope();

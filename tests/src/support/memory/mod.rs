@@ -4,6 +4,7 @@
 //! It is the contract suite's own check: a scenario that fails here expects something the
 //! spec and the domain do not say, so the scenario is wrong, not an adapter.
 
+mod bulk;
 mod directory;
 mod grants;
 
@@ -12,12 +13,12 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use domain::model::{
-    CollectionName, Entry, EntryId, MCP_FLAG, Member, Membership, Project, ProjectId, Role,
-    TypeDef, User, UserId,
+    CollectionName, Entry, EntryId, IdempotencyKey, MCP_FLAG, Member, Membership, Project,
+    ProjectId, Role, TypeDef, User, UserId,
 };
 use domain::ports::{
-    Caller, EntryQuery, EntryStore, Gated, Loaded, ProjectStore, Scoped, StoreError, Swap,
-    TypeStore,
+    Caller, EntryQuery, EntryStore, Gated, IdempotencyRecord, Inserted, Loaded,
+    NewIdempotencyRecord, ProjectStore, Scoped, StoreError, Swap, TypeStore,
 };
 use domain::query::Filter;
 use domain::rules::{self, read_predicate};
@@ -32,6 +33,7 @@ pub(super) struct Inner {
     pub(super) entries: Vec<Entry>,
     pub(super) flags: BTreeMap<(UserId, String), bool>,
     pub(super) grants: grants::Grants,
+    pub(super) records: bulk::Records,
 }
 
 /// The reference store.
@@ -272,6 +274,24 @@ impl EntryStore for MemoryStore {
                 Ok(())
             })
         })
+    }
+
+    async fn insert_many(
+        &self,
+        caller: Caller,
+        collection: &CollectionName,
+        entries: &[Entry],
+        key: Option<NewIdempotencyRecord>,
+    ) -> Result<Scoped<Inserted>, StoreError> {
+        self.with(|s| bulk::insert_many(s, caller, collection, entries, key.as_ref()))
+    }
+
+    async fn idempotent(
+        &self,
+        caller: Caller,
+        key: &IdempotencyKey,
+    ) -> Result<Scoped<Option<IdempotencyRecord>>, StoreError> {
+        self.with(|s| bulk::idempotent(s, caller, key))
     }
 
     async fn swap(
