@@ -54,12 +54,14 @@ macro_rules! contract {
 mod access;
 mod bad_input;
 mod concurrency;
+mod create_many;
 mod cursors;
 mod directory;
 mod filter_fixture;
 mod filters;
 mod filters_reference;
 mod grants;
+mod idempotency;
 mod isolation;
 mod paging;
 mod round_trip;
