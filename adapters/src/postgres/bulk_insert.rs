@@ -21,7 +21,7 @@ use domain::ports::{
 use serde_json::{Value, json};
 
 use super::PgStore;
-use super::call::{Call, Statement, Written, decode, result_of};
+use super::call::{Call, Statement, Written, decode, read_error, result_of};
 use super::errors::{refused_by_policy, unexpected, write_error};
 use super::sql::{Arg, Sql};
 
@@ -91,7 +91,7 @@ fn statement(
 }
 
 /// A stored record as the statements return it.
-#[derive(serde::Deserialize, sqlx::FromRow)]
+#[derive(serde::Deserialize)]
 struct RecordRow {
     digest: Option<String>,
     result: Option<Value>,
@@ -173,8 +173,12 @@ impl PgStore {
         caller: Caller,
         key: &IdempotencyKey,
     ) -> Result<Scoped<Option<IdempotencyRecord>>, StoreError> {
-        let mut sql =
-            Sql::new("SELECT digest, result, created_at FROM idempotency_keys WHERE tenant_id = ");
+        // Through app_call, a project-wide call (no collection): one JSON value, NULL
+        // when there is no record.
+        let mut sql = Sql::new(
+            "SELECT json_build_object('digest', digest, 'result', result, 'created_at', \
+             created_at) FROM idempotency_keys WHERE tenant_id = ",
+        );
         sql.push_bind(Arg::Uuid(caller.project.as_uuid()))
             .push(" AND user_id = ")
             .push_bind(Arg::Uuid(caller.user.as_uuid()))
@@ -186,10 +190,14 @@ impl PgStore {
             collection: None,
             want_type: false,
         };
-        let (resolved, rows) = self
-            .read::<RecordRow>(call, sql, "reading an idempotency record")
+        let doing = "reading an idempotency record";
+        let resolved = self
+            .call(call, Statement::Read(sql), read_error(doing))
             .await?;
-        resolved.map(|_| Ok(rows.into_iter().find_map(|row| row.record(key))))
+        resolved.map(|answer| match answer.result {
+            None => Ok(None),
+            Some(json) => Ok(decode::<RecordRow>(doing, &json)?.record(key)),
+        })
     }
 }
 

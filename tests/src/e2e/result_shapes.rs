@@ -156,7 +156,10 @@ async fn every_result_matches_its_output_schema_and_lists_stay_small(server: Tes
     }
     assert_eq!(c.call("create_many", args).await, made);
     let other = json!({"entries": [{"title": "m3"}], "idempotencyKey": "shape-1"});
-    assert_eq!(c.call("create_many", other).await["error"]["code"], "CONFLICT");
+    assert_eq!(
+        c.call("create_many", other).await["error"]["code"],
+        "CONFLICT"
+    );
     let bad = json!({"entries": [{"title": "ok"}, {"revision": 2}]});
     let refused = c.call("create_many", bad).await;
     assert_eq!(refused["error"]["field"], "entries[1]");
