@@ -17,11 +17,12 @@ use self::generate::Gen;
 use super::harness::TestServer;
 
 const SEED: u64 = 0x5eed_0009;
-const TOOLS: [&str; 8] = [
+const TOOLS: [&str; 9] = [
     "query_data",
     "count_data",
     "get_data",
     "create_data",
+    "create_many",
     "update_data",
     "delete_data",
     "list_projects",
@@ -121,6 +122,15 @@ fn argument(g: &mut Gen, world: &World, name: &str) -> Value {
         }
         "sort" => json!({ g.key(): *g.pick(&[1, -1]) }),
         "fields" => Value::Array((0..g.below(4)).map(|_| json!(g.key())).collect()),
+        "entries" => Value::Array(
+            (0..g.below(4))
+                .map(|_| {
+                    let len = g.below(4);
+                    Value::Object(g.object(len, 3))
+                })
+                .collect(),
+        ),
+        "idempotencyKey" => json!(*g.pick(&["k1", "k2", "", "a\nb"])),
         "cursor" => {
             let mut cursor = world.cursor.clone();
             match g.below(4) {
@@ -152,7 +162,8 @@ fn tool_arguments(g: &mut Gen, world: &World, tool: &str) -> Value {
         ],
         "count_data" => &["projectId", "collectionName", "filter"],
         "get_data" => &["projectId", "collectionName", "id"],
-        "create_data" => &["projectId", "collectionName", "data"],
+        "create_data" => &["projectId", "collectionName", "data", "idempotencyKey"],
+        "create_many" => &["projectId", "collectionName", "entries", "idempotencyKey"],
         "update_data" => &[
             "projectId",
             "collectionName",
