@@ -131,10 +131,15 @@ async fn identity_provider(
 }
 
 /// How often expired authorization-server records (unused registrations, codes, tokens,
-/// sessions, abandoned logins) are deleted. Every instance does it; it is idempotent.
+/// sessions, abandoned logins) and idempotency records older than their window are
+/// deleted. Every instance does it; it is idempotent.
 const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
-fn spawn_purge(grants: Arc<dyn domain::grants::ExpiredGrants>, clock: Arc<dyn Clock>) {
+fn spawn_purge(
+    grants: Arc<dyn domain::grants::ExpiredGrants>,
+    idempotency: Arc<dyn domain::ports::ExpiredIdempotency>,
+    clock: Arc<dyn Clock>,
+) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(PURGE_EVERY);
         loop {
@@ -144,6 +149,14 @@ fn spawn_purge(grants: Arc<dyn domain::grants::ExpiredGrants>, clock: Arc<dyn Cl
                 Ok(n) => tracing::info!(records = n, "purged expired authorization records"),
                 Err(e) => {
                     tracing::warn!(cause = %e, "purging expired authorization records failed")
+                }
+            }
+            let before = clock.now() - domain::usecases::IDEMPOTENCY_WINDOW;
+            match idempotency.purge_idempotency(before).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(records = n, "purged expired idempotency records"),
+                Err(e) => {
+                    tracing::warn!(cause = %e, "purging expired idempotency records failed")
                 }
             }
         }
@@ -185,6 +198,7 @@ impl Application {
         )?;
         spawn_purge(
             opened.storage.grants.clone(),
+            opened.storage.idempotency.clone(),
             opened.storage.ports.clock.clone(),
         );
         if settings.auth.signing_key_pem.is_none() {

@@ -10,7 +10,9 @@ use domain::grants::{
     AuthorizationCodes, BrowserSessions, ClientRegistry, Consents, ExpiredGrants, PendingRequests,
     RefreshFamilies,
 };
-use domain::ports::{Directory, FeatureFlags, RateCounters, SigningKeyStore, StoreError};
+use domain::ports::{
+    Directory, ExpiredIdempotency, FeatureFlags, RateCounters, SigningKeyStore, StoreError,
+};
 use domain::usecases::Ports;
 use secrecy::ExposeSecret;
 
@@ -58,6 +60,8 @@ pub struct Storage {
     pub keys: Arc<dyn SigningKeyStore>,
     pub grants: Arc<dyn GrantStorage>,
     pub counters: Arc<dyn RateCounters>,
+    /// The purge of expired idempotency records.
+    pub idempotency: Arc<dyn ExpiredIdempotency>,
 }
 
 impl Storage {
@@ -114,7 +118,8 @@ impl Storage {
             + FeatureFlags
             + SigningKeyStore
             + GrantStorage
-            + RateCounters,
+            + RateCounters
+            + ExpiredIdempotency,
     {
         Self {
             backend,
@@ -132,7 +137,8 @@ impl Storage {
             flags: store.clone(),
             keys: store.clone(),
             grants: store.clone(),
-            counters: store,
+            counters: store.clone(),
+            idempotency: store,
         }
     }
 

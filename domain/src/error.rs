@@ -34,6 +34,10 @@ pub enum UseCaseError {
     /// permission): nothing was written. `entries` are their ids.
     #[error("{} previewed entries changed since the preview", entries.len())]
     Stale { entries: Vec<String> },
+    /// An idempotency key was used before, within its window, with other arguments;
+    /// nothing was written. `0` says which key and what to do.
+    #[error("idempotency key reused: {0}")]
+    KeyReused(String),
     /// The call took longer than storage allows one statement and was stopped; nothing
     /// was changed. `0` says what to change (a narrower filter, a smaller page).
     #[error("timed out: {0}")]

@@ -9,14 +9,15 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::model::{
-    CollectionName, Entry, EntryId, Member, Membership, Project, ProjectId, Role, TypeDef, User,
-    UserId,
+    CollectionName, Entry, EntryId, IdempotencyKey, Member, Membership, Project, ProjectId, Role,
+    TypeDef, User, UserId,
 };
 use crate::query::{Cursor, Filter, Sort};
 
 mod bulk;
 mod compute;
 mod counters;
+mod idempotency;
 
 #[cfg(any(test, feature = "mocks"))]
 pub use bulk::MockBulkChanges;
@@ -26,6 +27,9 @@ pub use compute::{Compute, Inline, Work};
 #[cfg(any(test, feature = "mocks"))]
 pub use counters::MockRateCounters;
 pub use counters::RateCounters;
+#[cfg(any(test, feature = "mocks"))]
+pub use idempotency::MockExpiredIdempotency;
+pub use idempotency::{ExpiredIdempotency, IdempotencyRecord, Inserted, NewIdempotencyRecord};
 
 /// A storage failure the use cases cannot act on; adapters translate their driver errors
 /// into this at the seam.
@@ -206,6 +210,28 @@ pub trait EntryStore: Send + Sync + 'static {
     /// Stores a new entry exactly as given. MUST return `Refused` when the member's
     /// context may not create it (the type's `creationAccess`).
     async fn insert(&self, caller: Caller, entry: &Entry) -> Result<Scoped<()>, StoreError>;
+
+    /// Stores new entries of `collection` exactly as given, all or none, in one
+    /// transaction, and with `key` the key's record in that same transaction. MUST return
+    /// `Refused`, storing nothing, when the member's context may not create one of them.
+    /// With `key`: when the caller holds a record of the same key in the project created
+    /// at or after `key.expired_before`, MUST store nothing and answer `KeyTaken` with
+    /// it; an older one is replaced. Of concurrent calls with one key, exactly one stores.
+    async fn insert_many(
+        &self,
+        caller: Caller,
+        collection: &CollectionName,
+        entries: &[Entry],
+        key: Option<NewIdempotencyRecord>,
+    ) -> Result<Scoped<Inserted>, StoreError>;
+
+    /// The caller's record of `key` in the project, however old (the use case decides
+    /// whether it still counts). `NoType` never: the project is the scope.
+    async fn idempotent(
+        &self,
+        caller: Caller,
+        key: &IdempotencyKey,
+    ) -> Result<Scoped<Option<IdempotencyRecord>>, StoreError>;
 
     /// Replaces the stored entry `entry.id` with `entry` (fields, updatedAt, deletedAt,
     /// revision) only if its stored revision is still `expected_revision`: one atomic

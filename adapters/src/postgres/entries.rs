@@ -10,8 +10,11 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::model::{CollectionName, Entry, EntryId, ProjectId, UserId};
-use domain::ports::{Caller, EntryQuery, EntryStore, Loaded, Scoped, StoreError, Swap};
+use domain::model::{CollectionName, Entry, EntryId, IdempotencyKey, ProjectId, UserId};
+use domain::ports::{
+    Caller, EntryQuery, EntryStore, IdempotencyRecord, Inserted, Loaded, NewIdempotencyRecord,
+    Scoped, StoreError, Swap,
+};
 use domain::query::Filter;
 use serde_json::Value;
 use uuid::Uuid;
@@ -203,6 +206,25 @@ impl EntryStore for PgStore {
         self.call(call, Statement::Write { sql, then: None }, on_error)
             .await?
             .map(|_| Ok(()))
+    }
+
+    async fn insert_many(
+        &self,
+        caller: Caller,
+        collection: &CollectionName,
+        entries: &[Entry],
+        key: Option<NewIdempotencyRecord>,
+    ) -> Result<Scoped<Inserted>, StoreError> {
+        self.insert_entries(caller, collection, entries, key.as_ref())
+            .await
+    }
+
+    async fn idempotent(
+        &self,
+        caller: Caller,
+        key: &IdempotencyKey,
+    ) -> Result<Scoped<Option<IdempotencyRecord>>, StoreError> {
+        self.idempotency_record(caller, key).await
     }
 
     async fn swap(

@@ -17,6 +17,7 @@
 //! which is a person's data call.
 
 mod bulk;
+mod bulk_insert;
 mod call;
 mod counters;
 mod directory;

@@ -2,15 +2,18 @@
 //! collection, live entries and the read rule; updates as one compare-and-swap `UPDATE`.
 
 use async_trait::async_trait;
-use domain::model::{CollectionName, Entry, EntryId, Member};
-use domain::ports::{Caller, EntryQuery, EntryStore, Loaded, Scoped, StoreError, Swap};
+use domain::model::{CollectionName, Entry, EntryId, IdempotencyKey, Member};
+use domain::ports::{
+    Caller, EntryQuery, EntryStore, IdempotencyRecord, Inserted, Loaded, NewIdempotencyRecord,
+    Scoped, StoreError, Swap,
+};
 use domain::query::Filter;
 use domain::rules::{self, read_predicate};
 
 use super::SqliteStore;
 use super::context;
 use super::deadline;
-use super::errors::{on_write, unexpected};
+use super::errors::unexpected;
 use super::filter_sql::condition;
 use super::order_sql::Order;
 use super::rows::{self, ENTRY_COLUMNS, json_text, time_text};
@@ -172,34 +175,29 @@ impl EntryStore for SqliteStore {
                 entry.collection
             )));
         }
-        let mut sql = Sql::new(
-            "INSERT INTO entries (tenant_id, id, collection, data, access, revision, \
-             created_at, updated_at, deleted_at, created_by) VALUES (",
-        );
-        let values = [
-            sql.bind(entry.tenant_id.to_string()),
-            sql.bind(entry.id.to_string()),
-            sql.bind(entry.collection.as_str()),
-            sql.bind(json_text(&entry.fields)?),
-            sql.bind(json_text(&entry.access)?),
-            sql.bind(entry.revision),
-            sql.bind(time_text(entry.created_at)),
-            sql.bind(time_text(entry.updated_at)),
-            sql.bind(deleted_at(entry)),
-            sql.bind(entry.created_by.to_string()),
-        ];
-        sql.push(&values.join(", ")).push(")");
-        sql.query().execute(&mut *conn).await.map_err(|e| {
-            on_write(
-                e,
-                &format!("entry {} already exists", entry.id),
-                &format!(
-                    "project {} has no type {}",
-                    entry.tenant_id, entry.collection
-                ),
-            )
-        })?;
+        super::bulk_insert::store_entry(&mut conn, entry).await?;
         Ok(Scoped::Found(member, ()))
+    }
+
+    #[tracing::instrument(name = "db", skip_all, fields(otel.name = "INSERT entries", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "INSERT", db.collection.name = "entries"))]
+    async fn insert_many(
+        &self,
+        caller: Caller,
+        collection: &CollectionName,
+        entries: &[Entry],
+        key: Option<NewIdempotencyRecord>,
+    ) -> Result<Scoped<Inserted>, StoreError> {
+        self.insert_entries(caller, collection, entries, key.as_ref())
+            .await
+    }
+
+    #[tracing::instrument(name = "db", skip_all, fields(otel.name = "SELECT idempotency_keys", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "SELECT", db.collection.name = "idempotency_keys"))]
+    async fn idempotent(
+        &self,
+        caller: Caller,
+        key: &IdempotencyKey,
+    ) -> Result<Scoped<Option<IdempotencyRecord>>, StoreError> {
+        self.idempotency_record(caller, key).await
     }
 
     #[tracing::instrument(name = "db", skip_all, fields(otel.name = "UPDATE entries", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "UPDATE", db.collection.name = "entries"))]

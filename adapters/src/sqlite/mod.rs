@@ -17,6 +17,7 @@
 //! single connection, which serves reads and writes alike.
 
 mod bulk;
+mod bulk_insert;
 mod context;
 mod counters;
 mod deadline;

@@ -90,6 +90,7 @@ async fn seed_world(opened: &Opened) -> anyhow::Result<User> {
                     project: project.id,
                     collection: type_def.collection_name.clone(),
                     data,
+                    idempotency_key: None,
                 },
             )
             .await

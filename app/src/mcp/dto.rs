@@ -113,6 +113,10 @@ pub struct CreateArgs {
     /// The entry's fields as a JSON object, e.g. {"title": "Buy milk", "done": false}.
     /// System fields (id, tenantId, createdAt, updatedAt, deletedAt, revision, access) are set by the server.
     pub data: Map<String, Value>,
+    /// Your name for this request (1 to 200 characters, e.g. a UUID): retrying with the
+    /// same key and data within 24 hours returns the first call's entry and creates nothing.
+    #[schemars(length(min = 1, max = 200))]
+    pub idempotency_key: Option<String>,
 }
 
 /// Arguments of `update_data`.

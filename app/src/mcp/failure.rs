@@ -81,6 +81,10 @@ impl ToolFailure {
                     entries.len()
                 ),
             }),
+            UseCaseError::KeyReused(why) => json!({
+                "code": "CONFLICT",
+                "message": format!("Conflict: {why}."),
+            }),
             UseCaseError::Timeout(why) => json!({
                 "code": "TIMEOUT",
                 "message": format!("The request was stopped: {why}. Nothing was changed."),
@@ -233,6 +237,18 @@ mod tests {
         let s = r.structured_content.unwrap();
         assert_eq!(s["error"]["code"], "CONFLICT");
         assert_eq!(s["error"]["currentRevision"], 4);
+    }
+
+    #[test]
+    fn a_reused_idempotency_key_is_a_conflict_saying_to_use_a_new_key() {
+        let r = result(UseCaseError::KeyReused(
+            "the idempotencyKey \"k\" was used with other arguments; send a new key".into(),
+        ));
+        let s = r.structured_content.unwrap();
+        assert_eq!(s["error"]["code"], "CONFLICT");
+        assert!(s["error"].get("currentRevision").is_none());
+        assert!(s["error"]["message"].as_str().unwrap().contains("new key"));
+        assert_eq!(r.is_error, Some(true));
     }
 
     #[test]

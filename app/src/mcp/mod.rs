@@ -4,6 +4,7 @@
 mod args;
 mod bulk;
 mod dto;
+mod dto_create_many;
 mod extract;
 mod failure;
 mod resources;

@@ -2,6 +2,7 @@
 
 mod access;
 mod entry;
+mod idempotency_key;
 mod ids;
 mod principal;
 mod project;
@@ -11,6 +12,7 @@ mod type_def;
 
 pub use access::{Access, CreationAccess, Operation};
 pub use entry::{Entry, format_time};
+pub use idempotency_key::{IdempotencyKey, IdempotencyKeyError};
 pub use ids::{CollectionName, EntryId, IdError, ProjectId, UserId};
 pub use principal::{MCP_FLAG, Principal, SCOPE_READ, SCOPE_WRITE};
 pub use project::{Member, Membership, Project, User};

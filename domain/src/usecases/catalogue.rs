@@ -24,6 +24,7 @@ pub enum UseCase {
     CountData,
     GetData,
     CreateData,
+    CreateMany,
     UpdateData,
     DeleteData,
     UpdateMany,
@@ -32,13 +33,14 @@ pub enum UseCase {
 
 impl UseCase {
     /// Every use case, in the order tools are listed.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::ListProjects,
         Self::ListTypes,
         Self::QueryData,
         Self::CountData,
         Self::GetData,
         Self::CreateData,
+        Self::CreateMany,
         Self::UpdateData,
         Self::DeleteData,
         Self::UpdateMany,
@@ -55,6 +57,7 @@ impl UseCase {
             Self::CountData => "count_data",
             Self::GetData => "get_data",
             Self::CreateData => "create_data",
+            Self::CreateMany => "create_many",
             Self::UpdateData => "update_data",
             Self::DeleteData => "delete_data",
             Self::UpdateMany => "update_many",
@@ -77,7 +80,7 @@ impl UseCase {
             | Self::QueryData
             | Self::CountData
             | Self::GetData => Effect::Reads,
-            Self::CreateData => Effect::Adds,
+            Self::CreateData | Self::CreateMany => Effect::Adds,
             Self::UpdateData | Self::DeleteData | Self::UpdateMany | Self::DeleteMany => {
                 Effect::Changes
             }
@@ -114,6 +117,7 @@ mod tests {
             writes,
             [
                 "create_data",
+                "create_many",
                 "update_data",
                 "delete_data",
                 "update_many",

@@ -1,15 +1,18 @@
 //! `create_data`: a new entry, if the type's `creationAccess` lets the caller create; it gets
-//! the type's `defaultAccess` with `creator` resolved.
+//! the type's `defaultAccess` with `creator` resolved. With an idempotency key, a retry
+//! within the window answers the first call's entry and writes nothing.
 
 use serde_json::Value;
 
 use crate::error::UseCaseError;
-use crate::model::{CollectionName, Entry, EntryId, Principal, ProjectId};
-use crate::rules;
+use crate::model::{CollectionName, Entry, EntryId, IdempotencyKey, Principal, ProjectId};
+use crate::ports::Inserted;
 
 use super::{
     Ports, UseCase,
-    common::{caller, check_fields, compute, found, require_write},
+    common::{caller, compute, found, require_write},
+    creation::{new_entry, object_fields, require_creation},
+    idempotency::{Keyed, entry_of_record},
 };
 
 /// What to create.
@@ -19,6 +22,9 @@ pub struct CreateRequest {
     pub collection: CollectionName,
     /// The entry's own fields: a JSON object without system fields.
     pub data: Value,
+    /// The client's name for this create: a retry with it within 24 hours answers the
+    /// first call's entry (the same arguments) or a conflict (other arguments).
+    pub idempotency_key: Option<IdempotencyKey>,
 }
 
 /// Creates the entry at revision 1.
@@ -26,7 +32,8 @@ pub struct CreateRequest {
 /// # Errors
 /// `InvalidArgument` for data that is not an object, names a system field, exceeds 1 MiB or
 /// violates the type's schema; `PermissionDenied` when `creationAccess` excludes the caller;
-/// `NotFound` for an unknown project or collection.
+/// `NotFound` for an unknown project or collection; `KeyReused` for an idempotency key used
+/// with other arguments within its window.
 #[tracing::instrument(name = "use_case", skip_all, fields(otel.name = "use case create_data", code.function.name = "create_data"))]
 pub async fn create_data(
     ports: &Ports,
@@ -34,45 +41,61 @@ pub async fn create_data(
     req: CreateRequest,
 ) -> Result<Entry, UseCaseError> {
     require_write(principal, UseCase::CreateData)?;
-    let Value::Object(fields) = req.data else {
-        return Err(UseCaseError::invalid(
-            "data",
-            "must be a JSON object of the entry's fields, e.g. {\"title\": \"Buy milk\"}",
-        ));
-    };
+    let fields = object_fields(req.data, "data")?;
     let caller = caller(principal, req.project)?;
+    let (keyed, fields) = match req.idempotency_key {
+        Some(key) => {
+            let as_json = |f: &serde_json::Map<String, Value>| Value::Object(f.clone());
+            let (keyed, fields) = Keyed::new(
+                ports,
+                key,
+                UseCase::CreateData,
+                &req.collection,
+                fields,
+                as_json,
+            )
+            .await?;
+            if let Some(result) = keyed.earlier(ports, caller).await? {
+                return entry_of_record(result, req.project, req.collection, caller.user);
+            }
+            (Some(keyed), fields)
+        }
+        None => (None, fields),
+    };
     let scoped = ports.types.find_type(caller, &req.collection).await?;
     let (member, type_def) = found(scoped, req.project, Some(&req.collection))?;
-    if !rules::may_create(&member, &type_def.creation_access) {
-        return Err(UseCaseError::PermissionDenied(format!(
-            "you may not create entries of type {} (its creationAccess does not include you); ask a project admin",
-            type_def.collection_name
-        )));
-    }
+    require_creation(&member, &type_def)?;
+    let now = keyed.as_ref().map_or_else(|| ports.clock.now(), Keyed::now);
+    let id = EntryId::from_uuid(ports.ids.new_id());
     // Validation grows with the entry (up to 1 MiB): off the request threads.
-    let (type_def, fields) = compute(ports, move || {
-        let checked = check_fields(&type_def, &fields, "data");
-        checked.map(|()| (type_def, fields))
+    let entry = compute(ports, move || {
+        new_entry(&member, &type_def, fields, "data", id, now)
     })
     .await??;
-    let now = ports.clock.now();
-    let entry = Entry {
-        id: EntryId::from_uuid(ports.ids.new_id()),
-        tenant_id: member.project,
-        collection: req.collection,
-        fields,
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
-        revision: 1,
-        access: rules::initial_access(&type_def.default_access, &member),
-        created_by: member.user,
-    };
     // Storage resolves the caller again with the write: a membership removed meanwhile
     // stops it, and the database's own creation rule is the second wall.
-    let scoped = ports.entries.insert(caller, &entry).await?;
-    found(scoped, req.project, Some(&entry.collection))?;
-    Ok(entry)
+    let Some(keyed) = keyed else {
+        let scoped = ports.entries.insert(caller, &entry).await?;
+        found(scoped, req.project, Some(&entry.collection))?;
+        return Ok(entry);
+    };
+    let record = keyed.record(Value::Object(entry.to_json()));
+    let scoped = ports
+        .entries
+        .insert_many(
+            caller,
+            &req.collection,
+            std::slice::from_ref(&entry),
+            Some(record),
+        )
+        .await?;
+    match found(scoped, req.project, Some(&req.collection))? {
+        (_, Inserted::Done) => Ok(entry),
+        (_, Inserted::KeyTaken(first)) => {
+            let result = keyed.replay(first)?;
+            entry_of_record(result, req.project, req.collection, caller.user)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -87,6 +110,7 @@ mod tests {
             project: project(),
             collection: tasks(),
             data,
+            idempotency_key: None,
         }
     }
 
@@ -226,5 +250,85 @@ mod tests {
                 "{key:?}: {err:?}"
             );
         }
+    }
+
+    /// Runs a keyed create of `data` on storage that holds `held` for the key; returns the
+    /// answer and the record the call stored (if it stored).
+    async fn keyed(
+        data: Value,
+        held: Option<crate::ports::IdempotencyRecord>,
+    ) -> (
+        Result<Entry, UseCaseError>,
+        Option<crate::ports::NewIdempotencyRecord>,
+    ) {
+        let mut f = ready(Role::Editor);
+        let s = f.scope();
+        f.entries
+            .expect_idempotent()
+            .times(1)
+            .returning(move |_, _| Ok(s.of(held.clone())));
+        let stored = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let kept = std::sync::Arc::clone(&stored);
+        let s = f.scope();
+        f.entries.expect_insert().never();
+        f.entries
+            .expect_insert_many()
+            .returning(move |_, _, entries, key| {
+                assert_eq!(entries.len(), 1);
+                *kept.lock().unwrap() = key;
+                Ok(s.of(crate::ports::Inserted::Done))
+            });
+        let mut request = req(data);
+        request.idempotency_key = Some("retry-1".parse().unwrap());
+        let answer = create_data(&f.ports(), &principal(), request).await;
+        let record = stored.lock().unwrap().take();
+        (answer, record)
+    }
+
+    #[tokio::test]
+    async fn a_keyed_create_stores_its_entry_with_the_key_in_one_write() {
+        let (entry, record) = keyed(json!({"title": "x"}), None).await;
+        let entry = entry.unwrap();
+        let record = record.expect("the key's record goes with the entry");
+        assert_eq!(record.record.result, Value::Object(entry.to_json()));
+        assert_eq!(record.record.key.as_str(), "retry-1");
+    }
+
+    #[tokio::test]
+    async fn a_retry_with_the_key_answers_the_identical_entry_and_writes_nothing() {
+        let (first, record) = keyed(json!({"title": "x", "n": [1]}), None).await;
+        let (first, record) = (first.unwrap(), record.unwrap().record);
+        let mut f = Fixture::new();
+        f.member(Role::Editor);
+        f.entries
+            .expect_idempotent()
+            .returning(move |_, _| Ok(found_as(Role::Editor, Some(record.clone()))));
+        f.types.expect_find_type().never();
+        f.entries.expect_insert().never();
+        f.entries.expect_insert_many().never();
+        let mut request = req(json!({"n": [1], "title": "x"}));
+        request.idempotency_key = Some("retry-1".parse().unwrap());
+        let again = create_data(&f.ports(), &principal(), request)
+            .await
+            .unwrap();
+        assert_eq!(again, first);
+        assert_eq!(again.to_json(), first.to_json());
+    }
+
+    #[tokio::test]
+    async fn the_key_with_other_data_is_a_conflict() {
+        let (_, record) = keyed(json!({"title": "x"}), None).await;
+        let mut held = record.unwrap().record;
+        let (answer, stored) = keyed(json!({"title": "y"}), Some(held.clone())).await;
+        assert!(
+            matches!(answer, Err(UseCaseError::KeyReused(_))),
+            "{answer:?}"
+        );
+        assert!(stored.is_none());
+        // Past the window the key is free again.
+        held.created_at -= chrono::TimeDelta::hours(24) + chrono::TimeDelta::microseconds(1);
+        let (answer, stored) = keyed(json!({"title": "y"}), Some(held)).await;
+        assert_eq!(answer.unwrap().fields["title"], json!("y"));
+        assert!(stored.is_some());
     }
 }

@@ -453,6 +453,51 @@ class Run {
     emit('create_data string', { id: entry.id });
   }
 
+  // create_many: all or none, a compact result in the order sent, a retry with the
+  // idempotency key answered from the first call, the key with other arguments refused;
+  // create_data's key likewise.
+  async createMany() {
+    const batch = `node-${randomUUID()}`;
+    const key = `import-${batch}`;
+    const base = { projectId: this.projectId, collectionName: this.collection };
+    const entries = [0, 1, 2].map((i) => ({ title: `many ${i}`, n: 100 + i, batch }));
+    const args = { ...base, entries, idempotencyKey: key };
+    const first = await this.call('create_many', args);
+    check(first.created === 3, `create_many: created should be 3: ${short(first)}`);
+    const made = first.entries;
+    check(Array.isArray(made) && made.length === 3, `create_many: 3 entries expected: ${short(first)}`);
+    for (const item of made) {
+      check(
+        jsonEqual(Object.keys(item).sort(), ['createdAt', 'id', 'revision']) &&
+          item.revision === 1 &&
+          isTimestamp(item.createdAt),
+        `create_many: an entry is not {id, revision: 1, createdAt}: ${short(item)}`,
+      );
+    }
+    const got = this.onlyEntry('get_data', await this.call('get_data', { ...base, id: made[1].id }), { revision: 1 });
+    check(got.title === 'many 1', `create_many: entries not stored in order: ${short(got)}`);
+    const again = await this.call('create_many', args);
+    check(jsonEqual(again, first), `create_many retry: ${short(again)} differs from the first ${short(first)}`);
+    const count = async () => this.call('count_data', { ...base, filter: { batch } });
+    check(jsonEqual(await count(), { count: 3 }), 'create_many retry created again');
+    emit('create_many', { ids: made.map((m) => m.id), replayed: true });
+
+    let err = await this.toolError('create_many', { ...args, entries: entries.slice(0, 2) }, 'CONFLICT');
+    check(err.message.includes('key'), `create_many reused key: the message does not say so: ${short(err)}`);
+    const bad = [entries[0], { title: 'x', id: 'mine' }];
+    err = await this.toolError('create_many', { ...base, entries: bad, idempotencyKey: `${key}-bad` }, 'INVALID_ARGUMENT');
+    check(err.field === 'entries[1]', `create_many bad entry: field should be entries[1]: ${short(err)}`);
+    check(jsonEqual(await count(), { count: 3 }), 'create_many with a bad entry wrote some');
+    emit('create_many refusals', { conflict: 'CONFLICT', invalid: err.field });
+
+    const one = { ...base, data: { title: 'once', batch }, idempotencyKey: `${key}-one` };
+    const created = this.onlyEntry('create_data', await this.call('create_data', one), { revision: 1 });
+    const replayed = this.onlyEntry('create_data', await this.call('create_data', one), { revision: 1 });
+    check(jsonEqual(replayed, created), `create_data retry: ${short(replayed)} differs from ${short(created)}`);
+    check(jsonEqual(await count(), { count: 4 }), 'create_data retry created again');
+    emit('create_data idempotencyKey', { id: created.id });
+  }
+
   async resources() {
     const uri = `platform://projects/${this.projectId}/types/${this.collection}`;
     const offered = [];
@@ -571,6 +616,7 @@ async function main() {
       ['create_data string', () => run.dataAsString()],
       ['resources', () => run.resources()],
       ['page size', () => run.pageSize()],
+      ['create_many', () => run.createMany()],
     ];
     for (const [name, action] of steps) {
       step = name;

@@ -465,6 +465,54 @@ class Run:
         )
         emit("create_data string", id=entry["id"])
 
+    async def create_many(self) -> None:
+        """create_many: all or none, a compact result in the order sent, a retry with the
+        idempotency key answered from the first call, the key with other arguments refused;
+        create_data's key likewise."""
+        batch = f"py-{uuid.uuid4()}"
+        key = f"import-{batch}"
+        base = {"projectId": self.project_id, "collectionName": self.collection}
+        entries = [{"title": f"many {i}", "n": 100 + i, "batch": batch} for i in range(3)]
+        args = {**base, "entries": entries, "idempotencyKey": key}
+        first = await self.call("create_many", args)
+        check(first.get("created") == 3, f"create_many: created should be 3: {short(first)}")
+        made = first.get("entries")
+        check(isinstance(made, list) and len(made) == 3, f"create_many: 3 entries expected: {short(first)}")
+        for item in made:
+            check(
+                set(item) == {"id", "revision", "createdAt"}
+                and item["revision"] == 1
+                and is_timestamp(item["createdAt"]),
+                f"create_many: an entry is not {{id, revision: 1, createdAt}}: {short(item)}",
+            )
+        s = await self.call("get_data", {**base, "id": made[1]["id"]})
+        entry = self.only_entry("get_data", s, revision=1)
+        check(entry.get("title") == "many 1", f"create_many: entries not stored in order: {short(entry)}")
+        again = await self.call("create_many", args)
+        check(again == first, f"create_many retry: {short(again)} differs from the first {short(first)}")
+        counted = await self.call("count_data", {**base, "filter": {"batch": batch}})
+        check(counted == {"count": 3}, f"create_many retry created again: {short(counted)}")
+        emit("create_many", ids=[m["id"] for m in made], replayed=True)
+
+        err = await self.tool_error("create_many", {**args, "entries": entries[:2]}, "CONFLICT")
+        check("key" in err["message"], f"create_many reused key: the message does not say so: {short(err)}")
+        bad = [entries[0], {"title": "x", "id": "mine"}]
+        err = await self.tool_error(
+            "create_many", {**base, "entries": bad, "idempotencyKey": f"{key}-bad"}, "INVALID_ARGUMENT"
+        )
+        check(err.get("field") == "entries[1]", f"create_many bad entry: field should be entries[1]: {short(err)}")
+        counted = await self.call("count_data", {**base, "filter": {"batch": batch}})
+        check(counted == {"count": 3}, f"create_many with a bad entry wrote some: {short(counted)}")
+        emit("create_many refusals", conflict="CONFLICT", invalid=err.get("field"))
+
+        one = {**base, "data": {"title": "once", "batch": batch}, "idempotencyKey": f"{key}-one"}
+        created = self.only_entry("create_data", await self.call("create_data", one), revision=1)
+        replayed = self.only_entry("create_data", await self.call("create_data", one), revision=1)
+        check(replayed == created, f"create_data retry: {short(replayed)} differs from {short(created)}")
+        counted = await self.call("count_data", {**base, "filter": {"batch": batch}})
+        check(counted == {"count": 4}, f"create_data retry created again: {short(counted)}")
+        emit("create_data idempotencyKey", id=created["id"])
+
     async def resources(self) -> None:
         uri = f"platform://projects/{self.project_id}/types/{self.collection}"
         offered: list[str] = []
@@ -585,6 +633,7 @@ async def main(url: str, token: str, mode: str, tools: tuple[set[str], set[str]]
                     ("create_data string", run.data_as_string),
                     ("resources", run.resources),
                     ("page size", run.page_size),
+                    ("create_many", run.create_many),
                 ):
                     LAST_HTTP_ERROR.clear()
                     await action()

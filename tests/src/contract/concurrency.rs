@@ -81,6 +81,7 @@ async fn fifty_concurrent_creates_all_land<S: Store>(store: Arc<S>) {
             project: w.a,
             collection: coll(TASKS),
             data: json!({"i": i}),
+            idempotency_key: None,
         };
         tokio::spawn(async move { create_data(&ports, &principal, req).await })
     });

@@ -146,7 +146,7 @@ async fn a_valid_token_reaches_the_tools(server: TestServer) {
     let body: Value = response.json().await.unwrap();
     assert_eq!(
         body["result"]["tools"].as_array().unwrap().len(),
-        8,
+        domain::usecases::UseCase::ALL.len(),
         "{body}"
     );
 }

@@ -147,6 +147,22 @@ async fn every_result_matches_its_output_schema_and_lists_stay_small(server: Tes
     let refused = c.call("query_data", json!({"include": ["owner"]})).await;
     assert_eq!(refused["error"]["code"], "INVALID_ARGUMENT");
     assert_eq!(refused["error"]["field"], "include.0");
+    // create_many: compact, in the order sent; its replay and its refusals fit the schema.
+    let args = json!({"entries": [{"title": "m1"}, {"title": "m2"}], "idempotencyKey": "shape-1"});
+    let made = c.call("create_many", args.clone()).await;
+    assert_eq!(made["created"], 2);
+    for entry in made["entries"].as_array().unwrap() {
+        assert_eq!(keys(entry), ["createdAt", "id", "revision"]);
+    }
+    assert_eq!(c.call("create_many", args).await, made);
+    let other = json!({"entries": [{"title": "m3"}], "idempotencyKey": "shape-1"});
+    assert_eq!(
+        c.call("create_many", other).await["error"]["code"],
+        "CONFLICT"
+    );
+    let bad = json!({"entries": [{"title": "ok"}, {"revision": 2}]});
+    let refused = c.call("create_many", bad).await;
+    assert_eq!(refused["error"]["field"], "entries[1]");
 }
 e2e!(every_result_matches_its_output_schema_and_lists_stay_small);
 

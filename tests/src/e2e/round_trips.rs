@@ -154,6 +154,17 @@ async fn each_tool_call_takes_one_round_trip_to_read_and_two_to_write(pool: sqlx
             2,
         ),
         (
+            "create_many",
+            json!({"projectId": project, "collectionName": "tasks", "entries": [{"title": "m1"}, {"title": "m2"}]}),
+            2,
+        ),
+        // Warmed up (made) once below, so counted here as the retry: one read answers it.
+        (
+            "create_data",
+            json!({"projectId": project, "collectionName": "tasks", "data": {"title": "k"}, "idempotencyKey": "rt-1"}),
+            1,
+        ),
+        (
             "update_data",
             json!({"projectId": project, "collectionName": "tasks", "id": id, "modifier": {"$inc": {"n": 1}, "$set": {"title": "c"}}}),
             2,

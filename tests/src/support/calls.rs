@@ -24,6 +24,7 @@ impl<S: Store> World<S> {
             project,
             collection: coll(collection),
             data,
+            idempotency_key: None,
         };
         create_data(&self.ports, &self.principal(who), req).await
     }

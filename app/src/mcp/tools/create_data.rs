@@ -8,12 +8,13 @@ use serde_json::Value;
 use super::{input_schema, output_schema};
 use crate::mcp::args::{ArgSpec, parse};
 use crate::mcp::dto::{CreateArgs, EntryOut, collection, project_id};
+use crate::mcp::dto_create_many::idempotency_key;
 use crate::mcp::extract::Authenticated;
 use crate::mcp::failure::ToolFailure;
 use crate::mcp::server::PlatformMcp;
 
 const SPEC: ArgSpec = ArgSpec {
-    known: &["projectId", "collectionName", "data"],
+    known: &["projectId", "collectionName", "data", "idempotencyKey"],
     structured: &["data"],
 };
 
@@ -21,7 +22,7 @@ const SPEC: ArgSpec = ArgSpec {
 impl PlatformMcp {
     #[tool(
         name = "create_data",
-        description = "Create an entry in a collection. data is a JSON object of the entry's own fields; it must satisfy the type's schema (see list_types) and be at most 1 MiB. The server sets id, tenantId, createdAt, updatedAt, deletedAt, revision (1) and access (from the type's defaultAccess); do not send them. Requires that the type's creationAccess includes you. Example: {\"projectId\": \"…\", \"collectionName\": \"tasks\", \"data\": {\"title\": \"Call Ada\", \"done\": false}}",
+        description = "Create an entry in a collection. data is a JSON object of the entry's own fields; it must satisfy the type's schema (see list_types) and be at most 1 MiB. The server sets id, tenantId, createdAt, updatedAt, deletedAt, revision (1) and access (from the type's defaultAccess); do not send them. Requires that the type's creationAccess includes you. To retry safely after a timeout, send an idempotencyKey (e.g. a UUID): a retry with the same key and data within 24 hours returns the first entry instead of creating another (the same key with other data is a CONFLICT). Example: {\"projectId\": \"…\", \"collectionName\": \"tasks\", \"data\": {\"title\": \"Call Ada\", \"done\": false}}",
         output_schema = output_schema::<EntryOut>(),
         input_schema = input_schema::<CreateArgs>(),
         annotations(
@@ -42,6 +43,7 @@ impl PlatformMcp {
             project: project_id(&args.project_id)?,
             collection: collection(&args.collection_name)?,
             data: Value::Object(args.data),
+            idempotency_key: idempotency_key(args.idempotency_key.as_deref())?,
         };
         let entry = domain::usecases::create_data(&self.ports, &principal, request).await?;
         Ok(Json(entry.into()))

@@ -3,6 +3,7 @@
 
 mod count_data;
 mod create_data;
+mod create_many;
 mod delete_data;
 mod delete_many;
 mod get_data;
@@ -28,6 +29,7 @@ pub fn router() -> ToolRouter<PlatformMcp> {
         + PlatformMcp::count_data_route()
         + PlatformMcp::get_data_route()
         + PlatformMcp::create_data_route()
+        + PlatformMcp::create_many_route()
         + PlatformMcp::update_data_route()
         + PlatformMcp::delete_data_route()
         + PlatformMcp::update_many_route()

@@ -17,13 +17,16 @@ use self::generate::Gen;
 use super::harness::TestServer;
 
 const SEED: u64 = 0x5eed_0009;
-const TOOLS: [&str; 8] = [
+const TOOLS: [&str; 11] = [
     "query_data",
     "count_data",
     "get_data",
     "create_data",
+    "create_many",
     "update_data",
     "delete_data",
+    "update_many",
+    "delete_many",
     "list_projects",
     "list_types",
 ];
@@ -121,6 +124,16 @@ fn argument(g: &mut Gen, world: &World, name: &str) -> Value {
         }
         "sort" => json!({ g.key(): *g.pick(&[1, -1]) }),
         "fields" => Value::Array((0..g.below(4)).map(|_| json!(g.key())).collect()),
+        "entries" => Value::Array(
+            (0..g.below(4))
+                .map(|_| {
+                    let len = g.below(4);
+                    Value::Object(g.object(len, 3))
+                })
+                .collect(),
+        ),
+        "idempotencyKey" => json!(*g.pick(&["k1", "k2", "", "a\nb"])),
+        "confirm" => json!(g.text(43)),
         "cursor" => {
             let mut cursor = world.cursor.clone();
             match g.below(4) {
@@ -152,7 +165,8 @@ fn tool_arguments(g: &mut Gen, world: &World, tool: &str) -> Value {
         ],
         "count_data" => &["projectId", "collectionName", "filter"],
         "get_data" => &["projectId", "collectionName", "id"],
-        "create_data" => &["projectId", "collectionName", "data"],
+        "create_data" => &["projectId", "collectionName", "data", "idempotencyKey"],
+        "create_many" => &["projectId", "collectionName", "entries", "idempotencyKey"],
         "update_data" => &[
             "projectId",
             "collectionName",
@@ -160,6 +174,14 @@ fn tool_arguments(g: &mut Gen, world: &World, tool: &str) -> Value {
             "modifier",
             "expectedRevision",
         ],
+        "update_many" => &[
+            "projectId",
+            "collectionName",
+            "filter",
+            "modifier",
+            "confirm",
+        ],
+        "delete_many" => &["projectId", "collectionName", "filter", "confirm"],
         _ => &["projectId", "collectionName", "id", "expectedRevision"],
     };
     let mut arguments = Map::new();

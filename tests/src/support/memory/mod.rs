@@ -7,18 +7,19 @@
 mod bulk;
 mod directory;
 mod grants;
+mod previews;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
 use domain::model::{
-    CollectionName, Entry, EntryId, MCP_FLAG, Member, Membership, Project, ProjectId, Role,
-    TypeDef, User, UserId,
+    CollectionName, Entry, EntryId, IdempotencyKey, MCP_FLAG, Member, Membership, Project,
+    ProjectId, Role, TypeDef, User, UserId,
 };
 use domain::ports::{
-    Caller, EntryQuery, EntryStore, Gated, Loaded, ProjectStore, Scoped, StoreError, Swap,
-    TypeStore,
+    Caller, EntryQuery, EntryStore, Gated, IdempotencyRecord, Inserted, Loaded,
+    NewIdempotencyRecord, ProjectStore, Scoped, StoreError, Swap, TypeStore,
 };
 use domain::query::Filter;
 use domain::rules::{self, read_predicate};
@@ -33,7 +34,8 @@ pub(super) struct Inner {
     pub(super) entries: Vec<Entry>,
     pub(super) flags: BTreeMap<(UserId, String), bool>,
     pub(super) grants: grants::Grants,
-    pub(super) previews: Vec<bulk::Saved>,
+    pub(super) previews: Vec<previews::Saved>,
+    pub(super) records: bulk::Records,
 }
 
 /// The reference store.
@@ -274,6 +276,24 @@ impl EntryStore for MemoryStore {
                 Ok(())
             })
         })
+    }
+
+    async fn insert_many(
+        &self,
+        caller: Caller,
+        collection: &CollectionName,
+        entries: &[Entry],
+        key: Option<NewIdempotencyRecord>,
+    ) -> Result<Scoped<Inserted>, StoreError> {
+        self.with(|s| bulk::insert_many(s, caller, collection, entries, key.as_ref()))
+    }
+
+    async fn idempotent(
+        &self,
+        caller: Caller,
+        key: &IdempotencyKey,
+    ) -> Result<Scoped<Option<IdempotencyRecord>>, StoreError> {
+        self.with(|s| bulk::idempotent(s, caller, key))
     }
 
     async fn swap(
