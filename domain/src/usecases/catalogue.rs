@@ -22,6 +22,7 @@ pub enum UseCase {
     ListTypes,
     QueryData,
     CountData,
+    AggregateData,
     GetData,
     CreateData,
     UpdateData,
@@ -30,11 +31,12 @@ pub enum UseCase {
 
 impl UseCase {
     /// Every use case, in the order tools are listed.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::ListProjects,
         Self::ListTypes,
         Self::QueryData,
         Self::CountData,
+        Self::AggregateData,
         Self::GetData,
         Self::CreateData,
         Self::UpdateData,
@@ -49,6 +51,7 @@ impl UseCase {
             Self::ListTypes => "list_types",
             Self::QueryData => "query_data",
             Self::CountData => "count_data",
+            Self::AggregateData => "aggregate_data",
             Self::GetData => "get_data",
             Self::CreateData => "create_data",
             Self::UpdateData => "update_data",
@@ -70,6 +73,7 @@ impl UseCase {
             | Self::ListTypes
             | Self::QueryData
             | Self::CountData
+            | Self::AggregateData
             | Self::GetData => Effect::Reads,
             Self::CreateData => Effect::Adds,
             Self::UpdateData | Self::DeleteData => Effect::Changes,

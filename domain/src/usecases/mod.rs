@@ -1,5 +1,6 @@
 //! The use cases, one per tool, each a function of the ports and the caller.
 
+mod aggregate_data;
 mod catalogue;
 mod change;
 mod common;
@@ -16,6 +17,7 @@ mod update_data;
 #[cfg(test)]
 mod fixtures;
 
+pub use aggregate_data::{AggregatePage, AggregateRequest, MAX_GROUPS, aggregate_data};
 pub use catalogue::{Effect, UseCase};
 pub use common::{MAX_DOCUMENT_BYTES, Ports};
 pub use count_data::{CountRequest, count_data};
