@@ -19,6 +19,7 @@
 mod call;
 mod counters;
 mod directory;
+mod aggregate;
 mod entries;
 mod errors;
 mod filter_sql;
