@@ -109,7 +109,9 @@ pub(super) fn statement(
         "SELECT jsonb_build_array({}) AS k, jsonb_build_array({}) AS m, \
          jsonb_build_array({}) AS x FROM (",
         list("g", keys, &|c| c),
-        list("m", aggregation.metrics.len(), &|c| format!("to_jsonb({c})")),
+        list("m", aggregation.metrics.len(), &|c| format!(
+            "to_jsonb({c})"
+        )),
         list("x", aggregation.skipped_fields().len(), &|c| c),
     ));
     outer.append(sql).push(") t");
@@ -120,7 +122,9 @@ pub(super) fn statement(
             Direction::Desc => "DESC NULLS LAST",
         };
         match by {
-            SortBy::Key(i) => order.extend(data_keys(&format!("t.g{i}")).map(|k| format!("{k} {dir}"))),
+            SortBy::Key(i) => {
+                order.extend(data_keys(&format!("t.g{i}")).map(|k| format!("{k} {dir}")))
+            }
             SortBy::Metric(i) => order.push(format!("t.m{i} {dir}")),
         }
     }
@@ -198,5 +202,41 @@ fn metric_expr(sql: &mut Sql, metric: &Metric) -> String {
         Op::Min => format!("min({input})"),
         Op::Max => format!("max({input})"),
         Op::Count | Op::CountDistinct => "count(*)".to_owned(),
+    }
+}
+
+impl super::PgStore {
+    /// `EXPLAIN (FORMAT JSON)` of exactly the statement [`EntryStore::aggregate`] sends
+    /// (`aggregation` set) or [`EntryStore::count`] sends (`None`, counting
+    /// `count_filter`), planned as it runs: on a data connection, as the application role,
+    /// under row-level security. For the plan tests.
+    ///
+    /// [`EntryStore::aggregate`]: domain::ports::EntryStore::aggregate
+    /// [`EntryStore::count`]: domain::ports::EntryStore::count
+    ///
+    /// # Errors
+    /// The database failed, or a filter value not in the domain's normalized form.
+    pub async fn explain_aggregate(
+        &self,
+        member: domain::model::Member,
+        collection: &CollectionName,
+        aggregation: Option<&Aggregation>,
+        count_filter: &domain::query::Filter,
+    ) -> Result<Value, StoreError> {
+        let call = super::call::Call {
+            user: member.user,
+            project: Some(member.project),
+            collection: Some(collection),
+            want_type: false,
+        };
+        let sql = match aggregation {
+            Some(aggregation) => statement(member.project, collection, aggregation)?,
+            None => super::listing::count(member.project, collection, count_filter)?,
+        };
+        let explain = super::call::read_statement(&call, sql).prefixed("EXPLAIN (FORMAT JSON) ");
+        let mut conn = self.data.lease().await?;
+        let plan = explain.query_scalar::<Value>().fetch_one(&mut *conn).await;
+        self.data.finish(conn, &plan);
+        plan.map_err(|e| super::errors::unexpected("explaining an aggregate", &e))
     }
 }

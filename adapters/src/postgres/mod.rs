@@ -16,10 +16,10 @@
 //! (`Directory`, `FeatureFlags`, signing keys, the authorization server's grants), none of
 //! which is a person's data call.
 
+mod aggregate;
 mod call;
 mod counters;
 mod directory;
-mod aggregate;
 mod entries;
 mod errors;
 mod filter_sql;

@@ -36,7 +36,9 @@ pub(super) fn statement(
         .group_by
         .iter()
         .enumerate()
-        .filter(|(_, k)| matches!(k, GroupKey::Bucket(b) if !Offsets::of(b.zone).changes.is_empty()))
+        .filter(
+            |(_, k)| matches!(k, GroupKey::Bucket(b) if !Offsets::of(b.zone).changes.is_empty()),
+        )
         .map(|(i, _)| i)
         .collect();
     let mut inner: Vec<String> = Vec::new();
@@ -169,7 +171,10 @@ fn key_exprs(sql: &mut Sql, key: &GroupKey, zoned: Option<usize>) -> (String, St
             let local = match zoned {
                 Some(i) => {
                     let epoch = format!("entries.b{i}");
-                    format!("({epoch} + {})", offset_case(&epoch, &Offsets::of(bucket.zone)))
+                    format!(
+                        "({epoch} + {})",
+                        offset_case(&epoch, &Offsets::of(bucket.zone))
+                    )
                 }
                 None => format!(
                     "({} + {})",

@@ -62,7 +62,9 @@ pub async fn aggregate_data(
         Some(n) => {
             return Err(UseCaseError::invalid(
                 "limit",
-                format!("{n} is out of range; use 1 to 100 (default 100) and page on with nextCursor"),
+                format!(
+                    "{n} is out of range; use 1 to 100 (default 100) and page on with nextCursor"
+                ),
             ));
         }
     };

@@ -70,9 +70,17 @@ async fn all_pages<S: Store>(
 }
 
 /// The groups the reference evaluation gives for what `who` may read of `stored`.
-fn reference<S: Store>(w: &World<S>, who: Who, stored: &[Entry], a: &Args) -> Vec<Map<String, Value>> {
+fn reference<S: Store>(
+    w: &World<S>,
+    who: Who,
+    stored: &[Entry],
+    a: &Args,
+) -> Vec<Map<String, Value>> {
     let rule = read_predicate(&w.member(who, w.a));
-    let filter = a.filter.as_ref().map_or(Filter::All, |f| Filter::parse(f).unwrap());
+    let filter = a
+        .filter
+        .as_ref()
+        .map_or(Filter::All, |f| Filter::parse(f).unwrap());
     let readable: Vec<Value> = stored
         .iter()
         .filter(|e| e.tenant_id == w.a && e.collection == coll(TASKS))
@@ -80,7 +88,10 @@ fn reference<S: Store>(w: &World<S>, who: Who, stored: &[Entry], a: &Args) -> Ve
         .map(|e| Value::Object(e.to_json()))
         .filter(|e| filter.matches(e))
         .collect();
-    let group_by = a.group_by.as_ref().map_or(Vec::new(), |g| parse_group_by(g).unwrap());
+    let group_by = a
+        .group_by
+        .as_ref()
+        .map_or(Vec::new(), |g| parse_group_by(g).unwrap());
     let metrics = parse_metrics(&a.metrics).unwrap();
     let order = a.sort.as_ref().map_or(GroupOrder::default(), |s| {
         parse_order(s, &group_by, &metrics).unwrap()
@@ -98,7 +109,12 @@ fn reference<S: Store>(w: &World<S>, who: Who, stored: &[Entry], a: &Args) -> Ve
         .into_iter()
         .map(|g| {
             let mut out = Map::new();
-            let key = aggregation.group_by.iter().map(|k| k.name()).zip(g.key).collect();
+            let key = aggregation
+                .group_by
+                .iter()
+                .map(|k| k.name())
+                .zip(g.key)
+                .collect();
             out.insert("key".into(), Value::Object(key));
             out.extend(aggregation.metrics.iter().map(|m| m.name()).zip(g.values));
             out.extend(
@@ -116,7 +132,10 @@ fn reference<S: Store>(w: &World<S>, who: Who, stored: &[Entry], a: &Args) -> Ve
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => {
-            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
             (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0)
         }
         (Value::Object(x), Value::Object(y)) => {
@@ -132,7 +151,9 @@ async fn check<S: Store>(w: &World<S>, who: Who, stored: &[Entry], a: &Args, lim
     let want = reference(w, who, stored, a);
     let got_v = Value::Array(got.into_iter().map(Value::Object).collect());
     let want_v = Value::Array(want.into_iter().map(Value::Object).collect());
-    let (Value::Array(g), Value::Array(x)) = (&got_v, &want_v) else { unreachable!() };
+    let (Value::Array(g), Value::Array(x)) = (&got_v, &want_v) else {
+        unreachable!()
+    };
     assert!(
         g.len() == x.len() && g.iter().zip(x).all(|(p, q)| same(p, q)),
         "{who:?} {:?} {:?} sort {:?}:\n got  {got_v}\n want {want_v}",
@@ -176,11 +197,26 @@ async fn seed<S: Store>(w: &World<S>) -> Vec<Entry> {
         }
     }
     // A deleted entry never counts, and an entry of project B never either.
-    let gone = w.entry(w.a, TASKS, Who::Carol, json!({"status": "open", "amount": 1000}), None);
+    let gone = w.entry(
+        w.a,
+        TASKS,
+        Who::Carol,
+        json!({"status": "open", "amount": 1000}),
+        None,
+    );
     w.insert(&gone).await;
-    let deleted = w.delete(Who::Carol, w.a, TASKS, gone.id, None).await.unwrap();
+    let deleted = w
+        .delete(Who::Carol, w.a, TASKS, gone.id, None)
+        .await
+        .unwrap();
     stored.push(deleted);
-    let other = w.entry(w.b, TASKS, Who::Eve, json!({"status": "open", "amount": 7}), None);
+    let other = w.entry(
+        w.b,
+        TASKS,
+        Who::Eve,
+        json!({"status": "open", "amount": 7}),
+        None,
+    );
     w.insert(&other).await;
     stored.push(other);
     stored
@@ -191,8 +227,14 @@ async fn every_role_aggregates_exactly_the_entries_it_may_read<S: Store>(store: 
     let stored = seed(&w).await;
     let cases = [
         args(None, json!(["count", "sum:amount", "countDistinct:tag"])),
-        args(Some(json!("shape")), json!(["count", "avg(amount)", "max:amount"])),
-        args(Some(json!(["status", "tag"])), json!(["count", "min:amount"])),
+        args(
+            Some(json!("shape")),
+            json!(["count", "avg(amount)", "max:amount"]),
+        ),
+        args(
+            Some(json!(["status", "tag"])),
+            json!(["count", "min:amount"]),
+        ),
     ];
     for who in [Who::Alice, Who::Bob, Who::Carol, Who::Dave] {
         for a in &cases {
@@ -207,8 +249,14 @@ async fn mixed_values_group_sort_and_page_as_the_reference_says<S: Store>(store:
     let w = World::new(store).await;
     let stored = seed(&w).await;
     let metrics = json!([
-        "count", "sum:amount", "avg:amount", "min:amount", "max:amount",
-        "countDistinct:tag", "sum:revision", "max:revision",
+        "count",
+        "sum:amount",
+        "avg:amount",
+        "min:amount",
+        "max:amount",
+        "countDistinct:tag",
+        "sum:revision",
+        "max:revision",
         "countDistinct:id"
     ]);
     let sorts = [
@@ -228,7 +276,14 @@ async fn mixed_values_group_sort_and_page_as_the_reference_says<S: Store>(store:
     let mut filtered = args(Some(json!("tag")), json!(["count", "sum:amount"]));
     filtered.filter = Some(json!({"status": {"$in": ["open", 1]}}));
     check(&w, Who::Carol, &stored, &filtered, 1).await;
-    check(&w, Who::Carol, &stored, &args(Some(json!("n.x")), json!(["count"])), 100).await;
+    check(
+        &w,
+        Who::Carol,
+        &stored,
+        &args(Some(json!("n.x")), json!(["count"])),
+        100,
+    )
+    .await;
 }
 
 async fn timestamps_extremes_and_empty_totals_follow_the_reference<S: Store>(store: Arc<S>) {
@@ -239,9 +294,15 @@ async fn timestamps_extremes_and_empty_totals_follow_the_reference<S: Store>(sto
         Value::Array(got.into_iter().map(Value::Object).collect()),
         json!([{"key": {}, "count": 0, "sum:amount": null, "min:createdAt": null, "skipped:amount": 0, "skipped:createdAt": 0}])
     );
-    let none = all_pages(&w, Who::Dave, w.a, &args(Some(json!("x")), json!(["count"])), 100)
-        .await
-        .unwrap();
+    let none = all_pages(
+        &w,
+        Who::Dave,
+        w.a,
+        &args(Some(json!("x")), json!(["count"])),
+        100,
+    )
+    .await
+    .unwrap();
     assert!(none.is_empty());
     let stored = seed(&w).await;
     let a = args(
@@ -284,23 +345,46 @@ async fn date_buckets_follow_the_zone_and_unit<S: Store>(store: Arc<S>) {
         w.insert(&e).await;
         stored.push(e);
     }
-    for zone in ["UTC", "Europe/Paris", "America/New_York", "Pacific/Kiritimati", "Asia/Kolkata"] {
+    for zone in [
+        "UTC",
+        "Europe/Paris",
+        "America/New_York",
+        "Pacific/Kiritimati",
+        "Asia/Kolkata",
+    ] {
         for unit in ["day", "week", "month", "year"] {
             let bucket = json!({"field": "at", "unit": unit, "timezone": zone});
             let a = args(Some(json!([bucket])), json!(["count", "sum:amount"]));
             check(&w, Who::Dave, &stored, &a, 100).await;
         }
     }
-    let created = json!([{"field": "createdAt", "unit": "week", "timezone": "Europe/Paris"}, "amount"]);
-    check(&w, Who::Dave, &stored, &args(Some(created), json!(["count"])), 5).await;
+    let created =
+        json!([{"field": "createdAt", "unit": "week", "timezone": "Europe/Paris"}, "amount"]);
+    check(
+        &w,
+        Who::Dave,
+        &stored,
+        &args(Some(created), json!(["count"])),
+        5,
+    )
+    .await;
     let updated = json!({"field": "updatedAt", "unit": "day"});
-    check(&w, Who::Dave, &stored, &args(Some(updated), json!(["count"])), 100).await;
+    check(
+        &w,
+        Who::Dave,
+        &stored,
+        &args(Some(updated), json!(["count"])),
+        100,
+    )
+    .await;
 }
 
 async fn a_cursor_from_other_arguments_is_refused<S: Store>(store: Arc<S>) {
     let w = World::new(store).await;
     for status in ["a", "b", "c"] {
-        w.create(Who::Carol, w.a, TASKS, json!({"status": status})).await.unwrap();
+        w.create(Who::Carol, w.a, TASKS, json!({"status": status}))
+            .await
+            .unwrap();
     }
     let req = |metrics: Value, cursor: Option<String>| AggregateRequest {
         project: w.a,
@@ -312,9 +396,13 @@ async fn a_cursor_from_other_arguments_is_refused<S: Store>(store: Arc<S>) {
         limit: Some(2),
         cursor,
     };
-    let first = aggregate_data(&w.ports, &w.principal(Who::Dave), req(json!(["count"]), None))
-        .await
-        .unwrap();
+    let first = aggregate_data(
+        &w.ports,
+        &w.principal(Who::Dave),
+        req(json!(["count"]), None),
+    )
+    .await
+    .unwrap();
     assert!(first.truncated);
     let err = aggregate_data(
         &w.ports,
@@ -323,7 +411,10 @@ async fn a_cursor_from_other_arguments_is_refused<S: Store>(store: Arc<S>) {
     )
     .await
     .unwrap_err();
-    assert!(matches!(err, UseCaseError::InvalidArgument { ref field, .. } if field == "cursor"), "{err:?}");
+    assert!(
+        matches!(err, UseCaseError::InvalidArgument { ref field, .. } if field == "cursor"),
+        "{err:?}"
+    );
 }
 
 contract!(

@@ -68,7 +68,10 @@ mod tests {
     #[test]
     fn a_cursor_round_trips_for_the_same_arguments_only() {
         let raw = OffsetCursor { offset: 200 }.encode(42);
-        assert_eq!(OffsetCursor::decode(&raw, 42), Ok(OffsetCursor { offset: 200 }));
+        assert_eq!(
+            OffsetCursor::decode(&raw, 42),
+            Ok(OffsetCursor { offset: 200 })
+        );
         let other = OffsetCursor::decode(&raw, 43).unwrap_err();
         assert!(other.message.contains("other arguments"), "{other}");
     }

@@ -269,12 +269,13 @@ fn parse_bucket(map: &Map<String, Value>, at: &str) -> Result<DateBucket, QueryE
             ));
         }
     };
-    if matches!(field, Field::System(SystemField::Id | SystemField::Revision)) {
+    if matches!(
+        field,
+        Field::System(SystemField::Id | SystemField::Revision)
+    ) {
         return Err(QueryError::new(
             format!("{at}.field"),
-            format!(
-                "\"{field}\" is not a timestamp; bucket createdAt, updatedAt or a data path"
-            ),
+            format!("\"{field}\" is not a timestamp; bucket createdAt, updatedAt or a data path"),
         ));
     }
     let unit_raw = map.get("unit").and_then(Value::as_str).unwrap_or_default();
@@ -320,10 +321,7 @@ mod tests {
     #[test]
     fn timestamps_with_offsets_and_bare_dates_parse() {
         let t = parse_moment("2025-03-01T00:30:00.123456789+01:00").unwrap();
-        assert_eq!(
-            t,
-            Moment::Instant("2025-02-28T23:30:00Z".parse().unwrap())
-        );
+        assert_eq!(t, Moment::Instant("2025-02-28T23:30:00Z".parse().unwrap()));
         assert_eq!(
             parse_moment("2024-02-29"),
             Some(Moment::Date(date("2024-02-29")))
@@ -372,7 +370,10 @@ mod tests {
         };
         let key = bucket.key_of(&json!({"at": "2025-07-01T02:00:00Z"}));
         assert_eq!(key, json!("2025-06-30"));
-        assert_eq!(bucket.key_of(&json!({"at": "2025-07-01"})), json!("2025-07-01"));
+        assert_eq!(
+            bucket.key_of(&json!({"at": "2025-07-01"})),
+            json!("2025-07-01")
+        );
         assert_eq!(bucket.key_of(&json!({"at": 20250701})), Value::Null);
         assert_eq!(bucket.key_of(&json!({})), Value::Null);
     }
@@ -395,12 +396,18 @@ mod tests {
             (json!(["a", "b", "c", "d"]), "groupBy"),
             (json!(["a", "a"]), "groupBy.1"),
             (json!("id"), "groupBy"),
-            (json!([{"field": "createdAt", "unit": "hour"}]), "groupBy.0.unit"),
+            (
+                json!([{"field": "createdAt", "unit": "hour"}]),
+                "groupBy.0.unit",
+            ),
             (
                 json!([{"field": "createdAt", "unit": "day", "timezone": "Mars/Base"}]),
                 "groupBy.0.timezone",
             ),
-            (json!([{"field": "revision", "unit": "day"}]), "groupBy.0.field"),
+            (
+                json!([{"field": "revision", "unit": "day"}]),
+                "groupBy.0.field",
+            ),
             (json!([{"unit": "day"}]), "groupBy.0.field"),
             (json!(3), "groupBy"),
         ];

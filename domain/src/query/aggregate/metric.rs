@@ -198,7 +198,10 @@ pub fn parse_metrics(raw: &Value) -> Result<Vec<Metric>, QueryError> {
         other => {
             return Err(QueryError::new(
                 "metrics",
-                format!("metrics must be an array, {example}, not {}", describe(other)),
+                format!(
+                    "metrics must be an array, {example}, not {}",
+                    describe(other)
+                ),
             ));
         }
     };
@@ -209,7 +212,10 @@ pub fn parse_metrics(raw: &Value) -> Result<Vec<Metric>, QueryError> {
         if metrics.contains(&metric) {
             return Err(QueryError::new(
                 at,
-                format!("\"{}\" is asked for twice; list each metric once", metric.name()),
+                format!(
+                    "\"{}\" is asked for twice; list each metric once",
+                    metric.name()
+                ),
             ));
         }
         metrics.push(metric);
@@ -230,7 +236,10 @@ mod tests {
     fn both_spellings_normalise_to_op_colon_field() {
         assert_eq!(name("sum(amount)"), "sum:amount");
         assert_eq!(name("sum:amount"), "sum:amount");
-        assert_eq!(name("countDistinct(address.city)"), "countDistinct:address.city");
+        assert_eq!(
+            name("countDistinct(address.city)"),
+            "countDistinct:address.city"
+        );
         assert_eq!(name("count"), "count");
         assert_eq!(name("max:revision"), "max:revision");
     }

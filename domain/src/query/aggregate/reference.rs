@@ -92,7 +92,13 @@ fn apply(op: Op, field: &Field, mut present: Vec<Value>) -> Value {
     let timestamps = matches!(field, Field::System(s) if s.name() != "revision");
     let values: Vec<Value> = present
         .into_iter()
-        .filter(|v| if timestamps { v.is_string() } else { v.is_number() })
+        .filter(|v| {
+            if timestamps {
+                v.is_string()
+            } else {
+                v.is_number()
+            }
+        })
         .collect();
     if values.is_empty() {
         return Value::Null;

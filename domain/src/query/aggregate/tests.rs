@@ -33,14 +33,26 @@ fn entries() -> Vec<Value> {
 fn groups_by_value_with_missing_and_null_together_first() {
     let agg = aggregation(
         json!(["status"]),
-        json!(["count", "sum:amount", "avg:amount", "min:amount", "max(amount)"]),
+        json!([
+            "count",
+            "sum:amount",
+            "avg:amount",
+            "min:amount",
+            "max(amount)"
+        ]),
         None,
     );
     let groups = evaluate(&agg, &entries());
     let keys: Vec<&Value> = groups.iter().map(|g| &g.key[0]).collect();
     assert_eq!(keys, [&json!(null), &json!("done"), &json!("open")]);
-    assert_eq!(groups[0].values, [json!(2), json!(5.0), json!(2.5), json!(1), json!(4)]);
-    assert_eq!(groups[1].values, [json!(1), json!(null), json!(null), json!(null), json!(null)]);
+    assert_eq!(
+        groups[0].values,
+        [json!(2), json!(5.0), json!(2.5), json!(1), json!(4)]
+    );
+    assert_eq!(
+        groups[1].values,
+        [json!(1), json!(null), json!(null), json!(null), json!(null)]
+    );
     assert_eq!(groups[1].skipped, [1]);
     assert_eq!(groups[2].values[1], json!(12.5));
     assert_eq!(groups[2].skipped, [1]);
@@ -48,7 +60,11 @@ fn groups_by_value_with_missing_and_null_together_first() {
 
 #[test]
 fn count_distinct_counts_present_values_by_json_equality() {
-    let agg = aggregation(json!([]), json!(["countDistinct:tag", "countDistinct:amount"]), None);
+    let agg = aggregation(
+        json!([]),
+        json!(["countDistinct:tag", "countDistinct:amount"]),
+        None,
+    );
     let groups = evaluate(&agg, &entries());
     // tag: "a", 1; amount: 10, 2.5, "12", null, 4, 1.
     assert_eq!(groups[0].values, [json!(2), json!(6)]);
@@ -73,7 +89,10 @@ fn a_metric_sort_breaks_ties_by_the_keys_ascending() {
     // null: 3 entries, "a": 2, 1: 1.
     assert_eq!(keys, [&json!(null), &json!("a"), &json!(1)]);
     let agg = aggregation(json!("tag"), json!(["count"]), Some(json!({"tag": -1})));
-    let keys: Vec<Value> = evaluate(&agg, &entries()).into_iter().map(|g| g.key[0].clone()).collect();
+    let keys: Vec<Value> = evaluate(&agg, &entries())
+        .into_iter()
+        .map(|g| g.key[0].clone())
+        .collect();
     assert_eq!(keys, [json!(1), json!("a"), json!(null)]);
 }
 
@@ -91,10 +110,17 @@ fn dates_bucket_by_month_in_the_zone() {
         json!({"at": "not a date"}),
     ];
     let groups = evaluate(&agg, &rows);
-    let got: Vec<(Value, Value)> = groups.into_iter().map(|g| (g.key[0].clone(), g.values[0].clone())).collect();
+    let got: Vec<(Value, Value)> = groups
+        .into_iter()
+        .map(|g| (g.key[0].clone(), g.values[0].clone()))
+        .collect();
     assert_eq!(
         got,
-        [(json!(null), json!(1)), (json!("2025-01-01"), json!(1)), (json!("2025-02-01"), json!(2))]
+        [
+            (json!(null), json!(1)),
+            (json!("2025-01-01"), json!(1)),
+            (json!("2025-02-01"), json!(2))
+        ]
     );
 }
 
@@ -106,7 +132,12 @@ fn sort_names_a_requested_metric_in_either_spelling_or_a_key() {
     assert_eq!(order.by, Some((SortBy::Metric(1), Direction::Asc)));
     let order = parse_order(&json!({"status": -1}), &group_by, &metrics).unwrap();
     assert_eq!(order.by, Some((SortBy::Key(0), Direction::Desc)));
-    for bad in [json!({"avg:amount": 1}), json!({"count": 2}), json!({}), json!("count")] {
+    for bad in [
+        json!({"avg:amount": 1}),
+        json!({"count": 2}),
+        json!({}),
+        json!("count"),
+    ] {
         assert!(parse_order(&bad, &group_by, &metrics).is_err(), "{bad}");
     }
 }

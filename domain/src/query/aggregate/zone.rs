@@ -106,7 +106,12 @@ mod tests {
 
     #[test]
     fn the_table_agrees_with_chrono_tz_around_every_change() {
-        for name in ["Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"] {
+        for name in [
+            "Europe/Paris",
+            "America/New_York",
+            "Australia/Lord_Howe",
+            "Asia/Kolkata",
+        ] {
             let zone: Tz = name.parse().unwrap();
             let table = Offsets::of(zone);
             for (from, offset) in &table.changes {

@@ -3,8 +3,8 @@ use serde_json::json;
 use super::*;
 use crate::error::Resource;
 use crate::model::Role;
-use crate::query::aggregate::{Group, SortBy};
 use crate::query::Direction;
+use crate::query::aggregate::{Group, SortBy};
 use crate::usecases::fixtures::*;
 
 fn request(metrics: Value) -> AggregateRequest {
@@ -52,7 +52,9 @@ async fn asks_storage_for_one_more_group_than_a_page_and_names_the_results() {
     let mut req = request(json!(["count", "sum(amount)"]));
     req.limit = Some(2);
     req.sort = Some(json!({"count": -1}));
-    let page = aggregate_data(&f.ports(), &principal(), req.clone()).await.unwrap();
+    let page = aggregate_data(&f.ports(), &principal(), req.clone())
+        .await
+        .unwrap();
     assert_eq!(page.groups.len(), 2);
     assert_eq!(
         Value::Object(page.groups[0].clone()),
@@ -72,7 +74,9 @@ async fn asks_storage_for_one_more_group_than_a_page_and_names_the_results() {
         .return_once(move |_, _, _| Ok(s.of(vec![group("new", 1, json!(2))])));
     let mut next = req.clone();
     next.cursor = Some(cursor.clone());
-    let page = aggregate_data(&f.ports(), &principal(), next).await.unwrap();
+    let page = aggregate_data(&f.ports(), &principal(), next)
+        .await
+        .unwrap();
     assert!(!page.truncated);
     assert_eq!(page.next_cursor, None);
 
@@ -89,7 +93,12 @@ async fn asks_storage_for_one_more_group_than_a_page_and_names_the_results() {
 async fn bad_arguments_are_refused_before_any_storage_call() {
     let cases = [
         (json!(["median:x"]), None, None, "metrics.0"),
-        (json!(["count"]), Some(json!({"avg:x": 1})), None, "sort.avg:x"),
+        (
+            json!(["count"]),
+            Some(json!({"avg:x": 1})),
+            None,
+            "sort.avg:x",
+        ),
         (json!(["count"]), None, Some(0), "limit"),
         (json!(["count"]), None, Some(101), "limit"),
         (json!([]), None, None, "metrics"),
@@ -111,7 +120,9 @@ async fn bad_arguments_are_refused_before_any_storage_call() {
     let err = aggregate_data(&Fixture::new().ports(), &principal(), req)
         .await
         .unwrap_err();
-    assert!(matches!(err, UseCaseError::InvalidArgument { ref field, .. } if field == "groupBy.0.timezone"));
+    assert!(
+        matches!(err, UseCaseError::InvalidArgument { ref field, .. } if field == "groupBy.0.timezone")
+    );
 }
 
 #[tokio::test]
@@ -125,7 +136,13 @@ async fn a_non_member_learns_only_that_the_project_is_not_found() {
     let err = aggregate_data(&f.ports(), &principal(), request(json!(["count"])))
         .await
         .unwrap_err();
-    assert!(matches!(err, UseCaseError::NotFound { resource: Resource::Project, .. }));
+    assert!(matches!(
+        err,
+        UseCaseError::NotFound {
+            resource: Resource::Project,
+            ..
+        }
+    ));
 }
 
 #[tokio::test]
@@ -137,8 +154,12 @@ async fn a_read_only_token_may_aggregate() {
     f.entries
         .expect_aggregate()
         .return_once(move |_, _, _| Ok(s.of(Vec::new())));
-    let page = aggregate_data(&f.ports(), &principal_with(&["data:read"]), request(json!(["count"])))
-        .await
-        .unwrap();
+    let page = aggregate_data(
+        &f.ports(),
+        &principal_with(&["data:read"]),
+        request(json!(["count"])),
+    )
+    .await
+    .unwrap();
     assert!(page.groups.is_empty());
 }
