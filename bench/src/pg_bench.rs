@@ -1,6 +1,6 @@
 //! The PostgreSQL comparisons: raw SQL against the adapter against the whole tool call,
 //! for the first page (both sizes), a page in the middle, an equality filter on a data
-//! field and a count; then one concurrent run; then the plans.
+//! field, a count and an aggregate (a `GROUP BY`); then one concurrent run; then the plans.
 
 use std::sync::Arc;
 
@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::calls::{self, CallRow, Operation, RawArgs, raw_op, tool_op};
 use crate::measure::{Variant, interleaved, throughput};
-use crate::ops::{Raw, Shared, counting, listing, page_query, raw, use_case};
+use crate::ops::{Raw, Shared, aggregating, counting, listing, page_query, raw, use_case};
 use crate::pg::Pg;
 use crate::plans::{self, Plan};
 use crate::report::{Group, Throughput};
@@ -150,13 +150,29 @@ pub async fn run(cfg: &Config, pg: &Pg) -> anyhow::Result<PgResults> {
                 ),
             ],
         ),
+        (
+            "pg.aggregate",
+            format!("PostgreSQL: aggregate_data, count and sum:n by status, on {l}"),
+            [
+                raw(conn.clone(), tenant, large, Raw::Grouped),
+                aggregating(entries.clone(), member, large)?,
+                tool(
+                    client.clone(),
+                    "aggregate_data",
+                    args(
+                        large,
+                        json!({"groupBy": "status", "metrics": ["count", "sum:n"]}),
+                    ),
+                ),
+            ],
+        ),
     ];
     for (key, title, [raw_op, adapter_op, tool_op]) in trios {
         eprintln!("bench: {title}");
-        let tool_label = if key == "pg.count" {
-            "count_data over HTTP"
-        } else {
-            "query_data over HTTP"
+        let tool_label = match key {
+            "pg.count" => "count_data over HTTP",
+            "pg.aggregate" => "aggregate_data over HTTP",
+            _ => "query_data over HTTP",
         };
         let variants = [
             Variant::new(&format!("{key}.raw"), "raw SQL", None, raw_op),

@@ -120,7 +120,7 @@ pub async fn raw(
         .bind(tenant)
         .bind(collection.as_str());
     let query = match raw {
-        Raw::First => query,
+        Raw::First | Raw::Grouped => query,
         Raw::After(at, id) => query.bind(*at).bind(*id),
         Raw::Containing(object) | Raw::Count(object) => query.bind(object.clone()),
     };

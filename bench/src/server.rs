@@ -97,7 +97,8 @@ impl ToolClient {
     }
 }
 
-/// A tool call as an [`Op`]: the entries `query_data` returned, or `count_data`'s count.
+/// A tool call as an [`Op`]: the entries `query_data` returned, `count_data`'s count, or
+/// the groups `aggregate_data` returned.
 pub fn tool(client: Arc<ToolClient>, name: &'static str, arguments: Value) -> Op {
     op(move || {
         let client = client.clone();
@@ -107,6 +108,7 @@ pub fn tool(client: Arc<ToolClient>, name: &'static str, arguments: Value) -> Op
             out["returned"]
                 .as_u64()
                 .or_else(|| out["count"].as_u64())
+                .or_else(|| out["groups"].as_array().map(|g| g.len() as u64))
                 .with_context(|| format!("{name} answered {out}"))
         }
     })

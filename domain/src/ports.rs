@@ -12,6 +12,7 @@ use crate::model::{
     CollectionName, Entry, EntryId, IdempotencyKey, Member, Membership, Project, ProjectId, Role,
     TypeDef, User, UserId,
 };
+use crate::query::aggregate::{Aggregation, Group};
 use crate::query::{Cursor, Filter, Sort};
 
 mod bulk;
@@ -188,6 +189,17 @@ pub trait EntryStore: Send + Sync + 'static {
         collection: &CollectionName,
         filter: &Filter,
     ) -> Result<Scoped<u64>, StoreError>;
+
+    /// The groups of the readable, not deleted entries of `collection` matching
+    /// `aggregation.filter`, in [`Aggregation::compare`] order, after `aggregation.offset`
+    /// groups, at most `aggregation.limit`: computed in the database in one statement, with
+    /// the semantics of [`crate::query::aggregate::evaluate`].
+    async fn aggregate(
+        &self,
+        caller: Caller,
+        collection: &CollectionName,
+        aggregation: &Aggregation,
+    ) -> Result<Scoped<Vec<Group>>, StoreError>;
 
     /// One readable, not deleted entry, or `None` (missing, deleted, unreadable or of another
     /// collection: indistinguishable).

@@ -16,10 +16,12 @@ use domain::ports::{
     Scoped, StoreError, Swap,
 };
 use domain::query::Filter;
+use domain::query::aggregate::{Aggregation, Group};
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::PgStore;
+use super::aggregate;
 use super::call::{Call, Statement, Written, decode, result_of};
 use super::errors::{refused_by_policy, write_error};
 use super::listing;
@@ -123,6 +125,20 @@ impl EntryStore for PgStore {
             let n = rows.first().and_then(|row| row.n).unwrap_or(0);
             Ok(u64::try_from(n).unwrap_or(0))
         })
+    }
+
+    async fn aggregate(
+        &self,
+        caller: Caller,
+        collection: &CollectionName,
+        aggregation: &Aggregation,
+    ) -> Result<Scoped<Vec<Group>>, StoreError> {
+        let statement = aggregate::statement(caller.project, collection, aggregation)?;
+        let call = in_collection(caller, collection, false);
+        let (resolved, rows) = self
+            .read::<aggregate::GroupRow>(call, statement, "aggregating entries")
+            .await?;
+        resolved.map(|_| aggregate::groups_of(rows))
     }
 
     async fn get(

@@ -91,7 +91,7 @@ pub fn page(
 }
 
 /// The three sort keys of a data value (see the module documentation).
-fn data_keys(value: &str) -> [String; 3] {
+pub(super) fn data_keys(value: &str) -> [String; 3] {
     let ranks: String = JsonType::ORDER
         .into_iter()
         .map(|t| format!(" WHEN '{}' THEN {}", jsonb_type_name(t), t.rank()))

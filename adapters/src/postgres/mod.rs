@@ -16,6 +16,7 @@
 //! (`Directory`, `FeatureFlags`, signing keys, the authorization server's grants), none of
 //! which is a person's data call.
 
+mod aggregate;
 mod bulk;
 mod bulk_insert;
 mod call;

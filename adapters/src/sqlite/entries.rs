@@ -8,9 +8,11 @@ use domain::ports::{
     Scoped, StoreError, Swap,
 };
 use domain::query::Filter;
+use domain::query::aggregate::{Aggregation, Group};
 use domain::rules::{self, read_predicate};
 
 use super::SqliteStore;
+use super::aggregate;
 use super::context;
 use super::deadline;
 use super::errors::unexpected;
@@ -122,6 +124,24 @@ impl EntryStore for SqliteStore {
             .map_err(unexpected)?;
         let n: i64 = sqlx::Row::try_get(&row, "n").map_err(unexpected)?;
         Ok(Scoped::Found(member, u64::try_from(n).unwrap_or(0)))
+    }
+
+    #[tracing::instrument(name = "db", skip_all, fields(otel.name = "SELECT entries", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "SELECT", db.collection.name = "entries"))]
+    async fn aggregate(
+        &self,
+        caller: Caller,
+        collection: &CollectionName,
+        aggregation: &Aggregation,
+    ) -> Result<Scoped<Vec<Group>>, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
+        let (member, _) = enter!(conn, caller, collection);
+        let found = aggregate::statement(&member, collection, aggregation)
+            .query()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(unexpected)?;
+        Ok(Scoped::Found(member, aggregate::groups_of(&found)?))
     }
 
     #[tracing::instrument(name = "db", skip_all, fields(otel.name = "SELECT entries", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "SELECT", db.collection.name = "entries"))]

@@ -16,6 +16,7 @@
 //! itself, so no write is ever lost. An in-memory database (`sqlite::memory:`) lives in a
 //! single connection, which serves reads and writes alike.
 
+mod aggregate;
 mod bulk;
 mod bulk_insert;
 mod context;

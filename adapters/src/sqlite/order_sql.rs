@@ -110,7 +110,7 @@ const fn json_type_names(t: JsonType) -> &'static [&'static str] {
 
 /// `(CASE coalesce(<json_type>, 'null') WHEN 'null' THEN 0 … END)`: the domain's rank of the
 /// type `json_type` reports (NULL for a missing path, ranked as null).
-fn rank_expr(json_type: &str) -> String {
+pub(super) fn rank_expr(json_type: &str) -> String {
     let arms: String = JsonType::ORDER
         .into_iter()
         .flat_map(|t| {

@@ -100,6 +100,12 @@ impl Sql {
         self.push(&placeholder)
     }
 
+    /// Takes the text written so far, keeping the bound values: a statement whose parts
+    /// must appear in another order than they bind is written part by part.
+    pub(super) fn take_text(&mut self) -> String {
+        std::mem::take(&mut self.text)
+    }
+
     /// The SQL text.
     #[cfg(test)]
     pub(super) fn text(&self) -> &str {

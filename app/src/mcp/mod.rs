@@ -1,6 +1,7 @@
 //! The MCP side of the server: the only module that knows rmcp and rmcp-actix-web (pinned
 //! exactly in Cargo.toml), so an upgrade or a swap of the SDK touches this folder only.
 
+mod aggregate_dto;
 mod args;
 mod bulk;
 mod dto;

@@ -7,6 +7,7 @@
 //! [`Sort::parse`], [`Projection::parse`], [`Cursor::decode`]); a refusal is a
 //! [`QueryError`] that locates the problem and says what to change.
 
+pub mod aggregate;
 mod cursor;
 mod error;
 mod field;

@@ -22,6 +22,7 @@ pub enum UseCase {
     ListTypes,
     QueryData,
     CountData,
+    AggregateData,
     GetData,
     CreateData,
     CreateMany,
@@ -33,11 +34,12 @@ pub enum UseCase {
 
 impl UseCase {
     /// Every use case, in the order tools are listed.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::ListProjects,
         Self::ListTypes,
         Self::QueryData,
         Self::CountData,
+        Self::AggregateData,
         Self::GetData,
         Self::CreateData,
         Self::CreateMany,
@@ -55,6 +57,7 @@ impl UseCase {
             Self::ListTypes => "list_types",
             Self::QueryData => "query_data",
             Self::CountData => "count_data",
+            Self::AggregateData => "aggregate_data",
             Self::GetData => "get_data",
             Self::CreateData => "create_data",
             Self::CreateMany => "create_many",
@@ -79,6 +82,7 @@ impl UseCase {
             | Self::ListTypes
             | Self::QueryData
             | Self::CountData
+            | Self::AggregateData
             | Self::GetData => Effect::Reads,
             Self::CreateData | Self::CreateMany => Effect::Adds,
             Self::UpdateData | Self::DeleteData | Self::UpdateMany | Self::DeleteMany => {

@@ -1,5 +1,6 @@
 //! The use cases, one per tool, each a function of the ports and the caller.
 
+mod aggregate_data;
 mod bulk;
 mod catalogue;
 mod change;
@@ -20,6 +21,7 @@ mod update_data;
 #[cfg(test)]
 mod fixtures;
 
+pub use aggregate_data::{AggregatePage, AggregateRequest, MAX_GROUPS, aggregate_data};
 pub use bulk::{
     BulkChange, BulkOutcome, BulkPreview, BulkRequest, MAX_BULK, PREVIEW_TTL, SAMPLES, Sample,
     SampleChange, delete_many, update_many,

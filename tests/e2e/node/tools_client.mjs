@@ -343,6 +343,32 @@ class Run {
     emit('page size', { default: defaultText, full: fullText });
   }
 
+  async aggregate() {
+    // Groups in the database: a total over a filter, then one group per title paged two at a
+    // time, newest title first (the entries are a/1, b/2, c/3).
+    const at = { projectId: this.projectId, collectionName: this.collection };
+    const s = await this.call('aggregate_data', {
+      ...at,
+      filter: { n: { $gte: 2 } },
+      metrics: ['count', 'sum(n)', 'avg:n', 'max:n'],
+    });
+    const want = { key: {}, count: 2, 'sum:n': 5, 'avg:n': 2.5, 'max:n': 3, 'skipped:n': 0 };
+    check(jsonEqual(s, { groups: [want], truncated: false }), `aggregate_data total: got ${short(s)}`);
+    const paged = { ...at, groupBy: ['title'], metrics: ['count'], sort: { title: -1 }, limit: 2 };
+    const first = await this.call('aggregate_data', paged);
+    const titles = (first.groups ?? []).map((g) => g.key.title);
+    check(
+      jsonEqual(titles, ['c', 'b']) && first.truncated === true,
+      `aggregate_data page 1: ${short(first)}`,
+    );
+    const rest = await this.call('aggregate_data', { ...paged, cursor: first.nextCursor });
+    check(
+      jsonEqual(rest, { groups: [{ key: { title: 'a' }, count: 1 }], truncated: false }),
+      `aggregate_data page 2: ${short(rest)}`,
+    );
+    emit('aggregate_data', { pages: [titles, ['a']] });
+  }
+
   async count() {
     const s = await this.call('count_data', {
       projectId: this.projectId,
@@ -609,6 +635,7 @@ async function main() {
       ['get_data', () => run.get()],
       ['query_data', () => run.query()],
       ['count_data', () => run.count()],
+      ['aggregate_data', () => run.aggregate()],
       ['update_data', () => run.update()],
       ['delete_data', () => run.delete()],
       ['bulk', () => run.bulk()],

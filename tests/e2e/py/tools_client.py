@@ -348,6 +348,27 @@ class Run:
         check(s == {"count": 2}, f'count_data: expected {{"count": 2}}, got {short(s)}')
         emit("count_data", count=2)
 
+    async def aggregate(self) -> None:
+        """Groups in the database: a total over a filter, then one group per title paged two
+        at a time, newest title first (the entries are a/1, b/2, c/3)."""
+        at = {"projectId": self.project_id, "collectionName": self.collection}
+        s = await self.call(
+            "aggregate_data",
+            {**at, "filter": {"n": {"$gte": 2}}, "metrics": ["count", "sum(n)", "avg:n", "max:n"]},
+        )
+        want = {"key": {}, "count": 2, "sum:n": 5, "avg:n": 2.5, "max:n": 3, "skipped:n": 0}
+        check(s == {"groups": [want], "truncated": False}, f"aggregate_data total: got {short(s)}")
+        paged = {**at, "groupBy": ["title"], "metrics": ["count"], "sort": {"title": -1}, "limit": 2}
+        first = await self.call("aggregate_data", paged)
+        titles = [g["key"]["title"] for g in first.get("groups", [])]
+        check(titles == ["c", "b"] and first.get("truncated") is True, f"aggregate_data page 1: {short(first)}")
+        rest = await self.call("aggregate_data", {**paged, "cursor": first["nextCursor"]})
+        check(
+            rest == {"groups": [{"key": {"title": "a"}, "count": 1}], "truncated": False},
+            f"aggregate_data page 2: {short(rest)}",
+        )
+        emit("aggregate_data", pages=[titles, ["a"]])
+
     async def update(self) -> None:
         a = self.entries["a"]
         args = {
@@ -626,6 +647,7 @@ async def main(url: str, token: str, mode: str, tools: tuple[set[str], set[str]]
                     ("get_data", run.get),
                     ("query_data", run.query),
                     ("count_data", run.count),
+                    ("aggregate_data", run.aggregate),
                     ("update_data", run.update),
                     ("delete_data", run.delete),
                     ("bulk", run.bulk),

@@ -52,6 +52,7 @@ macro_rules! contract {
 }
 
 mod access;
+mod aggregates;
 mod bad_input;
 mod bulk;
 mod concurrency;

@@ -1,8 +1,8 @@
 //! What the tools answer, over raw HTTP: every result validates against its tool's
 //! `outputSchema` (as `tools/list` gives it), a `query_data` page carries each entry's own
 //! fields plus `id`, `revision` and `updatedAt` and only what `include` or `fields` adds,
-//! `get_data` and the writes carry the whole entry, and a page cut short by its size budget
-//! says why.
+//! `get_data` and the writes carry the whole entry, `aggregate_data` answers groups, and a
+//! page cut short by its size budget says why.
 
 use std::collections::HashMap;
 
@@ -139,6 +139,25 @@ async fn every_result_matches_its_output_schema_and_lists_stay_small(server: Tes
         .await;
     assert_whole(&updated["entry"]);
     assert_eq!(c.call("count_data", json!({})).await["count"], 1);
+    let grouped = c
+        .call(
+            "aggregate_data",
+            json!({"groupBy": ["title", {"field": "createdAt", "unit": "month", "timezone": "Europe/Paris"}],
+                   "metrics": ["count", "sum:n", "min:createdAt", "countDistinct:title"]}),
+        )
+        .await;
+    let group = &grouped["groups"][0];
+    assert_eq!(group["key"]["title"], "u", "{grouped}");
+    assert_eq!(
+        (&group["count"], &group["skipped:n"]),
+        (&json!(1), &json!(0))
+    );
+    assert_eq!(grouped["truncated"], false);
+    assert!(grouped.get("nextCursor").is_none(), "{grouped}");
+    let refused = c
+        .call("aggregate_data", json!({"metrics": ["median:n"]}))
+        .await;
+    assert_eq!(refused["error"]["field"], "metrics.0", "{refused}");
     let deleted = c.call("delete_data", json!({"id": id})).await;
     assert_whole(&deleted["entry"]);
     assert!(deleted["entry"]["deletedAt"].is_string());

@@ -147,6 +147,13 @@ async fn each_tool_call_takes_one_round_trip_to_read_and_two_to_write(pool: sqlx
             json!({"projectId": project, "collectionName": "tasks", "filter": {"title": "a"}}),
             1,
         ),
+        (
+            "aggregate_data",
+            json!({"projectId": project, "collectionName": "tasks", "filter": {"n": {"$gte": 1}},
+                   "groupBy": ["title", {"field": "createdAt", "unit": "week", "timezone": "Europe/Paris"}],
+                   "metrics": ["count", "sum:n"], "sort": {"count": -1}}),
+            1,
+        ),
         ("get_data", one.clone(), 1),
         (
             "create_data",

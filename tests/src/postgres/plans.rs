@@ -198,3 +198,60 @@ async fn a_data_filter_runs_only_on_rows_the_read_rule_admitted(pool: PgPool) {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].fields["n"], json!(1234));
 }
+
+/// The index names a plan reads `entries` through.
+fn entry_indexes(plan: &Value) -> Vec<String> {
+    let mut names: Vec<String> = nodes(plan)
+        .iter()
+        .filter_map(|n| n["Index Name"].as_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// `aggregate_data` finds its rows as `count_data` does: for the same filter the grouped
+/// statement reads `entries` through the same index (the filter is index-backed exactly
+/// when a count's is), and a selective filter on `createdAt` never scans the table.
+#[sqlx::test(migrations = "../migrations/postgres")]
+async fn a_filtered_aggregate_reads_through_the_index_a_filtered_count_does(pool: PgPool) {
+    use domain::query::aggregate::{Aggregation, GroupOrder, parse_group_by, parse_metrics};
+    let w = big_world(pool).await;
+    let dave = w.member(Who::Dave, w.a);
+    let recent = format_time(chrono::Utc::now() - chrono::TimeDelta::seconds(300));
+    for (filter, selective) in [
+        (json!({"createdAt": {"$gte": recent}}), true),
+        (json!({"status": "done"}), false),
+    ] {
+        let filter = Filter::parse(&filter).unwrap();
+        let aggregation = Aggregation {
+            filter: filter.clone(),
+            group_by: parse_group_by(&json!(["status", {"field": "createdAt", "unit": "day"}]))
+                .unwrap(),
+            metrics: parse_metrics(&json!(["count", "sum:n"])).unwrap(),
+            order: GroupOrder::default(),
+            offset: 0,
+            limit: 101,
+        };
+        let count = w
+            .store
+            .explain_aggregate(dave, &coll(TASKS), None, &filter)
+            .await
+            .unwrap();
+        let grouped = w
+            .store
+            .explain_aggregate(dave, &coll(TASKS), Some(&aggregation), &filter)
+            .await
+            .unwrap();
+        assert!(!entry_indexes(&count).is_empty() || !selective, "{count:#}");
+        assert_eq!(
+            entry_indexes(&grouped),
+            entry_indexes(&count),
+            "{filter:?}:\n{grouped:#}\n{count:#}"
+        );
+        if selective {
+            assert_no_seq_scan_on_entries(&count);
+            assert_no_seq_scan_on_entries(&grouped);
+        }
+    }
+}

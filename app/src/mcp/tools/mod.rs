@@ -1,6 +1,7 @@
 //! The tools, one per file. Each is a thin adapter: parse the arguments into the
 //! use case's request, call it, wrap the result.
 
+mod aggregate_data;
 mod count_data;
 mod create_data;
 mod create_many;
@@ -27,6 +28,7 @@ pub fn router() -> ToolRouter<PlatformMcp> {
         + PlatformMcp::list_types_route()
         + PlatformMcp::query_data_route()
         + PlatformMcp::count_data_route()
+        + PlatformMcp::aggregate_data_route()
         + PlatformMcp::get_data_route()
         + PlatformMcp::create_data_route()
         + PlatformMcp::create_many_route()
@@ -204,7 +206,8 @@ mod tests {
                 .unwrap_or_else(|| panic!("{name} has no annotations"));
             assert_eq!(hint.read_only_hint, Some(!use_case.writes()), "{name}");
             let destructive = match use_case.effect() {
-                Effect::Reads => None,
+                // A reading tool may say so (aggregate_data does) or leave it out.
+                Effect::Reads => hint.destructive_hint.filter(|d| !d),
                 Effect::Adds => Some(false),
                 Effect::Changes => Some(true),
             };

@@ -17,9 +17,10 @@ use self::generate::Gen;
 use super::harness::TestServer;
 
 const SEED: u64 = 0x5eed_0009;
-const TOOLS: [&str; 11] = [
+const TOOLS: [&str; 12] = [
     "query_data",
     "count_data",
+    "aggregate_data",
     "get_data",
     "create_data",
     "create_many",
@@ -134,6 +135,24 @@ fn argument(g: &mut Gen, world: &World, name: &str) -> Value {
         ),
         "idempotencyKey" => json!(*g.pick(&["k1", "k2", "", "a\nb"])),
         "confirm" => json!(g.text(43)),
+        "groupBy" => match g.below(3) {
+            0 => json!([g.key()]),
+            1 => json!([{"field": *g.pick(&["createdAt", "due", "n"]),
+                "unit": *g.pick(&["day", "week", "month", "year", "hour"]),
+                "timezone": *g.pick(&["UTC", "Europe/Paris", "Mars/Base", ""])}]),
+            _ => g.json(2),
+        },
+        "metrics" => match g.below(2) {
+            0 => json!([*g.pick(&[
+                "count",
+                "sum:n",
+                "avg(n)",
+                "countDistinct:title",
+                "max:",
+                "pow:n"
+            ])]),
+            _ => g.json(2),
+        },
         "cursor" => {
             let mut cursor = world.cursor.clone();
             match g.below(4) {
@@ -164,6 +183,16 @@ fn tool_arguments(g: &mut Gen, world: &World, tool: &str) -> Value {
             "cursor",
         ],
         "count_data" => &["projectId", "collectionName", "filter"],
+        "aggregate_data" => &[
+            "projectId",
+            "collectionName",
+            "filter",
+            "groupBy",
+            "metrics",
+            "sort",
+            "limit",
+            "cursor",
+        ],
         "get_data" => &["projectId", "collectionName", "id"],
         "create_data" => &["projectId", "collectionName", "data", "idempotencyKey"],
         "create_many" => &["projectId", "collectionName", "entries", "idempotencyKey"],

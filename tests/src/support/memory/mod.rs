@@ -4,6 +4,7 @@
 //! It is the contract suite's own check: a scenario that fails here expects something the
 //! spec and the domain do not say, so the scenario is wrong, not an adapter.
 
+mod aggregate;
 mod bulk;
 mod directory;
 mod grants;
@@ -225,6 +226,19 @@ impl EntryStore for MemoryStore {
                     .iter()
                     .filter(|e| visible(member, collection, e) && filter.matches(&flat(e)))
                     .count() as u64)
+            })
+        })
+    }
+
+    async fn aggregate(
+        &self,
+        caller: Caller,
+        collection: &CollectionName,
+        aggregation: &domain::query::aggregate::Aggregation,
+    ) -> Result<Scoped<Vec<domain::query::aggregate::Group>>, StoreError> {
+        self.with(|s| {
+            scoped(s, caller, Some(collection), |s, member, _| {
+                Ok(aggregate::page(s, member, collection, aggregation))
             })
         })
     }
