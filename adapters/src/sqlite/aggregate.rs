@@ -18,11 +18,11 @@ use domain::query::aggregate::{
 use domain::query::{Direction, Field, SystemField};
 use serde_json::Value;
 
-use super::entries::push_visible;
 use super::filter_sql::{column, condition};
 use super::json_path::path_expr;
 use super::order_sql::rank_expr;
 use super::sql::Sql;
+use super::visible::push_visible;
 
 /// The statement of one page of groups.
 pub(super) fn statement(

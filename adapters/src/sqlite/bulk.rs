@@ -16,10 +16,10 @@ use sqlx::SqliteConnection;
 use super::SqliteStore;
 use super::context;
 use super::deadline;
-use super::entries::{listing, push_visible};
 use super::errors::{corrupt, on_write, unexpected};
 use super::rows::{self, ENTRY_COLUMNS, json_text, time_text};
 use super::sql::{Arg, Sql};
+use super::visible::{listing, push_visible};
 
 /// Resolves the caller on `conn`, or returns the answer that stops the call.
 macro_rules! enter {

@@ -33,6 +33,7 @@ mod order_sql;
 mod projects;
 mod rows;
 mod sql;
+mod visible;
 
 use std::str::FromStr;
 use std::time::Duration;

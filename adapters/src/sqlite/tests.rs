@@ -17,7 +17,7 @@ use serde_json::json;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::entries::listing;
+use super::visible::listing;
 use super::{SqliteStore, is_in_memory};
 use crate::system::{SystemClock, UuidV7};
 
