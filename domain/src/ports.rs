@@ -19,6 +19,8 @@ mod bulk;
 mod compute;
 mod counters;
 mod idempotency;
+mod identity;
+mod keys;
 
 #[cfg(any(test, feature = "mocks"))]
 pub use bulk::MockBulkChanges;
@@ -31,6 +33,12 @@ pub use counters::RateCounters;
 #[cfg(any(test, feature = "mocks"))]
 pub use idempotency::MockExpiredIdempotency;
 pub use idempotency::{ExpiredIdempotency, IdempotencyRecord, Inserted, NewIdempotencyRecord};
+#[cfg(any(test, feature = "mocks"))]
+pub use identity::MockIdentityProvider;
+pub use identity::{Identity, IdentityError, IdentityProvider, LoginStart};
+#[cfg(any(test, feature = "mocks"))]
+pub use keys::MockSigningKeyStore;
+pub use keys::{SigningKeyRecord, SigningKeyStore};
 
 /// A storage failure the use cases cannot act on; adapters translate their driver errors
 /// into this at the seam.
@@ -316,65 +324,6 @@ pub trait FeatureFlags: Send + Sync + 'static {
     async fn is_enabled(&self, user: UserId, flag: &str) -> Result<bool, StoreError>;
 }
 
-/// An identity the upstream login vouched for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
-    pub issuer: String,
-    pub subject: String,
-    pub email: Option<String>,
-    pub email_verified: bool,
-    pub name: Option<String>,
-}
-
-/// How a login starts.
-#[derive(Clone, PartialEq, Eq)]
-pub enum LoginStart {
-    /// Send the browser here; keep `pending` (server-side) until the callback.
-    Redirect { url: String, pending: String },
-    /// Show the server's own login form (the `dev` provider).
-    LocalForm,
-}
-
-/// `pending` holds the login's secrets (an OIDC adapter keeps its PKCE verifier there), so
-/// `Debug` does not show it.
-impl std::fmt::Debug for LoginStart {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LoginStart::Redirect { url, .. } => f
-                .debug_struct("Redirect")
-                .field("url", url)
-                .field("pending", &"REDACTED")
-                .finish(),
-            LoginStart::LocalForm => f.write_str("LocalForm"),
-        }
-    }
-}
-
-/// Why a login failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum IdentityError {
-    #[error("login was refused: {0}")]
-    Refused(String),
-    #[error("the identity provider failed: {0}")]
-    Unexpected(String),
-}
-
-/// The upstream login (OIDC, or the local dev form).
-#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
-#[async_trait]
-pub trait IdentityProvider: Send + Sync + 'static {
-    /// Starts a login that will come back to `callback_url`.
-    async fn start_login(&self, callback_url: &str) -> Result<LoginStart, IdentityError>;
-
-    /// Finishes it from the callback's query parameters and the `pending` state kept since
-    /// the start. MUST refuse a state that does not match.
-    async fn finish_login(
-        &self,
-        callback_query: &str,
-        pending: &str,
-    ) -> Result<Identity, IdentityError>;
-}
-
 /// The time; a port so tests control it.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 pub trait Clock: Send + Sync + 'static {
@@ -387,39 +336,4 @@ pub trait Clock: Send + Sync + 'static {
 pub trait IdGenerator: Send + Sync + 'static {
     /// A new, unique id (time-ordered UUIDv7 in production).
     fn new_id(&self) -> Uuid;
-}
-
-/// A token-signing key as storage keeps it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SigningKeyRecord {
-    /// The key id published in the JWKS and in each token's header.
-    pub kid: String,
-    /// The private key, PKCS#8 PEM. Never logged.
-    pub private_pem: String,
-    pub created_at: DateTime<Utc>,
-    /// From when the key signs. It verifies (and is published) from the moment it is
-    /// stored, so a key stored with a lead time is known everywhere before it signs.
-    pub activates_at: DateTime<Utc>,
-}
-
-impl std::fmt::Debug for SigningKeyRecord {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKeyRecord")
-            .field("kid", &self.kid)
-            .field("private_pem", &"REDACTED")
-            .field("created_at", &self.created_at)
-            .field("activates_at", &self.activates_at)
-            .finish()
-    }
-}
-
-/// Where token-signing keys live, so every instance signs and verifies with the same keys.
-#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
-#[async_trait]
-pub trait SigningKeyStore: Send + Sync + 'static {
-    /// Every stored key, newest first.
-    async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>, StoreError>;
-
-    /// Stores a new key. MUST return `AlreadyExists` when the kid is taken.
-    async fn add_signing_key(&self, key: &SigningKeyRecord) -> Result<(), StoreError>;
 }

@@ -4,114 +4,21 @@
 //! refusal of a confirm token (used, another person's, another client's, other arguments,
 //! expired, entries changed since) writes nothing.
 
+mod support;
+
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use domain::UseCaseError;
-use domain::model::{Entry, Principal, ProjectId};
-use domain::ports::{Applied, Clock, Planned, Scoped};
-use domain::usecases::{
-    BulkChange, BulkOutcome, BulkPreview, BulkRequest, Ports, delete_many, update_many,
+use domain::model::{Entry, Principal};
+use domain::ports::{Applied, Planned, Scoped};
+use domain::usecases::BulkChange;
+use serde_json::json;
+
+use self::support::{
+    Later, all, applied, preview, refusal, request, run, seeded, set_done, token, with_confirm,
 };
-use serde_json::{Value, json};
-
 use crate::support::{NOTES, Store, TASKS, Who, World, coll};
-
-fn request(project: ProjectId, collection: &str, filter: Value, change: BulkChange) -> BulkRequest {
-    BulkRequest {
-        project,
-        collection: coll(collection),
-        filter,
-        change,
-        confirm: None,
-    }
-}
-
-fn set_done() -> BulkChange {
-    BulkChange::Update(json!({"$set": {"done": true}, "$inc": {"n": 10}}))
-}
-
-async fn run(
-    ports: &Ports,
-    principal: &Principal,
-    req: BulkRequest,
-) -> Result<BulkOutcome, UseCaseError> {
-    match req.change {
-        BulkChange::Update(_) => update_many(ports, principal, req).await,
-        BulkChange::Delete => delete_many(ports, principal, req).await,
-    }
-}
-
-fn preview(outcome: BulkOutcome) -> BulkPreview {
-    match outcome {
-        BulkOutcome::Preview(p) => p,
-        BulkOutcome::Applied(e) => panic!("applied without a confirmation: {e:?}"),
-    }
-}
-
-fn applied(outcome: BulkOutcome) -> Vec<Entry> {
-    match outcome {
-        BulkOutcome::Applied(e) => e,
-        BulkOutcome::Preview(p) => panic!("a preview, not applied: {p:?}"),
-    }
-}
-
-fn token(p: &BulkPreview) -> String {
-    p.confirm.clone().expect("a confirm token").0
-}
-
-fn with_confirm(mut req: BulkRequest, token: &str) -> BulkRequest {
-    req.confirm = Some(token.to_owned());
-    req
-}
-
-fn refusal(result: Result<BulkOutcome, UseCaseError>) -> String {
-    match result {
-        Err(UseCaseError::InvalidArgument { field, reason }) if field == "confirm" => reason,
-        other => panic!("not a refusal of confirm: {other:?}"),
-    }
-}
-
-/// Carol's three tasks (n = 0, 1, 2), bob's one (n = 3), and a note of alice's that only she
-/// may read (n = 4).
-async fn seeded<S: Store>(w: &World<S>) -> (Vec<Entry>, Entry) {
-    let mut carol = Vec::new();
-    for n in 0..3 {
-        carol.push(
-            w.create(Who::Carol, w.a, TASKS, json!({"n": n}))
-                .await
-                .unwrap(),
-        );
-    }
-    let bob = w
-        .create(Who::Bob, w.a, TASKS, json!({"n": 3}))
-        .await
-        .unwrap();
-    w.create(Who::Alice, w.a, NOTES, json!({"n": 4}))
-        .await
-        .unwrap();
-    (carol, bob)
-}
-
-/// The entries of `collection` as `who` reads them, by id.
-async fn all<S: Store>(w: &World<S>, who: Who, collection: &str) -> Vec<Entry> {
-    let mut out = Vec::new();
-    let scanned = w
-        .store
-        .scan(
-            w.caller(who, w.a),
-            &coll(collection),
-            &domain::query::Filter::All,
-            10_000,
-        )
-        .await
-        .unwrap();
-    if let Scoped::Found(_, s) = scanned {
-        out = s.entries;
-    }
-    out.sort_by_key(|e| e.id);
-    out
-}
 
 async fn a_preview_changes_nothing_and_its_confirmation_changes_exactly_the_previewed<S: Store>(
     store: Arc<S>,
@@ -270,15 +177,6 @@ async fn a_token_for_other_arguments_is_refused<S: Store>(store: Arc<S>) {
     );
     assert_eq!(all(&w, Who::Alice, TASKS).await, before);
     applied(run(&w.ports, &alice, with_confirm(req, &t)).await.unwrap());
-}
-
-/// The real clock, `ahead` later.
-struct Later(TimeDelta);
-
-impl Clock for Later {
-    fn now(&self) -> DateTime<Utc> {
-        adapters::system::SystemClock.now() + self.0
-    }
 }
 
 async fn an_expired_token_is_refused<S: Store>(store: Arc<S>) {
