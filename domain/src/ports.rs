@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::model::{
-    CollectionName, Entry, EntryId, IdempotencyKey, Member, Membership, Project, ProjectId, Role,
-    TypeDef, User, UserId,
+    CollectionName, Entry, EntryId, HistoryRecord, IdempotencyKey, Member, Membership, Project,
+    ProjectId, Role, TypeDef, User, UserId,
 };
 use crate::query::aggregate::{Aggregation, Group};
 use crate::query::{Cursor, Filter, Sort};
@@ -18,6 +18,7 @@ use crate::query::{Cursor, Filter, Sort};
 mod bulk;
 mod compute;
 mod counters;
+mod history;
 mod idempotency;
 mod identity;
 mod keys;
@@ -30,6 +31,9 @@ pub use compute::{Compute, Inline, Work};
 #[cfg(any(test, feature = "mocks"))]
 pub use counters::MockRateCounters;
 pub use counters::RateCounters;
+#[cfg(any(test, feature = "mocks"))]
+pub use history::{MockActivityLog, MockHistoryStore};
+pub use history::{ActivityLog, ActivityPosition, ActivityQuery, HistoryStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use idempotency::MockExpiredIdempotency;
 pub use idempotency::{ExpiredIdempotency, IdempotencyRecord, Inserted, NewIdempotencyRecord};
@@ -227,12 +231,19 @@ pub trait EntryStore: Send + Sync + 'static {
         id: EntryId,
     ) -> Result<Scoped<Loaded>, StoreError>;
 
-    /// Stores a new entry exactly as given. MUST return `Refused` when the member's
-    /// context may not create it (the type's `creationAccess`).
-    async fn insert(&self, caller: Caller, entry: &Entry) -> Result<Scoped<()>, StoreError>;
+    /// Stores a new entry exactly as given, and its history record in the same transaction
+    /// (neither without the other). MUST return `Refused` when the member's context may not
+    /// create it (the type's `creationAccess`).
+    async fn insert(
+        &self,
+        caller: Caller,
+        entry: &Entry,
+        history: &HistoryRecord,
+    ) -> Result<Scoped<()>, StoreError>;
 
     /// Stores new entries of `collection` exactly as given, all or none, in one
-    /// transaction, and with `key` the key's record in that same transaction. MUST return
+    /// transaction with their history records (`history[i]` is `entries[i]`'s), and with
+    /// `key` the key's record in that same transaction. MUST return
     /// `Refused`, storing nothing, when the member's context may not create one of them.
     /// With `key`: when the caller holds a record of the same key in the project created
     /// at or after `key.expired_before`, MUST store nothing and answer `KeyTaken` with
@@ -242,6 +253,7 @@ pub trait EntryStore: Send + Sync + 'static {
         caller: Caller,
         collection: &CollectionName,
         entries: &[Entry],
+        history: &[HistoryRecord],
         key: Option<NewIdempotencyRecord>,
     ) -> Result<Scoped<Inserted>, StoreError>;
 
@@ -254,14 +266,18 @@ pub trait EntryStore: Send + Sync + 'static {
     ) -> Result<Scoped<Option<IdempotencyRecord>>, StoreError>;
 
     /// Replaces the stored entry `entry.id` with `entry` (fields, updatedAt, deletedAt,
-    /// revision) only if its stored revision is still `expected_revision`: one atomic
-    /// compare-and-swap. MUST return `Refused` when the member's context may not make this
-    /// change (an update needs `access.update`, a delete `access.delete`).
+    /// revision) only if its stored revision is still `expected_revision` (deleted or not:
+    /// the revision says which state the caller saw), and appends `history` in the same
+    /// transaction: one atomic compare-and-swap. `Moved` when the entry is still readable
+    /// (deleted or not) at another revision. MUST return `Refused` when the member's context
+    /// may not make this change (an update needs `access.update`, a delete or an undelete
+    /// `access.delete`).
     async fn swap(
         &self,
         caller: Caller,
         entry: &Entry,
         expected_revision: i64,
+        history: &HistoryRecord,
     ) -> Result<Scoped<Swap>, StoreError>;
 }
 

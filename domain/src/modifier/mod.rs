@@ -136,4 +136,9 @@ impl Modifier {
     pub fn apply(&self, doc: &mut Map<String, Value>) -> Result<(), ModifierError> {
         apply::apply_all(&self.operations, doc)
     }
+
+    /// The paths the modifier touches, in the order given.
+    pub fn paths(&self) -> impl Iterator<Item = &FieldPath> {
+        self.operations.iter().map(|op| &op.path)
+    }
 }

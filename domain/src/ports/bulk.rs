@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Caller, Scoped, StoreError};
-use crate::model::{CollectionName, Entry, EntryId, TypeDef};
+use crate::model::{CollectionName, Entry, EntryId, HistoryRecord, TypeDef};
 use crate::query::Filter;
 
 /// Entries with the type of their collection, read in one round trip.
@@ -45,6 +45,8 @@ pub struct Preview {
 pub struct Planned {
     pub entry: Entry,
     pub expected_revision: i64,
+    /// The write's history record, stored with it.
+    pub history: HistoryRecord,
 }
 
 /// What applying a confirmed preview did.

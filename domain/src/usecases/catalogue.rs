@@ -30,11 +30,14 @@ pub enum UseCase {
     DeleteData,
     UpdateMany,
     DeleteMany,
+    GetHistory,
+    RestoreData,
+    ListActivity,
 }
 
 impl UseCase {
     /// Every use case, in the order tools are listed.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 15] = [
         Self::ListProjects,
         Self::ListTypes,
         Self::QueryData,
@@ -47,6 +50,9 @@ impl UseCase {
         Self::DeleteData,
         Self::UpdateMany,
         Self::DeleteMany,
+        Self::GetHistory,
+        Self::RestoreData,
+        Self::ListActivity,
     ];
 
     /// The use case's name (its function's, and its tool's).
@@ -65,6 +71,9 @@ impl UseCase {
             Self::DeleteData => "delete_data",
             Self::UpdateMany => "update_many",
             Self::DeleteMany => "delete_many",
+            Self::GetHistory => "get_history",
+            Self::RestoreData => "restore_data",
+            Self::ListActivity => "list_activity",
         }
     }
 
@@ -83,11 +92,15 @@ impl UseCase {
             | Self::QueryData
             | Self::CountData
             | Self::AggregateData
-            | Self::GetData => Effect::Reads,
+            | Self::GetData
+            | Self::GetHistory
+            | Self::ListActivity => Effect::Reads,
             Self::CreateData | Self::CreateMany => Effect::Adds,
-            Self::UpdateData | Self::DeleteData | Self::UpdateMany | Self::DeleteMany => {
-                Effect::Changes
-            }
+            Self::UpdateData
+            | Self::DeleteData
+            | Self::UpdateMany
+            | Self::DeleteMany
+            | Self::RestoreData => Effect::Changes,
         }
     }
 
@@ -125,7 +138,8 @@ mod tests {
                 "update_data",
                 "delete_data",
                 "update_many",
-                "delete_many"
+                "delete_many",
+                "restore_data"
             ]
         );
     }

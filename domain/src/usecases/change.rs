@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use crate::error::{Resource, UseCaseError};
-use crate::model::{CollectionName, Entry, EntryId, Operation, TypeDef};
+use crate::model::{CollectionName, Entry, EntryId, HistoryRecord, Operation, TypeDef};
 use crate::ports::{Caller, Swap};
 use crate::rules::{self, Decision};
 
@@ -25,14 +25,20 @@ pub(crate) struct Target<'a> {
     pub id: EntryId,
     pub op: Operation,
     pub expected_revision: Option<i64>,
+    /// Start from the entry deleted or not (a restore); otherwise only a live entry counts.
+    pub any_state: bool,
 }
 
-/// Applies `next` (the type and the current state → the new state, or an error that stops
-/// the write) until the swap lands. `next` must set `revision` to current + 1. It runs through
-/// the `Compute` port (a modifier and a schema check grow with the entry).
+/// Applies `next` (the type and the current state → the new state and its history record,
+/// or an error that stops the write) until the swap lands. `next` must set `revision` to
+/// current + 1. It runs through the `Compute` port (a modifier and a schema check grow with
+/// the entry).
 pub(crate) async fn change<F>(ports: &Ports, t: Target<'_>, next: F) -> Result<Entry, UseCaseError>
 where
-    F: Fn(&TypeDef, &Entry) -> Result<Entry, UseCaseError> + Send + Sync + 'static,
+    F: Fn(&TypeDef, &Entry) -> Result<(Entry, HistoryRecord), UseCaseError>
+        + Send
+        + Sync
+        + 'static,
 {
     let next = Arc::new(next);
     let verb = match t.op {
@@ -42,7 +48,11 @@ where
     };
     let mut last_seen = 0;
     for _ in 0..MAX_ATTEMPTS {
-        let loaded = ports.entries.load(t.caller, t.collection, t.id).await?;
+        let loaded = if t.any_state {
+            ports.history.load_any(t.caller, t.collection, t.id).await?
+        } else {
+            ports.entries.load(t.caller, t.collection, t.id).await?
+        };
         let (member, loaded) = found(loaded, t.caller.project, Some(t.collection))?;
         let current = loaded
             .entry
@@ -67,8 +77,11 @@ where
         last_seen = current.revision;
         let step = Arc::clone(&next);
         let type_def = loaded.type_def;
-        let updated = compute(ports, move || step(&type_def, &current)).await??;
-        let swapped = ports.entries.swap(t.caller, &updated, last_seen).await?;
+        let (updated, record) = compute(ports, move || step(&type_def, &current)).await??;
+        let swapped = ports
+            .entries
+            .swap(t.caller, &updated, last_seen, &record)
+            .await?;
         match found(swapped, t.caller.project, Some(t.collection))?.1 {
             Swap::Done => return Ok(updated),
             Swap::Gone => return Err(UseCaseError::not_found(Resource::Entry, t.id)),

@@ -9,10 +9,11 @@ use serde_json::{Map, Value};
 use super::catalogue::UseCase;
 use crate::error::{Resource, UseCaseError};
 use crate::grants::Secrets;
-use crate::model::{CollectionName, Member, Principal, ProjectId, TypeDef};
+use crate::model::{CollectionName, Member, Origin, Principal, ProjectId, TypeDef};
 use crate::path::{SYSTEM_FIELDS, resembles_system_field};
 use crate::ports::{
-    BulkChanges, Caller, Clock, Compute, EntryStore, IdGenerator, ProjectStore, Scoped, TypeStore,
+    BulkChanges, Caller, Clock, Compute, EntryStore, HistoryStore, IdGenerator, ProjectStore,
+    Scoped, TypeStore,
 };
 
 /// The largest entry (its own fields as JSON) the server stores.
@@ -25,6 +26,7 @@ pub struct Ports {
     pub types: Arc<dyn TypeStore>,
     pub entries: Arc<dyn EntryStore>,
     pub bulk: Arc<dyn BulkChanges>,
+    pub history: Arc<dyn HistoryStore>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGenerator>,
     pub compute: Arc<dyn Compute>,
@@ -66,6 +68,15 @@ pub(crate) fn caller(principal: &Principal, project: ProjectId) -> Result<Caller
         user: principal.user(),
         project,
     })
+}
+
+/// Who writes, as history records it: the person, their client and the tool.
+pub(crate) fn origin(principal: &Principal, use_case: UseCase) -> Origin {
+    Origin {
+        user: principal.user(),
+        client: principal.client_id().to_owned(),
+        tool: use_case.name(),
+    }
 }
 
 /// The member and the value from what storage resolved in one round trip: "not found"

@@ -5,12 +5,14 @@
 use serde_json::Value;
 
 use crate::error::UseCaseError;
-use crate::model::{CollectionName, Entry, EntryId, IdempotencyKey, Principal, ProjectId};
+use crate::model::{
+    CollectionName, Entry, EntryId, HistoryRecord, IdempotencyKey, Principal, ProjectId,
+};
 use crate::ports::Inserted;
 
 use super::{
     Ports, UseCase,
-    common::{caller, compute, found, require_write},
+    common::{caller, compute, found, origin, require_write},
     creation::{new_entry, object_fields, require_creation},
     idempotency::{Keyed, entry_of_record},
 };
@@ -72,10 +74,11 @@ pub async fn create_data(
         new_entry(&member, &type_def, fields, "data", id, now)
     })
     .await??;
+    let history = HistoryRecord::created(&entry, &origin(principal, UseCase::CreateData));
     // Storage resolves the caller again with the write: a membership removed meanwhile
     // stops it, and the database's own creation rule is the second wall.
     let Some(keyed) = keyed else {
-        let scoped = ports.entries.insert(caller, &entry).await?;
+        let scoped = ports.entries.insert(caller, &entry, &history).await?;
         found(scoped, req.project, Some(&entry.collection))?;
         return Ok(entry);
     };
@@ -86,6 +89,7 @@ pub async fn create_data(
             caller,
             &req.collection,
             std::slice::from_ref(&entry),
+            std::slice::from_ref(&history),
             Some(record),
         )
         .await?;
@@ -128,7 +132,7 @@ mod tests {
         f.entries
             .expect_insert()
             .times(1)
-            .return_once(move |_, _| Ok(s.of(())));
+            .return_once(move |_, _, _| Ok(s.of(())));
         let entry = create_data(&f.ports(), &principal(), req(json!({"title": "x"})))
             .await
             .unwrap();
@@ -273,7 +277,7 @@ mod tests {
         f.entries.expect_insert().never();
         f.entries
             .expect_insert_many()
-            .returning(move |_, _, entries, key| {
+            .returning(move |_, _, entries, _, key| {
                 assert_eq!(entries.len(), 1);
                 *kept.lock().unwrap() = key;
                 Ok(s.of(crate::ports::Inserted::Done))

@@ -9,12 +9,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::UseCaseError;
-use crate::model::{CollectionName, Entry, EntryId, IdempotencyKey, Principal, ProjectId};
+use crate::model::{
+    CollectionName, Entry, EntryId, HistoryRecord, IdempotencyKey, Principal, ProjectId,
+};
 use crate::ports::Inserted;
 
 use super::{
     Ports, UseCase,
-    common::{caller, compute, found, require_write},
+    common::{caller, compute, found, origin, require_write},
     creation::{new_entry, object_fields, require_creation},
     idempotency::Keyed,
 };
@@ -145,9 +147,14 @@ pub async fn create_many(
         Some(keyed) => Some(keyed.record(to_record(&created)?)),
         None => None,
     };
+    let origin = origin(principal, UseCase::CreateMany);
+    let history: Vec<HistoryRecord> = entries
+        .iter()
+        .map(|e| HistoryRecord::created(e, &origin))
+        .collect();
     let scoped = ports
         .entries
-        .insert_many(caller, &req.collection, &entries, record)
+        .insert_many(caller, &req.collection, &entries, &history, record)
         .await?;
     match found(scoped, req.project, Some(&req.collection))? {
         (_, Inserted::Done) => Ok(created),

@@ -2,12 +2,12 @@
 //! revision on, and disappears from every read.
 
 use crate::error::UseCaseError;
-use crate::model::{CollectionName, Entry, EntryId, Operation, Principal, ProjectId};
+use crate::model::{CollectionName, Entry, EntryId, HistoryRecord, Operation, Principal, ProjectId};
 
 use super::{
     Ports, UseCase,
     change::{Target, change},
-    common::{caller, next_time, require_write},
+    common::{caller, next_time, origin, require_write},
 };
 
 /// What to delete.
@@ -38,16 +38,20 @@ pub async fn delete_data(
         id: req.id,
         op: Operation::Delete,
         expected_revision: req.expected_revision,
+        any_state: false,
     };
     let clock = std::sync::Arc::clone(&ports.clock);
+    let origin = origin(principal, UseCase::DeleteData);
     change(ports, target, move |_, current| {
         let at = next_time(clock.now(), current.updated_at);
-        Ok(Entry {
+        let next = Entry {
             updated_at: at,
             deleted_at: Some(at),
             revision: current.revision + 1,
             ..current.clone()
-        })
+        };
+        let record = HistoryRecord::deleted(&next, &origin);
+        Ok((next, record))
     })
     .await
 }
@@ -81,8 +85,8 @@ mod tests {
         let s = f.scope();
         f.entries
             .expect_swap()
-            .withf(|_, e, expected| *expected == 1 && e.revision == 2 && e.deleted_at.is_some())
-            .return_once(move |_, _, _| Ok(s.of(Swap::Done)));
+            .withf(|_, e, expected, _| *expected == 1 && e.revision == 2 && e.deleted_at.is_some())
+            .return_once(move |_, _, _, _| Ok(s.of(Swap::Done)));
         let entry = delete_data(&f.ports(), &principal(), req()).await.unwrap();
         assert_eq!(entry.deleted_at, Some(entry.updated_at));
         assert!(entry.updated_at > stored_entry(ME).updated_at);
@@ -139,7 +143,7 @@ mod tests {
         let s = f.scope();
         f.entries
             .expect_swap()
-            .return_once(move |_, _, _| Ok(s.of(Swap::Done)));
+            .return_once(move |_, _, _, _| Ok(s.of(Swap::Done)));
         assert!(delete_data(&f.ports(), &principal(), req()).await.is_ok());
     }
 }

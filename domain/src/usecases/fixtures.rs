@@ -159,6 +159,7 @@ pub struct Fixture {
     pub types: MockTypeStore,
     pub entries: MockEntryStore,
     pub bulk: MockBulkChanges,
+    pub history: crate::ports::MockHistoryStore,
     scope: Scope,
 }
 
@@ -169,6 +170,7 @@ impl Fixture {
             types: MockTypeStore::new(),
             entries: MockEntryStore::new(),
             bulk: MockBulkChanges::new(),
+            history: crate::ports::MockHistoryStore::new(),
             scope: Scope {
                 role: None,
                 type_def: None,
@@ -205,6 +207,7 @@ impl Fixture {
             types: Arc::new(self.types),
             entries: Arc::new(self.entries),
             bulk: Arc::new(self.bulk),
+            history: Arc::new(self.history),
             clock: Arc::new(FixedClock),
             ids: Arc::new(FixedIds),
             compute: Arc::new(crate::ports::Inline),

@@ -12,6 +12,7 @@ mod creation;
 mod delete_data;
 mod get_data;
 pub mod grants;
+mod history;
 mod idempotency;
 mod list_projects;
 mod list_types;
@@ -33,6 +34,10 @@ pub use create_data::{CreateRequest, create_data};
 pub use create_many::{CreateManyRequest, Created, CreatedMany, MAX_CREATE_MANY, create_many};
 pub use delete_data::{DeleteRequest, delete_data};
 pub use get_data::{GetRequest, get_data};
+pub use history::{
+    ActivityPage, ActivityRequest, HistoryPage, HistoryRequest, RestoreRequest, get_history,
+    list_activity, restore_data,
+};
 pub use idempotency::IDEMPOTENCY_WINDOW;
 pub use list_projects::list_projects;
 pub use list_types::list_types;

@@ -4,13 +4,13 @@
 use serde_json::Value;
 
 use crate::error::UseCaseError;
-use crate::model::{CollectionName, Entry, EntryId, Operation, Principal, ProjectId};
+use crate::model::{CollectionName, Entry, EntryId, HistoryRecord, Operation, Principal, ProjectId};
 use crate::modifier::Modifier;
 
 use super::{
     Ports, UseCase,
     change::{Target, change},
-    common::{caller, check_fields, next_time, require_write},
+    common::{caller, check_fields, next_time, origin, require_write},
 };
 
 /// What to change.
@@ -45,18 +45,23 @@ pub async fn update_data(
         id: req.id,
         op: Operation::Update,
         expected_revision: req.expected_revision,
+        any_state: false,
     };
     let clock = std::sync::Arc::clone(&ports.clock);
+    let origin = origin(principal, UseCase::UpdateData);
+    let raw = req.modifier;
     change(ports, target, move |type_def, current| {
         let mut fields = current.fields.clone();
         modifier.apply(&mut fields)?;
         check_fields(type_def, &fields, "modifier")?;
-        Ok(Entry {
+        let next = Entry {
             fields,
             updated_at: next_time(clock.now(), current.updated_at),
             revision: current.revision + 1,
             ..current.clone()
-        })
+        };
+        let record = HistoryRecord::updated(current, &next, &origin, &raw, &modifier);
+        Ok((next, record))
     })
     .await
 }
@@ -100,8 +105,8 @@ mod tests {
         let s = f.scope();
         f.entries
             .expect_swap()
-            .withf(|_, e, expected| *expected == 1 && e.revision == 2)
-            .return_once(move |_, _, _| Ok(s.of(Swap::Done)));
+            .withf(|_, e, expected, _| *expected == 1 && e.revision == 2)
+            .return_once(move |_, _, _, _| Ok(s.of(Swap::Done)));
         let entry = update_data(&f.ports(), &principal(), req(json!({"$inc": {"count": 2}})))
             .await
             .unwrap();
@@ -134,7 +139,7 @@ mod tests {
         f.entries
             .expect_swap()
             .times(2)
-            .returning(move |_, e, expected| {
+            .returning(move |_, e, expected, _| {
                 if expected == 1 {
                     bump.store(2, Ordering::SeqCst);
                     Ok(s.of(Swap::Moved))
@@ -178,7 +183,7 @@ mod tests {
         let s = f.scope();
         f.entries
             .expect_swap()
-            .return_once(move |_, _, _| Ok(s.of(Swap::Done)));
+            .return_once(move |_, _, _, _| Ok(s.of(Swap::Done)));
         let request = UpdateRequest {
             expected_revision: Some(1),
             ..req(json!({"$set": {"title": "y"}}))
@@ -239,7 +244,7 @@ mod tests {
         let s = f.scope();
         f.entries
             .expect_swap()
-            .return_once(move |_, _, _| Ok(s.of(Swap::Gone)));
+            .return_once(move |_, _, _, _| Ok(s.of(Swap::Gone)));
         let err = update_data(
             &f.ports(),
             &principal(),
@@ -287,7 +292,7 @@ mod tests {
         let s = f.scope();
         f.entries
             .expect_swap()
-            .return_once(move |_, _, _| Ok(s.of(Swap::Done)));
+            .return_once(move |_, _, _, _| Ok(s.of(Swap::Done)));
         let counting = Arc::new(Counting::default());
         let mut ports = f.ports();
         ports.compute = counting.clone();

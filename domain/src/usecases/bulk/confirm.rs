@@ -5,13 +5,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::error::UseCaseError;
-use crate::model::{Entry, EntryId, Operation, Principal, TypeDef};
+use crate::model::{Entry, EntryId, Principal, TypeDef};
 use crate::ports::{Applied, Caller, Planned, Preview};
 use crate::rules::{self, Decision};
 
 use super::super::Ports;
-use super::super::common::{caller, compute, found};
-use super::{BulkChange, BulkRequest, Parsed};
+use super::super::common::{caller, compute, found, origin};
+use super::{BulkRequest, Parsed};
 
 /// The previewed entries as they are now, by id, with the member's decision on each.
 type Current = HashMap<EntryId, (Decision, Entry)>;
@@ -32,12 +32,13 @@ pub(super) async fn confirm(
     let (_, preview) = found(found_preview, req.project, None)?;
     let preview = check(preview, principal, req, parsed, ports.clock.now())?;
     let ids: Vec<EntryId> = preview.entries.iter().map(|e| e.id).collect();
-    let (now, type_def) = load(ports, caller, req, &ids).await?;
+    let (now, type_def) = load(ports, caller, req, parsed, &ids).await?;
     let changed = changed_since(&preview, &now);
     if !changed.is_empty() {
         return Err(UseCaseError::Stale { entries: changed });
     }
     let at = ports.clock.now();
+    let origin = origin(principal, parsed.use_case);
     let planned = {
         let parsed = Arc::new(parsed.clone());
         let entries: Vec<Entry> = preview
@@ -49,8 +50,10 @@ pub(super) async fn confirm(
             entries
                 .iter()
                 .map(|e| {
+                    let entry = parsed.next(&type_def, e, at)?;
                     Ok(Planned {
-                        entry: parsed.next(&type_def, e, at)?,
+                        history: parsed.record(e, &entry, &origin),
+                        entry,
                         expected_revision: e.revision,
                     })
                 })
@@ -67,7 +70,7 @@ pub(super) async fn confirm(
         Applied::Used => Err(used()),
         Applied::Stale => {
             // Another write landed between the check and the write: say which entries moved.
-            let (now_current, _) = load(ports, caller, req, &ids).await?;
+            let (now_current, _) = load(ports, caller, req, parsed, &ids).await?;
             let mut changed = changed_since(&preview, &now_current);
             if changed.is_empty() {
                 changed = ids.iter().map(ToString::to_string).collect();
@@ -83,14 +86,12 @@ async fn load(
     ports: &Ports,
     caller: Caller,
     req: &BulkRequest,
+    parsed: &Parsed,
     ids: &[EntryId],
 ) -> Result<(Current, TypeDef), UseCaseError> {
     let loaded = ports.bulk.load_many(caller, &req.collection, ids).await?;
     let (member, scanned) = found(loaded, req.project, Some(&req.collection))?;
-    let op = match req.change {
-        BulkChange::Update(_) => Operation::Update,
-        BulkChange::Delete => Operation::Delete,
-    };
+    let op = parsed.op;
     let by_id = scanned
         .entries
         .into_iter()

@@ -14,7 +14,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Map, Value};
 
 use crate::error::UseCaseError;
-use crate::model::{CollectionName, Entry, EntryId, Operation, Principal, ProjectId, TypeDef};
+use crate::model::{
+    CollectionName, Entry, EntryId, HistoryRecord, Operation, Origin, Principal, ProjectId, TypeDef,
+};
 use crate::modifier::Modifier;
 use crate::query::{Filter, fingerprint};
 
@@ -163,6 +165,9 @@ struct Parsed {
     op: Operation,
     /// The tool and its arguments, as one value a confirmation must match.
     digest: String,
+    use_case: UseCase,
+    /// The modifier as sent (`null` for a delete), for history.
+    modifier_json: Value,
 }
 
 impl Parsed {
@@ -182,12 +187,25 @@ impl Parsed {
             &req.filter,
             &modifier_json,
         ]);
+        let modifier_json = modifier_json.clone();
         Ok(Self {
             filter,
             modifier,
             op,
             digest: format!("{digest:016x}"),
+            use_case,
+            modifier_json,
         })
+    }
+
+    /// The history record of one entry's change from `before` to `after`.
+    fn record(&self, before: &Entry, after: &Entry, origin: &Origin) -> HistoryRecord {
+        match &self.modifier {
+            Some(modifier) => {
+                HistoryRecord::updated(before, after, origin, &self.modifier_json, modifier)
+            }
+            None => HistoryRecord::deleted(after, origin),
+        }
     }
 
     /// The entry after the change, checked against the type: `InvalidArgument` naming the

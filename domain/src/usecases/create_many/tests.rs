@@ -42,7 +42,7 @@ fn storing(f: &mut Fixture) -> Seen {
     let s = f.scope();
     f.entries
         .expect_insert_many()
-        .returning(move |_, _, entries, key| {
+        .returning(move |_, _, entries, _, key| {
             kept.lock().unwrap().push((entries.to_vec(), key));
             Ok(s.of(Inserted::Done))
         });
@@ -268,7 +268,7 @@ async fn a_key_taken_by_a_racing_call_answers_from_its_record_or_conflicts() {
         f.entries
             .expect_insert_many()
             .times(1)
-            .returning(move |_, _, _, _| Ok(s.of(Inserted::KeyTaken(taken.clone()))));
+            .returning(move |_, _, _, _, _| Ok(s.of(Inserted::KeyTaken(taken.clone()))));
         let answer = create_many(&f.ports(), &principal(), req(entries, Some("k1"))).await;
         match (same, answer) {
             (true, Ok(created)) => {
