@@ -11,7 +11,8 @@ use domain::grants::{
     RefreshFamilies,
 };
 use domain::ports::{
-    Directory, ExpiredIdempotency, FeatureFlags, RateCounters, SigningKeyStore, StoreError,
+    ActivityLog, Directory, ExpiredIdempotency, FeatureFlags, RateCounters, SigningKeyStore,
+    StoreError,
 };
 use domain::usecases::Ports;
 use secrecy::ExposeSecret;
@@ -62,6 +63,8 @@ pub struct Storage {
     pub counters: Arc<dyn RateCounters>,
     /// The purge of expired idempotency records.
     pub idempotency: Arc<dyn ExpiredIdempotency>,
+    /// The operator's view of history: the admin CLI, the connections page, the purge.
+    pub activity: Arc<dyn ActivityLog>,
 }
 
 impl Storage {
@@ -114,6 +117,8 @@ impl Storage {
             + domain::ports::TypeStore
             + domain::ports::EntryStore
             + domain::ports::BulkChanges
+            + domain::ports::HistoryStore
+            + ActivityLog
             + Directory
             + FeatureFlags
             + SigningKeyStore
@@ -128,6 +133,7 @@ impl Storage {
                 types: store.clone(),
                 entries: store.clone(),
                 bulk: store.clone(),
+                history: store.clone(),
                 clock: Arc::new(SystemClock),
                 ids: Arc::new(UuidV7),
                 compute: Arc::new(adapters::system::BlockingPool),
@@ -138,7 +144,8 @@ impl Storage {
             keys: store.clone(),
             grants: store.clone(),
             counters: store.clone(),
-            idempotency: store,
+            idempotency: store.clone(),
+            activity: store,
         }
     }
 

@@ -10,7 +10,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::model::{CollectionName, Entry, EntryId, IdempotencyKey, ProjectId, UserId};
+use domain::model::{CollectionName, Entry, EntryId, HistoryRecord, IdempotencyKey, ProjectId, UserId};
 use domain::ports::{
     Caller, EntryQuery, EntryStore, IdempotencyRecord, Inserted, Loaded, NewIdempotencyRecord,
     Scoped, StoreError, Swap,
@@ -172,7 +172,12 @@ impl EntryStore for PgStore {
         })
     }
 
-    async fn insert(&self, caller: Caller, entry: &Entry) -> Result<Scoped<()>, StoreError> {
+    async fn insert(
+        &self,
+        caller: Caller,
+        entry: &Entry,
+        _history: &HistoryRecord,
+    ) -> Result<Scoped<()>, StoreError> {
         let access = serde_json::to_value(&entry.access)
             .map_err(|e| StoreError::Unexpected(format!("encoding access: {e}")))?;
         let mut sql = Sql::new(
@@ -229,6 +234,7 @@ impl EntryStore for PgStore {
         caller: Caller,
         collection: &CollectionName,
         entries: &[Entry],
+        _history: &[HistoryRecord],
         key: Option<NewIdempotencyRecord>,
     ) -> Result<Scoped<Inserted>, StoreError> {
         self.insert_entries(caller, collection, entries, key.as_ref())
@@ -248,6 +254,7 @@ impl EntryStore for PgStore {
         caller: Caller,
         entry: &Entry,
         expected_revision: i64,
+        _history: &HistoryRecord,
     ) -> Result<Scoped<Swap>, StoreError> {
         let mut sql = Sql::new("UPDATE entries SET data = ");
         sql.push_bind(Arg::Json(Value::Object(entry.fields.clone())))

@@ -26,6 +26,7 @@ mod entries;
 mod errors;
 mod filter_sql;
 mod grants;
+mod history;
 mod keys;
 mod lease;
 mod listing;

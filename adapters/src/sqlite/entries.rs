@@ -2,7 +2,7 @@
 //! collection, live entries and the read rule; updates as one compare-and-swap `UPDATE`.
 
 use async_trait::async_trait;
-use domain::model::{CollectionName, Entry, EntryId, IdempotencyKey, Member};
+use domain::model::{CollectionName, Entry, EntryId, HistoryRecord, IdempotencyKey, Member};
 use domain::ports::{
     Caller, EntryQuery, EntryStore, IdempotencyRecord, Inserted, Loaded, NewIdempotencyRecord,
     Scoped, StoreError, Swap,
@@ -137,7 +137,12 @@ impl EntryStore for SqliteStore {
     }
 
     #[tracing::instrument(name = "db", skip_all, fields(otel.name = "INSERT entries", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "INSERT", db.collection.name = "entries"))]
-    async fn insert(&self, caller: Caller, entry: &Entry) -> Result<Scoped<()>, StoreError> {
+    async fn insert(
+        &self,
+        caller: Caller,
+        entry: &Entry,
+        _history: &HistoryRecord,
+    ) -> Result<Scoped<()>, StoreError> {
         let mut conn = self.writer.acquire().await.map_err(unexpected)?;
         let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
         let (member, type_def) = enter!(conn, caller, &entry.collection);
@@ -167,6 +172,7 @@ impl EntryStore for SqliteStore {
         caller: Caller,
         collection: &CollectionName,
         entries: &[Entry],
+        _history: &[HistoryRecord],
         key: Option<NewIdempotencyRecord>,
     ) -> Result<Scoped<Inserted>, StoreError> {
         self.insert_entries(caller, collection, entries, key.as_ref())
@@ -188,6 +194,7 @@ impl EntryStore for SqliteStore {
         caller: Caller,
         entry: &Entry,
         expected_revision: i64,
+        _history: &HistoryRecord,
     ) -> Result<Scoped<Swap>, StoreError> {
         // One connection for every statement: the follow-up look sees at least the state
         // the UPDATE saw.

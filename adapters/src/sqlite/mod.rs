@@ -27,6 +27,7 @@ mod entries;
 mod errors;
 mod filter_sql;
 mod grants;
+mod history;
 mod json_path;
 mod keys;
 mod order_sql;

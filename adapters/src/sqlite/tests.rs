@@ -116,7 +116,7 @@ impl World {
             created_by: self.owner,
         };
         let owner = self.caller(self.owner);
-        found(self.store.insert(owner, &entry).await.unwrap());
+        found(self.store.insert(owner, &entry, &rec(owner, &entry)).await.unwrap());
         entry
     }
 }
@@ -188,16 +188,16 @@ async fn a_swap_is_done_once_then_moved_and_gone_when_unreadable_or_deleted() {
         ..entry.clone()
     };
     assert_eq!(
-        found(w.store.swap(owner, &next, 1).await.unwrap()),
+        found(w.store.swap(owner, &next, 1, &rec(owner, &next)).await.unwrap()),
         Swap::Done
     );
     assert_eq!(
-        found(w.store.swap(owner, &next, 1).await.unwrap()),
+        found(w.store.swap(owner, &next, 1, &rec(owner, &next)).await.unwrap()),
         Swap::Moved
     );
     let viewer = w.caller(w.viewer);
     assert_eq!(
-        found(w.store.swap(viewer, &next, 2).await.unwrap()),
+        found(w.store.swap(viewer, &next, 2, &rec(viewer, &next)).await.unwrap()),
         Swap::Gone
     );
     let deleted = Entry {
@@ -206,13 +206,24 @@ async fn a_swap_is_done_once_then_moved_and_gone_when_unreadable_or_deleted() {
         ..entry.clone()
     };
     assert_eq!(
-        found(w.store.swap(owner, &deleted, 2).await.unwrap()),
+        found(w.store.swap(owner, &deleted, 2, &rec(owner, &deleted)).await.unwrap()),
         Swap::Done
     );
     assert_eq!(
-        found(w.store.swap(owner, &deleted, 3).await.unwrap()),
-        Swap::Gone
+        found(w.store.swap(owner, &deleted, 2, &rec(owner, &deleted)).await.unwrap()),
+        Swap::Moved,
+        "a deleted entry is still there for a swap at its own revision"
     );
+}
+
+/// A history record of `e` written by `caller`.
+fn rec(caller: Caller, e: &Entry) -> domain::model::HistoryRecord {
+    let origin = domain::model::Origin {
+        user: caller.user,
+        client: "test".into(),
+        tool: "test",
+    };
+    domain::model::HistoryRecord::of(e, &origin, domain::model::Action::Update, json!({}))
 }
 
 /// The secrets port of a test that makes no bulk change.
@@ -242,6 +253,7 @@ async fn a_hundred_concurrent_increments_all_land() {
         types: w.store.clone(),
         entries: w.store.clone(),
         bulk: w.store.clone(),
+        history: w.store.clone(),
         clock: Arc::new(SystemClock),
         ids: Arc::new(UuidV7),
         compute: Arc::new(domain::ports::Inline),

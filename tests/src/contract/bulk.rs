@@ -237,13 +237,22 @@ async fn storage_writes_all_planned_entries_or_none<S: Store>(store: Arc<S>) {
     let req = request(w.a, TASKS, json!({"n": {"$lte": 1}}), set_done());
     let p = preview(run(&w.ports, &alice, req).await.unwrap());
     let hash = app::oauth::crypto::hash(&token(&p));
-    let plan = |e: &Entry, expected: i64| Planned {
-        entry: Entry {
+    let alice_in_a = w.caller(Who::Alice, w.a);
+    let plan = |e: &Entry, expected: i64| {
+        let entry = Entry {
             revision: e.revision + 1,
             fields: json!({"n": 99}).as_object().unwrap().clone(),
             ..e.clone()
-        },
-        expected_revision: expected,
+        };
+        Planned {
+            history: crate::support::record(
+                alice_in_a,
+                &entry,
+                domain::model::Action::Update,
+            ),
+            entry,
+            expected_revision: expected,
+        }
     };
     let before = all(&w, Who::Alice, TASKS).await;
     // The second entry is planned from a revision it is not at: nothing is written.

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use domain::model::{IdempotencyKey, ProjectId};
+use domain::model::{Entry, IdempotencyKey, ProjectId};
 use domain::ports::{Inserted, NewIdempotencyRecord};
 use domain::usecases::{CreateManyRequest, CreatedMany, create_many};
 use domain::{Resource, UseCaseError};
@@ -121,7 +121,7 @@ async fn storage_refuses_a_batch_the_caller_may_not_create_and_keeps_none_of_it<
     };
     let refused = w
         .store
-        .insert_many(w.caller(Who::Dave, w.a), &coll(TASKS), &batch, Some(key))
+        .insert_many(w.caller(Who::Dave, w.a), &coll(TASKS), &batch, &created(&w, Who::Dave, &batch), Some(key))
         .await;
     assert!(
         matches!(refused, Err(domain::ports::StoreError::Refused(_))),
@@ -144,7 +144,7 @@ async fn storage_refuses_a_batch_the_caller_may_not_create_and_keeps_none_of_it<
         .collect();
     let done = w
         .store
-        .insert_many(w.caller(Who::Bob, w.a), &coll(TASKS), &batch, None)
+        .insert_many(w.caller(Who::Bob, w.a), &coll(TASKS), &batch, &created(&w, Who::Bob, &batch), None)
         .await
         .unwrap()
         .found();
@@ -158,3 +158,12 @@ contract!(
     a_caller_outside_creation_access_writes_none,
     storage_refuses_a_batch_the_caller_may_not_create_and_keeps_none_of_it,
 );
+
+/// The history records of `who` creating `batch` in project A.
+fn created<S: Store>(w: &World<S>, who: Who, batch: &[Entry]) -> Vec<domain::model::HistoryRecord> {
+    let caller = w.caller(who, w.a);
+    batch
+        .iter()
+        .map(|e| crate::support::record(caller, e, domain::model::Action::Create))
+        .collect()
+}

@@ -1,15 +1,14 @@
 //! `EntryStore::swap`, the compare-and-swap every write goes through: `Done` stores the new
-//! state exactly, `Moved` when another write came first, `Gone` when the row is deleted or
-//! not visible to the member (another project included); only `Done` changes anything.
+//! state exactly, `Moved` when another write came first, `Gone` when the row is not visible to the member (another project included); only `Done` changes anything.
 
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use domain::model::Entry;
+use domain::model::{Action, Entry};
 use domain::ports::Swap;
 use serde_json::json;
 
-use crate::support::{Found, NOTES, Store, TASKS, Who, World, coll};
+use crate::support::{Found, NOTES, Store, TASKS, Who, World, coll, record};
 
 /// `e` as the next revision: new fields, `updatedAt` one second later.
 fn next(e: &Entry) -> Entry {
@@ -40,7 +39,7 @@ async fn a_swap_at_the_expected_revision_stores_the_new_state_exactly<S: Store>(
     n.revision = 40;
     let member = w.caller(Who::Carol, w.a);
     assert_eq!(
-        w.store.swap(member, &n, 1).await.unwrap().found(),
+        w.store.swap(member, &n, 1, &record(member, &n, Action::Update)).await.unwrap().found(),
         Swap::Done
     );
     assert_eq!(read(&w, Who::Alice, &e).await, Some(n));
@@ -55,19 +54,19 @@ async fn a_swap_at_a_stale_revision_is_moved_and_changes_nothing<S: Store>(store
     let member = w.caller(Who::Carol, w.a);
     let first = next(&e);
     assert_eq!(
-        w.store.swap(member, &first, 1).await.unwrap().found(),
+        w.store.swap(member, &first, 1, &record(member, &first, Action::Update)).await.unwrap().found(),
         Swap::Done
     );
     let mut late = next(&e);
     late.fields.insert("late".into(), json!(true));
     assert_eq!(
-        w.store.swap(member, &late, 1).await.unwrap().found(),
+        w.store.swap(member, &late, 1, &record(member, &late, Action::Update)).await.unwrap().found(),
         Swap::Moved
     );
     assert_eq!(read(&w, Who::Alice, &e).await, Some(first));
 }
 
-async fn a_swap_of_a_deleted_entry_is_gone<S: Store>(store: Arc<S>) {
+async fn a_deleted_entry_is_swapped_at_its_revision_only<S: Store>(store: Arc<S>) {
     let w = World::new(store).await;
     let e = w
         .create(Who::Carol, w.a, TASKS, json!({"n": 1}))
@@ -77,15 +76,26 @@ async fn a_swap_of_a_deleted_entry_is_gone<S: Store>(store: Arc<S>) {
     let member = w.caller(Who::Alice, w.a);
     let mut revive = next(&d);
     revive.deleted_at = None;
+    // A swap from the revision before the delete does not see the deleted state.
     assert_eq!(
         w.store
-            .swap(member, &revive, d.revision)
+            .swap(member, &revive, e.revision, &record(member, &revive, Action::Restore))
             .await
             .unwrap()
             .found(),
-        Swap::Gone
+        Swap::Moved
     );
     assert_eq!(read(&w, Who::Alice, &e).await, None);
+    // At the deleted revision it lands: an undelete.
+    assert_eq!(
+        w.store
+            .swap(member, &revive, d.revision, &record(member, &revive, Action::Restore))
+            .await
+            .unwrap()
+            .found(),
+        Swap::Done
+    );
+    assert_eq!(read(&w, Who::Alice, &e).await, Some(revive));
 }
 
 async fn a_swap_by_a_member_who_cannot_read_the_entry_is_gone_and_changes_nothing<S: Store>(
@@ -98,10 +108,10 @@ async fn a_swap_by_a_member_who_cannot_read_the_entry_is_gone_and_changes_nothin
         .unwrap();
     let dave = w.caller(Who::Dave, w.a);
     assert_eq!(
-        w.store.swap(dave, &next(&e), 1).await.unwrap().found(),
+        w.store.swap(dave, &next(&e), 1, &record(dave, &next(&e), Action::Update)).await.unwrap().found(),
         Swap::Gone
     );
-    let stale = w.store.swap(dave, &next(&e), 7).await.unwrap().found();
+    let stale = w.store.swap(dave, &next(&e), 7, &record(dave, &next(&e), Action::Update)).await.unwrap().found();
     assert_eq!(
         stale,
         Swap::Gone,
@@ -121,7 +131,7 @@ async fn a_swap_through_another_project_is_gone_and_changes_nothing<S: Store>(st
     // Carol is a member of both projects; Bob administers A only.
     for who in [Who::Carol, Who::Bob] {
         let member = w.caller(who, w.a);
-        let swapped = w.store.swap(member, &next(&in_b), 1).await.unwrap().found();
+        let swapped = w.store.swap(member, &next(&in_b), 1, &record(member, &next(&in_b), Action::Update)).await.unwrap().found();
         assert_eq!(swapped, Swap::Gone, "{who:?}");
     }
     assert_eq!(read(&w, Who::Eve, &in_b).await, Some(in_b));
@@ -130,7 +140,7 @@ async fn a_swap_through_another_project_is_gone_and_changes_nothing<S: Store>(st
 contract!(
     a_swap_at_the_expected_revision_stores_the_new_state_exactly,
     a_swap_at_a_stale_revision_is_moved_and_changes_nothing,
-    a_swap_of_a_deleted_entry_is_gone,
+    a_deleted_entry_is_swapped_at_its_revision_only,
     a_swap_by_a_member_who_cannot_read_the_entry_is_gone_and_changes_nothing,
     a_swap_through_another_project_is_gone_and_changes_nothing,
 );

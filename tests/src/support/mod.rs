@@ -13,18 +13,36 @@ pub use memory::MemoryStore;
 pub use outcome::{Outcome, expect_not_found, labels, outcome};
 pub use world::{
     CHECKED, NOTES, ON_REQUEST, ONLY_IN_B, Q, REQUESTS, TASKS, Who, World, access, coll, listed,
+    record,
 };
 
-use domain::ports::{BulkChanges, Directory, EntryStore, FeatureFlags, ProjectStore, TypeStore};
+use domain::ports::{
+    ActivityLog, BulkChanges, Directory, EntryStore, FeatureFlags, HistoryStore, ProjectStore,
+    TypeStore,
+};
 
 /// Everything a storage adapter implements; the scenarios are generic over it.
 pub trait Store:
-    ProjectStore + TypeStore + EntryStore + BulkChanges + Directory + FeatureFlags
+    ProjectStore
+    + TypeStore
+    + EntryStore
+    + BulkChanges
+    + HistoryStore
+    + ActivityLog
+    + Directory
+    + FeatureFlags
 {
 }
 
 impl<T> Store for T where
-    T: ProjectStore + TypeStore + EntryStore + BulkChanges + Directory + FeatureFlags
+    T: ProjectStore
+        + TypeStore
+        + EntryStore
+        + BulkChanges
+        + HistoryStore
+        + ActivityLog
+        + Directory
+        + FeatureFlags
 {
 }
 

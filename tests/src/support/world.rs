@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use adapters::system::{SystemClock, UuidV7};
 use domain::model::{
-    Access, CollectionName, CreationAccess, Entry, EntryId, MCP_FLAG, Member, Principal, Project,
+    Access, Action, CollectionName, CreationAccess, Entry, EntryId, HistoryRecord, MCP_FLAG,
+    Member, Origin, Principal, Project,
     ProjectId, Role, SCOPE_READ, SCOPE_WRITE, Subject, TypeDef, User, UserId,
 };
 use domain::ports::{Caller, Clock, IdGenerator, Scoped};
@@ -70,6 +71,17 @@ impl Who {
             _ => None,
         }
     }
+}
+
+/// The history record a test writes with `e` when it calls a write port directly, as
+/// `caller` (storage records the writer as the caller's person).
+pub fn record(caller: Caller, e: &Entry, action: Action) -> HistoryRecord {
+    let origin = Origin {
+        user: caller.user,
+        client: "contract-test".into(),
+        tool: "test",
+    };
+    HistoryRecord::of(e, &origin, action, json!({"test": true}))
 }
 
 /// A collection name known to be valid.
@@ -145,6 +157,7 @@ impl<S: Store> World<S> {
             types: store.clone(),
             entries: store.clone(),
             bulk: store.clone(),
+            history: store.clone(),
             clock: Arc::new(SystemClock),
             ids: Arc::new(UuidV7),
             compute: Arc::new(adapters::system::BlockingPool),
@@ -321,9 +334,10 @@ impl<S: Store> World<S> {
                 .await
                 .expect("promote the creator");
         }
+        let caller = self.caller(creator, entry.tenant_id);
         let stored = self
             .store
-            .insert(self.caller(creator, entry.tenant_id), entry)
+            .insert(caller, entry, &record(caller, entry, Action::Create))
             .await
             .expect("insert an entry");
         if !role.administers() {

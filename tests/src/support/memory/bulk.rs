@@ -26,6 +26,7 @@ pub(super) fn insert_many(
     caller: Caller,
     collection: &CollectionName,
     entries: &[Entry],
+    history: &[domain::model::HistoryRecord],
     key: Option<&NewIdempotencyRecord>,
 ) -> Result<Scoped<Inserted>, StoreError> {
     scoped(s, caller, Some(collection), |s, member, t| {
@@ -57,7 +58,10 @@ pub(super) fn insert_many(
             {
                 return Ok(Inserted::KeyTaken(first.clone()));
             }
+            super::history::append(s, history)?;
             s.records.insert(slot, key.record.clone());
+        } else {
+            super::history::append(s, history)?;
         }
         s.entries.extend_from_slice(entries);
         Ok(Inserted::Done)

@@ -8,6 +8,7 @@ mod aggregate;
 mod bulk;
 mod directory;
 mod grants;
+mod history;
 mod previews;
 
 use std::collections::BTreeMap;
@@ -37,6 +38,9 @@ pub(super) struct Inner {
     pub(super) grants: grants::Grants,
     pub(super) previews: Vec<previews::Saved>,
     pub(super) records: bulk::Records,
+    pub(super) history: Vec<domain::model::HistoryRecord>,
+    /// Set by a test: history writes fail (and so do the writes they belong to).
+    pub(super) history_broken: bool,
 }
 
 /// The reference store.
@@ -272,7 +276,12 @@ impl EntryStore for MemoryStore {
         })
     }
 
-    async fn insert(&self, caller: Caller, entry: &Entry) -> Result<Scoped<()>, StoreError> {
+    async fn insert(
+        &self,
+        caller: Caller,
+        entry: &Entry,
+        history: &domain::model::HistoryRecord,
+    ) -> Result<Scoped<()>, StoreError> {
         self.with(|s| {
             scoped(s, caller, Some(&entry.collection), |s, member, t| {
                 if let Some(t) = t
@@ -286,6 +295,7 @@ impl EntryStore for MemoryStore {
                 {
                     return Err(StoreError::AlreadyExists(format!("entry {}", entry.id)));
                 }
+                history::append(s, std::slice::from_ref(history))?;
                 s.entries.push(entry.clone());
                 Ok(())
             })
@@ -297,9 +307,10 @@ impl EntryStore for MemoryStore {
         caller: Caller,
         collection: &CollectionName,
         entries: &[Entry],
+        history: &[domain::model::HistoryRecord],
         key: Option<NewIdempotencyRecord>,
     ) -> Result<Scoped<Inserted>, StoreError> {
-        self.with(|s| bulk::insert_many(s, caller, collection, entries, key.as_ref()))
+        self.with(|s| bulk::insert_many(s, caller, collection, entries, history, key.as_ref()))
     }
 
     async fn idempotent(
@@ -315,19 +326,20 @@ impl EntryStore for MemoryStore {
         caller: Caller,
         entry: &Entry,
         expected_revision: i64,
+        history: &domain::model::HistoryRecord,
     ) -> Result<Scoped<Swap>, StoreError> {
         self.with(|s| {
             scoped(s, caller, Some(&entry.collection), |s, member, _| {
-                let Some(stored) = s
-                    .entries
-                    .iter_mut()
-                    .find(|e| e.id == entry.id && visible(member, &entry.collection, e))
-                else {
+                let Some(i) = s.entries.iter().position(|e| {
+                    e.id == entry.id && history::readable(member, &entry.collection, e)
+                }) else {
                     return Ok(Swap::Gone);
                 };
-                if stored.revision != expected_revision {
+                if s.entries[i].revision != expected_revision {
                     return Ok(Swap::Moved);
                 }
+                history::append(s, std::slice::from_ref(history))?;
+                let stored = &mut s.entries[i];
                 *stored = Entry {
                     tenant_id: stored.tenant_id,
                     collection: stored.collection.clone(),

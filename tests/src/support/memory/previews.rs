@@ -163,6 +163,8 @@ impl BulkChanges for MemoryStore {
                     }
                     targets.push(i);
                 }
+                let records: Vec<_> = planned.iter().map(|p| p.history.clone()).collect();
+                super::history::append(s, &records)?;
                 for (i, p) in targets.into_iter().zip(planned) {
                     let stored = &mut s.entries[i];
                     *stored = domain::model::Entry {
