@@ -9,6 +9,7 @@ pub mod limits;
 pub mod mcp;
 pub mod metrics;
 pub mod oauth;
+pub mod purge;
 pub mod shutdown;
 pub mod startup;
 pub mod storage;

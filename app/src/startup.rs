@@ -20,10 +20,11 @@ use crate::limits::RateLimiter;
 use crate::mcp::{self, McpOptions};
 use crate::metrics::{self as metered, Metrics};
 use crate::oauth::{self, OAuthState};
+use crate::purge::Purge;
 use crate::shutdown::{self, Stopping};
 use crate::storage::Storage;
 use adapters::oidc::OidcIdentity;
-use domain::ports::{Clock, IdentityProvider};
+use domain::ports::IdentityProvider;
 use secrecy::ExposeSecret;
 
 /// A running server.
@@ -130,39 +131,6 @@ async fn identity_provider(
     }
 }
 
-/// How often expired authorization-server records (unused registrations, codes, tokens,
-/// sessions, abandoned logins) and idempotency records older than their window are
-/// deleted. Every instance does it; it is idempotent.
-const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
-
-fn spawn_purge(
-    grants: Arc<dyn domain::grants::ExpiredGrants>,
-    idempotency: Arc<dyn domain::ports::ExpiredIdempotency>,
-    clock: Arc<dyn Clock>,
-) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(PURGE_EVERY);
-        loop {
-            every.tick().await;
-            match grants.purge_expired(clock.now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(records = n, "purged expired authorization records"),
-                Err(e) => {
-                    tracing::warn!(cause = %e, "purging expired authorization records failed")
-                }
-            }
-            let before = clock.now() - domain::usecases::IDEMPOTENCY_WINDOW;
-            match idempotency.purge_idempotency(before).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(records = n, "purged expired idempotency records"),
-                Err(e) => {
-                    tracing::warn!(cause = %e, "purging expired idempotency records failed")
-                }
-            }
-        }
-    });
-}
-
 impl Application {
     /// Opens everything and binds `server.bind`.
     ///
@@ -196,11 +164,14 @@ impl Application {
             opened.identity.clone(),
             tokens.clone(),
         )?;
-        spawn_purge(
-            opened.storage.grants.clone(),
-            opened.storage.idempotency.clone(),
-            opened.storage.ports.clock.clone(),
-        );
+        Purge {
+            grants: opened.storage.grants.clone(),
+            idempotency: opened.storage.idempotency.clone(),
+            activity: opened.storage.activity.clone(),
+            clock: opened.storage.ports.clock.clone(),
+            history: settings.history.clone(),
+        }
+        .spawn();
         if settings.auth.signing_key_pem.is_none() {
             keys::spawn_reload(
                 opened.keys.clone(),

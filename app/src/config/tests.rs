@@ -147,3 +147,49 @@ fn metrics_are_on_the_main_port_only_of_a_local_server_unless_asked() {
     s.metrics_on_main_port = Some(true);
     assert!(s.metrics_on_main_port());
 }
+
+#[test]
+fn history_is_kept_forever_unless_a_retention_is_set() {
+    let s = Settings::load(None).unwrap();
+    assert_eq!(s.history.retention, None);
+    assert_eq!(s.history.purge_before(chrono::Utc::now()), None);
+    let f = write("[history]\nretention = \"forever\"\n");
+    let s = Settings::load(Some(f.path())).unwrap();
+    assert_eq!(s.history.retention, None);
+}
+
+#[test]
+fn a_history_retention_in_days_sets_the_purge_cutoff() {
+    let f = write("[history]\nretention = \"365d\"\n");
+    let s = Settings::load(Some(f.path())).unwrap();
+    assert_eq!(
+        s.history.retention,
+        Some(Duration::from_secs(365 * 24 * 3600))
+    );
+    let now = chrono::Utc::now();
+    assert_eq!(
+        s.history.purge_before(now),
+        Some(now - chrono::TimeDelta::days(365))
+    );
+}
+
+#[test]
+fn a_history_retention_too_short_or_not_a_duration_is_refused_naming_the_key() {
+    let f = write("[history]\nretention = \"12h\"\n");
+    let err = format!("{:#}", Settings::load(Some(f.path())).unwrap_err());
+    assert!(
+        err.contains("history.retention") && err.contains("1d"),
+        "{err}"
+    );
+    let f = write("[history]\nretention = \"a year\"\n");
+    let err = format!("{:#}", Settings::load(Some(f.path())).unwrap_err());
+    assert!(err.contains("a year") && err.contains("forever"), "{err}");
+}
+
+#[test]
+fn a_retention_beyond_what_the_clock_can_name_purges_nothing() {
+    let history = HistorySettings {
+        retention: Some(Duration::from_secs(u64::MAX)),
+    };
+    assert_eq!(history.purge_before(chrono::Utc::now()), None);
+}
