@@ -60,6 +60,8 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: super::keys_admin::KeysCommand,
     },
+    /// A project's history as JSON lines, newest first.
+    Activity(super::activity_admin::ActivityArgs),
     /// Seed a demo project, types, entries and a demo person with the mcp flag on (once).
     Demo,
 }
@@ -302,6 +304,9 @@ pub async fn run(
             print(
                 &json!({"access_token": token, "token_type": "Bearer", "expires_in": ttl.as_secs(), "scope": scope, "mcp_url": settings.resource()}),
             )
+        }
+        AdminCommand::Activity(args) => {
+            super::activity_admin::activity(opened.storage.activity.as_ref(), args).await
         }
         AdminCommand::Demo => super::demo::seed(settings, opened).await,
         AdminCommand::Client { command } => super::grants_admin::client(opened, command).await,

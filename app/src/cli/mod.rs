@@ -1,6 +1,7 @@
 //! The command line: `serve`, `migrate`, and the `admin` commands (JSON on stdout, clear
 //! errors and a non-zero exit on failure).
 
+mod activity_admin;
 mod admin;
 mod common;
 mod demo;
