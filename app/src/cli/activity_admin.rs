@@ -23,7 +23,8 @@ pub struct ActivityArgs {
     /// Only writes at or after this date (midnight UTC) or RFC 3339 time.
     #[arg(long)]
     since: Option<String>,
-    /// Only writes through this OAuth client (`admin-cli` for the operator's own).
+    /// Only writes through this client: an OAuth client id, `admin-cli` (the demo seed) or
+    /// `platform-mcp-cli` (tokens minted with `admin token mint`).
     #[arg(long)]
     client: Option<String>,
     /// At most this many records (default: all).

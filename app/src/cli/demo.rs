@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use anyhow::Context;
-use domain::model::{Principal, Project, ProjectId, SCOPE_READ, SCOPE_WRITE, TypeDef, User};
+use domain::model::{
+    ADMIN_CLIENT, Principal, Project, ProjectId, SCOPE_READ, SCOPE_WRITE, TypeDef, User,
+};
 use domain::usecases::{CreateRequest, create_data};
 use serde_json::{Value, json};
 
@@ -77,9 +79,10 @@ async fn seed_world(opened: &Opened) -> anyhow::Result<User> {
     };
     directory.create_project(&project, user.id).await?;
     // The CLI acts as the demo person to create the entries through the use case, so
-    // they get the same access and system fields as entries created over MCP.
+    // they get the same access and system fields as entries created over MCP; their
+    // history names the admin CLI as the client.
     let scopes: BTreeSet<String> = [SCOPE_READ.to_owned(), SCOPE_WRITE.to_owned()].into();
-    let actor = Principal::authenticated(user.id, scopes, "platform-mcp-cli".into());
+    let actor = Principal::authenticated(user.id, scopes, ADMIN_CLIENT.into());
     for (type_def, entries) in types(project.id)? {
         directory.create_type(&type_def).await?;
         for data in entries {
