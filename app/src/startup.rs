@@ -163,6 +163,7 @@ impl Application {
             opened.storage.directory.clone(),
             opened.identity.clone(),
             tokens.clone(),
+            opened.storage.activity.clone(),
         )?;
         Purge {
             grants: opened.storage.grants.clone(),

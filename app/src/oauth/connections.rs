@@ -1,5 +1,6 @@
-//! `/oauth/connections`: the applications a person has allowed, each with a Revoke button
-//! (which forgets the approval and ends that application's refresh tokens). The person signs
+//! `/oauth/connections`: the applications a person has allowed, each with its last write, its
+//! newest writes (`recent.rs`) and a Revoke button (which forgets the approval and ends that
+//! application's refresh tokens). The person signs
 //! in with the session cookie of a previous authorization, or (dev identity provider) with
 //! the email form here. Forms carry a double-submit CSRF token (cookie + field). The rules
 //! are `domain::usecases::grants::{connections, sign_in_for_connections,
@@ -8,12 +9,14 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use domain::usecases::grants::{
-    Connection, CsrfPair, connections, connections_csrf, revoke_connection, sign_in_for_connections,
+    Browser, Connection, CsrfPair, GrantError, connections, connections_csrf, current_user,
+    revoke_connection, sign_in_for_connections,
 };
 use serde::Deserialize;
 
 use super::errors::browser_answer;
 use super::pages::{escape, page};
+use super::recent::{Recent, recent, summary, writes};
 use super::redirects::see_other;
 use super::{OAuthState, session};
 
@@ -35,23 +38,19 @@ fn with_csrf(state: &OAuthState, response: HttpResponse, token: String, new: boo
     }
 }
 
-fn list_page(list: &[Connection], csrf: &str) -> HttpResponse {
+fn list_page(list: &[Connection], recent: &[Recent], csrf: &str) -> HttpResponse {
     let mut rows = String::new();
-    for c in list {
-        let access = if c.write {
-            "Read and write"
-        } else {
-            "Read only"
-        };
+    for (c, recent) in list.iter().zip(recent) {
         rows.push_str(&format!(
-            "<li class=\"connection\"><div><strong>{}</strong><br><span class=\"muted\">{access} · since {}</span></div>\
+            "<li class=\"connection\"><div><strong>{}</strong><br><span class=\"muted\">{}</span></div>\
              <form method=\"post\" action=\"/oauth/connections/revoke\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"client_id\" value=\"{}\">\
-             <button type=\"submit\">Revoke</button></form></li>",
+             <button type=\"submit\">Revoke</button></form>{}</li>",
             escape(&c.client_name),
-            c.granted_at.format("%Y-%m-%d"),
+            summary(c.write, c.granted_at, recent),
             escape(csrf),
             escape(&c.client_id),
+            writes(recent),
         ));
     }
     let body = if list.is_empty() {
@@ -98,12 +97,28 @@ pub async fn show(req: HttpRequest, state: web::Data<OAuthState>) -> HttpRespons
         Ok(token) => token,
         Err(e) => return browser_answer(e, &state.issuer),
     };
-    let response = match connections(&state.grants, &session::browser(&req)).await {
-        Ok(Some(list)) => list_page(&list, &csrf),
+    let response = match signed_in_page(&state, &session::browser(&req), &csrf).await {
+        Ok(Some(response)) => response,
         Ok(None) => sign_in_page(&state, &csrf, None),
         Err(e) => return browser_answer(e, &state.issuer),
     };
     with_csrf(&state, response, csrf, new)
+}
+
+/// The signed-in person's applications and their writes; `None` when nobody is signed in.
+async fn signed_in_page(
+    state: &OAuthState,
+    browser: &Browser,
+    csrf: &str,
+) -> Result<Option<HttpResponse>, GrantError> {
+    let Some(user) = current_user(&state.grants, browser).await? else {
+        return Ok(None);
+    };
+    let Some(list) = connections(&state.grants, browser).await? else {
+        return Ok(None);
+    };
+    let recent = recent(state.activity.as_ref(), user, &list).await;
+    Ok(Some(list_page(&list, &recent, csrf)))
 }
 
 #[derive(Debug, Deserialize)]

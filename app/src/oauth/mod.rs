@@ -15,6 +15,7 @@ mod errors;
 mod login;
 mod metadata;
 mod pages;
+mod recent;
 mod redirects;
 mod register;
 mod revoke;

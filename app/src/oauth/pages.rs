@@ -42,7 +42,9 @@ fieldset{border:0;margin:0;padding:0;min-width:0}legend{font-weight:600;padding:
 .choice input{flex:none;width:1.25rem;height:1.25rem;margin:.15rem 0 0;accent-color:#2457d6}\
 .choice strong{display:block}.choice .scope{display:block;margin-top:.15rem;color:#5b6475;font-size:.85rem}\
 .buttons{display:flex;gap:.75rem;margin:1.25rem 0 0}\
-.connections{list-style:none;padding:0;margin:1rem 0 0}.connection{display:flex;gap:1rem;align-items:center;justify-content:space-between;padding:.75rem 0;border-top:1px solid #e3e6eb}.connection button{flex:none}\
+.connections{list-style:none;padding:0;margin:1rem 0 0}.connection{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;justify-content:space-between;padding:.75rem 0;border-top:1px solid #e3e6eb}.connection>div{flex:1;min-width:0}.connection button{flex:none}\
+.writes{flex:1 1 100%;min-width:0}.writes summary{padding:.6rem 0;font-weight:600;color:#2457d6;cursor:pointer}\
+.writes ol{list-style:none;margin:0;padding:0}.writes li{padding:.5rem 0;border-top:1px solid #e3e6eb;overflow-wrap:anywhere}.when{white-space:nowrap;font-variant-numeric:tabular-nums}\
 button{flex:1;min-height:2.9rem;padding:.6rem 1rem;font:inherit;font-weight:600;color:#1d2330;background:#fff;border:1px solid #a9b0bc;border-radius:8px;cursor:pointer}\
 button:hover{background:#f0f2f5}button.primary{color:#fff;background:#2457d6;border-color:#2457d6}button.primary:hover{background:#1d47b0}\
 .muted{color:#5b6475;font-size:.875rem}.muted:last-child{margin:1.25rem 0 0}\

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use adapters::system::{SystemClock, UuidV7};
 use chrono::TimeDelta;
-use domain::ports::{Directory, IdentityProvider};
+use domain::ports::{ActivityLog, Directory, IdentityProvider};
 use domain::usecases::grants::{GrantPolicy, GrantPorts};
 
 use super::cimd::{FetchPolicy, MetadataFetcher};
@@ -24,10 +24,13 @@ pub struct OAuthState {
     pub access_token_ttl: Duration,
     /// Cookies get `Secure` when the public URL is https.
     pub secure_cookies: bool,
+    /// The connections page's view of what each application wrote.
+    pub activity: Arc<dyn ActivityLog>,
 }
 
 impl OAuthState {
-    /// The state for `settings`, on `grants` storage.
+    /// The state for `settings`, on `grants` storage (and `activity` for the connections
+    /// page's writes).
     ///
     /// # Errors
     /// The configured metadata CA file cannot be read.
@@ -37,6 +40,7 @@ impl OAuthState {
         directory: Arc<dyn Directory>,
         identity: Option<Arc<dyn IdentityProvider>>,
         tokens: TokenService,
+        activity: Arc<dyn ActivityLog>,
     ) -> anyhow::Result<Self> {
         let issuer = settings.issuer();
         let oauth = &settings.oauth;
@@ -68,6 +72,7 @@ impl OAuthState {
             secure_cookies: issuer.starts_with("https://"),
             issuer,
             access_token_ttl: settings.auth.access_token_ttl,
+            activity,
         })
     }
 }

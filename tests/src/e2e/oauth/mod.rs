@@ -9,3 +9,4 @@ mod metadata;
 mod refusals;
 mod tokens;
 mod upstream;
+pub(super) mod writes;
