@@ -10,7 +10,9 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::model::{CollectionName, Entry, EntryId, HistoryRecord, IdempotencyKey, ProjectId, UserId};
+use domain::model::{
+    CollectionName, Entry, EntryId, HistoryRecord, IdempotencyKey, ProjectId, UserId,
+};
 use domain::ports::{
     Caller, EntryQuery, EntryStore, IdempotencyRecord, Inserted, Loaded, NewIdempotencyRecord,
     Scoped, StoreError, Swap,

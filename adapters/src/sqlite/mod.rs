@@ -28,6 +28,7 @@ mod errors;
 mod filter_sql;
 mod grants;
 mod history;
+mod history_sql;
 mod json_path;
 mod keys;
 mod order_sql;

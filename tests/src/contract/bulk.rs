@@ -245,11 +245,7 @@ async fn storage_writes_all_planned_entries_or_none<S: Store>(store: Arc<S>) {
             ..e.clone()
         };
         Planned {
-            history: crate::support::record(
-                alice_in_a,
-                &entry,
-                domain::model::Action::Update,
-            ),
+            history: crate::support::record(alice_in_a, &entry, domain::model::Action::Update),
             entry,
             expected_revision: expected,
         }
