@@ -4,7 +4,7 @@
 //! refusal of a confirm token (used, another person's, another client's, other arguments,
 //! expired, entries changed since) writes nothing.
 
-mod support;
+pub(crate) mod support;
 
 use std::sync::Arc;
 
