@@ -178,7 +178,7 @@ impl BulkChanges for SqliteStore {
     ) -> Result<Scoped<Applied>, StoreError> {
         let mut conn = self.writer.acquire().await.map_err(unexpected)?;
         let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
-        let mut tx = sqlx::Connection::begin(&mut *conn)
+        let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE")
             .await
             .map_err(unexpected)?;
         let (member, _) = enter!(tx, caller, Some(collection));
