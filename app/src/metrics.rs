@@ -5,10 +5,14 @@
 //! person, project, entry or client id: tools and routes come from fixed lists, outcomes and
 //! events are fixed words.
 
+use std::net::TcpListener;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
 use adapters::pools::PoolStats;
+use anyhow::Context;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
@@ -208,6 +212,31 @@ impl Metrics {
             }
         }
     }
+}
+
+/// The listener of `server.metrics_bind`: `/metrics` only; its port and server.
+///
+/// # Errors
+/// The address is taken.
+pub fn serve(
+    bind: std::net::SocketAddr,
+    storage: web::Data<crate::storage::Storage>,
+    metrics: web::Data<Metrics>,
+) -> anyhow::Result<(u16, Server)> {
+    let listener =
+        TcpListener::bind(bind).with_context(|| format!("binding server.metrics_bind {bind}"))?;
+    let port = listener.local_addr()?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(storage.clone())
+            .app_data(metrics.clone())
+            .route("/metrics", web::get().to(scrape))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok((port, server))
 }
 
 /// `GET /metrics`: every metric in the Prometheus text format (version 0.0.4).

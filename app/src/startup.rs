@@ -191,7 +191,7 @@ impl Application {
         let metrics = web::Data::new(Metrics::new()?);
         let stopping = Stopping::default();
         let metrics_server = match settings.server.metrics_bind {
-            Some(bind) => Some(serve_metrics(
+            Some(bind) => Some(metered::serve(
                 bind,
                 web::Data::new(opened.storage.clone()),
                 metrics.clone(),
@@ -283,28 +283,6 @@ impl Application {
 struct Operated {
     metrics: web::Data<Metrics>,
     stopping: Stopping,
-}
-
-/// The listener of `server.metrics_bind`: `/metrics` only.
-fn serve_metrics(
-    bind: std::net::SocketAddr,
-    storage: web::Data<Storage>,
-    metrics: web::Data<Metrics>,
-) -> anyhow::Result<(u16, Server)> {
-    let listener =
-        TcpListener::bind(bind).with_context(|| format!("binding server.metrics_bind {bind}"))?;
-    let port = listener.local_addr()?.port();
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(storage.clone())
-            .app_data(metrics.clone())
-            .route("/metrics", web::get().to(metered::scrape))
-    })
-    .workers(1)
-    .disable_signals()
-    .listen(listener)?
-    .run();
-    Ok((port, server))
 }
 
 fn serve(
