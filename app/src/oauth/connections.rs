@@ -1,10 +1,10 @@
 //! `/oauth/connections`: the applications a person has allowed, each with its last write, its
 //! newest writes (`recent.rs`) and a Revoke button (which forgets the approval and ends that
-//! application's refresh tokens). The person signs
-//! in with the session cookie of a previous authorization, or (dev identity provider) with
-//! the email form here. Forms carry a double-submit CSRF token (cookie + field). The rules
-//! are `domain::usecases::grants::{connections, sign_in_for_connections,
-//! revoke_connection}`; this file draws the pages.
+//! application's refresh tokens). The person signs in with the session cookie of a previous
+//! authorization, or (dev identity provider) with the email form here. Forms carry a
+//! double-submit CSRF token (cookie + field). The rules are
+//! `domain::usecases::grants::{connections, sign_in_for_connections, revoke_connection}`;
+//! this file draws the pages.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
