@@ -4,8 +4,8 @@
 
 use std::io::Write;
 
-use anyhow::{Context, bail};
-use chrono::{DateTime, NaiveDate, Utc};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
 use clap::Args;
 use domain::model::{HistoryRecord, ProjectId};
 use domain::ports::{ActivityLog, ActivityPosition, ActivityQuery};
@@ -58,23 +58,17 @@ impl TryFrom<ActivityArgs> for Export {
     }
 }
 
-/// `2026-01-31` (midnight UTC) or an RFC 3339 time, as `list_activity` reads `since`.
+/// `--since`: `2026-01-31` (midnight UTC) or an RFC 3339 time, read as `list_activity`
+/// reads `since` (one function for both).
 ///
 /// # Errors
 /// Anything else.
 pub fn parse_since(raw: &str) -> anyhow::Result<DateTime<Utc>> {
-    if let Some(midnight) = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-    {
-        return Ok(midnight.and_utc());
-    }
-    match DateTime::parse_from_rfc3339(raw) {
-        Ok(t) => Ok(t.with_timezone(&Utc)),
-        Err(_) => bail!(
+    domain::usecases::parse_since(raw).map_err(|_| {
+        anyhow::anyhow!(
             "--since \"{raw}\" is not a date; use 2026-01-31 or an RFC 3339 time such as 2026-01-31T09:00:00Z"
-        ),
-    }
+        )
+    })
 }
 
 /// One output line: the record as tools show it, with its project.

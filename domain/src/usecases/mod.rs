@@ -36,7 +36,7 @@ pub use delete_data::{DeleteRequest, delete_data};
 pub use get_data::{GetRequest, get_data};
 pub use history::{
     ActivityPage, ActivityRequest, HistoryPage, HistoryRequest, RestoreRequest, get_history,
-    list_activity, restore_data,
+    list_activity, parse_since, restore_data,
 };
 pub use idempotency::IDEMPOTENCY_WINDOW;
 pub use list_projects::list_projects;

@@ -7,6 +7,6 @@ mod restore;
 #[cfg(test)]
 mod tests;
 
-pub use activity::{ActivityPage, ActivityRequest, list_activity};
+pub use activity::{ActivityPage, ActivityRequest, list_activity, parse_since};
 pub use get_history::{HistoryPage, HistoryRequest, get_history};
 pub use restore::{RestoreRequest, restore_data};
