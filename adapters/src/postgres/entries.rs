@@ -7,10 +7,16 @@
 //! concurrent writer of the same row waits for the first to commit and then re-checks the
 //! condition against the row it left, so exactly one of two racing writers lands and the
 //! other learns `Moved` and retries from a fresh read. No write is lost.
+//!
+//! Every write appends its history records (`entry_history`) in its own statement, through
+//! a data-modifying CTE: the entry and its record commit together, and a record that
+//! cannot be stored fails the statement, writing nothing.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::model::{CollectionName, Entry, EntryId, HistoryRecord, IdempotencyKey, ProjectId, UserId};
+use domain::model::{
+    Action, CollectionName, Entry, EntryId, HistoryRecord, IdempotencyKey, ProjectId, UserId,
+};
 use domain::ports::{
     Caller, EntryQuery, EntryStore, IdempotencyRecord, Inserted, Loaded, NewIdempotencyRecord,
     Scoped, StoreError, Swap,
@@ -24,6 +30,7 @@ use super::PgStore;
 use super::aggregate;
 use super::call::{Call, Statement, Written, decode, result_of};
 use super::errors::{refused_by_policy, write_error};
+use super::history_sql;
 use super::listing;
 use super::sql::{Arg, Sql};
 
@@ -176,13 +183,15 @@ impl EntryStore for PgStore {
         &self,
         caller: Caller,
         entry: &Entry,
-        _history: &HistoryRecord,
+        history: &HistoryRecord,
     ) -> Result<Scoped<()>, StoreError> {
         let access = serde_json::to_value(&entry.access)
             .map_err(|e| StoreError::Unexpected(format!("encoding access: {e}")))?;
+        // The entry in a data-modifying CTE, its record by the statement itself: both or
+        // neither (no RETURNING: that would need the creator to read the new entry).
         let mut sql = Sql::new(
-            "INSERT INTO entries (tenant_id, id, collection, data, access, revision, \
-             created_at, updated_at, deleted_at, created_by) VALUES (",
+            "WITH w AS (INSERT INTO entries (tenant_id, id, collection, data, access, \
+             revision, created_at, updated_at, deleted_at, created_by) VALUES (",
         );
         let values = [
             Arg::Uuid(entry.tenant_id.as_uuid()),
@@ -203,10 +212,12 @@ impl EntryStore for PgStore {
         };
         let creator = sql.bind(Arg::Uuid(entry.created_by.as_uuid()));
         sql.push(&format!(
-            "{}, {revision}, {}, {deleted}, {creator})",
+            "{}, {revision}, {}, {deleted}, {creator})) ",
             placeholders.join(", "),
             times.join(", ")
         ));
+        let append = history_sql::append(&mut sql, std::slice::from_ref(history));
+        sql.push(&append);
         let call = in_collection(caller, &entry.collection, false);
         let on_error = |e: &sqlx::Error| {
             if refused_by_policy(e) {
@@ -234,10 +245,10 @@ impl EntryStore for PgStore {
         caller: Caller,
         collection: &CollectionName,
         entries: &[Entry],
-        _history: &[HistoryRecord],
+        history: &[HistoryRecord],
         key: Option<NewIdempotencyRecord>,
     ) -> Result<Scoped<Inserted>, StoreError> {
-        self.insert_entries(caller, collection, entries, key.as_ref())
+        self.insert_entries(caller, collection, entries, history, key.as_ref())
             .await
     }
 
@@ -254,43 +265,22 @@ impl EntryStore for PgStore {
         caller: Caller,
         entry: &Entry,
         expected_revision: i64,
-        _history: &HistoryRecord,
+        history: &HistoryRecord,
     ) -> Result<Scoped<Swap>, StoreError> {
-        let mut sql = Sql::new("UPDATE entries SET data = ");
-        sql.push_bind(Arg::Json(Value::Object(entry.fields.clone())))
-            .push(", updated_at = ")
-            .push_bind(Arg::Time(entry.updated_at))
-            .push(", deleted_at = ");
-        match entry.deleted_at {
-            Some(t) => sql.push_bind(Arg::Time(t)),
-            None => sql.push("NULL"),
-        };
-        sql.push(", revision = ")
-            .push_bind(Arg::Int(entry.revision));
-        let tenant = sql.bind(Arg::Uuid(caller.project.as_uuid()));
-        let id = sql.bind(Arg::Uuid(entry.id.as_uuid()));
-        let coll = sql.bind(Arg::Text(entry.collection.as_str().to_owned()));
-        let expected = sql.bind(Arg::Int(expected_revision));
-        let scope = format!("tenant_id = {tenant} AND id = {id} AND collection = {coll}");
-        sql.push(&format!(
-            " WHERE {scope} AND revision = {expected} AND deleted_at IS NULL"
-        ));
-        // Nothing changed: is the entry still there for this caller (another write moved
-        // its revision on) or gone (deleted, or no longer readable)? Same parameters.
-        let mut then = sql.clone();
-        then.replace_text(&format!(
-            "SELECT to_json(EXISTS (SELECT 1 FROM entries WHERE {scope} AND deleted_at IS NULL))"
-        ));
+        let undelete = is_undelete(entry, history);
+        let (sql, then) = swap_statement(caller, entry, expected_revision, history, undelete);
         let call = in_collection(caller, &entry.collection, false);
-        let verb = if entry.deleted_at.is_some() {
-            "delete"
+        let (verb, list) = if undelete {
+            ("undelete", "delete")
+        } else if entry.deleted_at.is_some() {
+            ("delete", "delete")
         } else {
-            "update"
+            ("update", "update")
         };
         let on_error = |e: &sqlx::Error| {
             if refused_by_policy(e) {
                 return StoreError::Refused(format!(
-                    "you may read entry {} but not {verb} it (its access.{verb} list does not include you)",
+                    "you may read entry {} but not {verb} it (its access.{list} list does not include you)",
                     entry.id
                 ));
             }
@@ -309,4 +299,66 @@ impl EntryStore for PgStore {
             })
         })
     }
+}
+
+/// True when the write brings a deleted entry back as it was (`restore_data` without a
+/// revision): the one write a person with `access.delete` but not `access.update` may make
+/// to a live row. A restore to a revision needs `access.update`, like any update.
+fn is_undelete(entry: &Entry, history: &HistoryRecord) -> bool {
+    history.action == Action::Restore
+        && entry.deleted_at.is_none()
+        && history.change.get("toRevision") == Some(&Value::Null)
+}
+
+/// `swap`'s statement and its follow-up.
+///
+/// One conditional `UPDATE … WHERE revision = $expected` (deleted or not) in a
+/// data-modifying CTE, and the record appended for the row it returns, so the statement's
+/// row count is the records written: 1 when the swap happened, 0 when not. An undelete
+/// first names the entry in `app.undelete` (a MATERIALIZED CTE the `UPDATE` waits for),
+/// which lets `entries_change` admit the live row with `access.delete`. When nothing was
+/// written the follow-up tells whether the entry is still there for this caller, deleted
+/// or not (another write moved its revision on), or gone (no longer readable).
+fn swap_statement(
+    caller: Caller,
+    entry: &Entry,
+    expected_revision: i64,
+    history: &HistoryRecord,
+    undelete: bool,
+) -> (Sql, Sql) {
+    let mut sql = Sql::new("");
+    let tenant = sql.bind(Arg::Uuid(caller.project.as_uuid()));
+    let id = sql.bind(Arg::Uuid(entry.id.as_uuid()));
+    let coll = sql.bind(Arg::Text(entry.collection.as_str().to_owned()));
+    let scope = format!("tenant_id = {tenant} AND id = {id} AND collection = {coll}");
+    let mut gate = String::new();
+    if undelete {
+        sql.push(&format!(
+            "WITH u AS MATERIALIZED (SELECT set_config('app.undelete', {id}::text, true)), "
+        ));
+        gate.push_str(" AND EXISTS (SELECT 1 FROM u)");
+    } else {
+        sql.push("WITH ");
+    }
+    sql.push("w AS (UPDATE entries SET data = ")
+        .push_bind(Arg::Json(Value::Object(entry.fields.clone())))
+        .push(", updated_at = ")
+        .push_bind(Arg::Time(entry.updated_at))
+        .push(", deleted_at = ");
+    match entry.deleted_at {
+        Some(t) => sql.push_bind(Arg::Time(t)),
+        None => sql.push("NULL"),
+    };
+    sql.push(", revision = ").push_bind(Arg::Int(entry.revision));
+    let expected = sql.bind(Arg::Int(expected_revision));
+    sql.push(&format!(
+        " WHERE {scope} AND revision = {expected}{gate} RETURNING id) "
+    ));
+    let append = history_sql::append(&mut sql, std::slice::from_ref(history));
+    sql.push(&append).push(" JOIN w ON w.id = h.entry_id");
+    let mut then = sql.clone();
+    then.replace_text(&format!(
+        "SELECT to_json(EXISTS (SELECT 1 FROM entries WHERE {scope}))"
+    ));
+    (sql, then)
 }

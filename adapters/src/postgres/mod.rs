@@ -27,6 +27,7 @@ mod errors;
 mod filter_sql;
 mod grants;
 mod history;
+mod history_sql;
 mod keys;
 mod lease;
 mod listing;
