@@ -31,9 +31,9 @@ pub use compute::{Compute, Inline, Work};
 #[cfg(any(test, feature = "mocks"))]
 pub use counters::MockRateCounters;
 pub use counters::RateCounters;
+pub use history::{ActivityLog, ActivityPosition, ActivityQuery, HistoryStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use history::{MockActivityLog, MockHistoryStore};
-pub use history::{ActivityLog, ActivityPosition, ActivityQuery, HistoryStore};
 #[cfg(any(test, feature = "mocks"))]
 pub use idempotency::MockExpiredIdempotency;
 pub use idempotency::{ExpiredIdempotency, IdempotencyRecord, Inserted, NewIdempotencyRecord};

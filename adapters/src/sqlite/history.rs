@@ -4,9 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::model::{CollectionName, EntryId, HistoryRecord, ProjectId, UserId};
-use domain::ports::{
-    ActivityLog, ActivityQuery, Caller, HistoryStore, Loaded, Scoped, StoreError,
-};
+use domain::ports::{ActivityLog, ActivityQuery, Caller, HistoryStore, Loaded, Scoped, StoreError};
 
 use super::SqliteStore;
 

@@ -116,7 +116,12 @@ impl World {
             created_by: self.owner,
         };
         let owner = self.caller(self.owner);
-        found(self.store.insert(owner, &entry, &rec(owner, &entry)).await.unwrap());
+        found(
+            self.store
+                .insert(owner, &entry, &rec(owner, &entry))
+                .await
+                .unwrap(),
+        );
         entry
     }
 }
@@ -188,16 +193,31 @@ async fn a_swap_is_done_once_then_moved_and_gone_when_unreadable_or_deleted() {
         ..entry.clone()
     };
     assert_eq!(
-        found(w.store.swap(owner, &next, 1, &rec(owner, &next)).await.unwrap()),
+        found(
+            w.store
+                .swap(owner, &next, 1, &rec(owner, &next))
+                .await
+                .unwrap()
+        ),
         Swap::Done
     );
     assert_eq!(
-        found(w.store.swap(owner, &next, 1, &rec(owner, &next)).await.unwrap()),
+        found(
+            w.store
+                .swap(owner, &next, 1, &rec(owner, &next))
+                .await
+                .unwrap()
+        ),
         Swap::Moved
     );
     let viewer = w.caller(w.viewer);
     assert_eq!(
-        found(w.store.swap(viewer, &next, 2, &rec(viewer, &next)).await.unwrap()),
+        found(
+            w.store
+                .swap(viewer, &next, 2, &rec(viewer, &next))
+                .await
+                .unwrap()
+        ),
         Swap::Gone
     );
     let deleted = Entry {
@@ -206,11 +226,21 @@ async fn a_swap_is_done_once_then_moved_and_gone_when_unreadable_or_deleted() {
         ..entry.clone()
     };
     assert_eq!(
-        found(w.store.swap(owner, &deleted, 2, &rec(owner, &deleted)).await.unwrap()),
+        found(
+            w.store
+                .swap(owner, &deleted, 2, &rec(owner, &deleted))
+                .await
+                .unwrap()
+        ),
         Swap::Done
     );
     assert_eq!(
-        found(w.store.swap(owner, &deleted, 2, &rec(owner, &deleted)).await.unwrap()),
+        found(
+            w.store
+                .swap(owner, &deleted, 2, &rec(owner, &deleted))
+                .await
+                .unwrap()
+        ),
         Swap::Moved,
         "a deleted entry is still there for a swap at its own revision"
     );

@@ -8,6 +8,7 @@ mod dto;
 mod dto_create_many;
 mod extract;
 mod failure;
+mod history_dto;
 mod resources;
 mod schemas;
 mod server;

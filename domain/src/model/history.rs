@@ -274,7 +274,10 @@ mod tests {
         gone.deleted_at = Some(gone.updated_at);
         let record = HistoryRecord::deleted(&gone, &origin());
         assert_eq!(record.action, Action::Delete);
-        assert_eq!(record.change["entry"]["deletedAt"], json!(format_time_of(&gone)));
+        assert_eq!(
+            record.change["entry"]["deletedAt"],
+            json!(format_time_of(&gone))
+        );
     }
 
     fn format_time_of(e: &Entry) -> String {

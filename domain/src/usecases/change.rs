@@ -35,10 +35,7 @@ pub(crate) struct Target<'a> {
 /// the entry).
 pub(crate) async fn change<F>(ports: &Ports, t: Target<'_>, next: F) -> Result<Entry, UseCaseError>
 where
-    F: Fn(&TypeDef, &Entry) -> Result<(Entry, HistoryRecord), UseCaseError>
-        + Send
-        + Sync
-        + 'static,
+    F: Fn(&TypeDef, &Entry) -> Result<(Entry, HistoryRecord), UseCaseError> + Send + Sync + 'static,
 {
     let next = Arc::new(next);
     let verb = match t.op {

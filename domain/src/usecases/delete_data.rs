@@ -2,7 +2,9 @@
 //! revision on, and disappears from every read.
 
 use crate::error::UseCaseError;
-use crate::model::{CollectionName, Entry, EntryId, HistoryRecord, Operation, Principal, ProjectId};
+use crate::model::{
+    CollectionName, Entry, EntryId, HistoryRecord, Operation, Principal, ProjectId,
+};
 
 use super::{
     Ports, UseCase,

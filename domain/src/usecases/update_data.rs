@@ -4,7 +4,9 @@
 use serde_json::Value;
 
 use crate::error::UseCaseError;
-use crate::model::{CollectionName, Entry, EntryId, HistoryRecord, Operation, Principal, ProjectId};
+use crate::model::{
+    CollectionName, Entry, EntryId, HistoryRecord, Operation, Principal, ProjectId,
+};
 use crate::modifier::Modifier;
 
 use super::{

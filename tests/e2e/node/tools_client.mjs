@@ -524,6 +524,31 @@ class Run {
     emit('create_data idempotencyKey', { id: created.id });
   }
 
+  // "Undo what you just did": a wrong update found through list_activity and get_history,
+  // set back with restore_data; then a delete undone.
+  async undo() {
+    const base = { projectId: this.projectId, collectionName: this.collection };
+    const made = this.onlyEntry('create_data', await this.call('create_data', { ...base, data: { title: 'keep me', n: 50 } }), { revision: 1 });
+    const id = made.id;
+    await this.call('update_data', { ...base, id, modifier: { $set: { title: 'oops' }, $inc: { n: 1 } } });
+    const act = await this.call('list_activity', { projectId: this.projectId, limit: 1 });
+    const last = (act.records ?? [])[0] ?? {};
+    check(
+      last.id === id && last.action === 'update' && last.tool === 'update_data',
+      `list_activity: the last write should be the update of ${id}: ${short(act)}`,
+    );
+    const hist = await this.call('get_history', { ...base, id });
+    const revisions = (hist.records ?? []).map((r) => r.revision);
+    check(jsonEqual(revisions, [2, 1]), `get_history: expected revisions [2, 1]: ${short(hist)}`);
+    const back = this.onlyEntry('restore_data', await this.call('restore_data', { ...base, id, revision: 1, expectedRevision: 2 }), { revision: 3 });
+    check(back.title === 'keep me' && back.n === 50, `restore_data: revision 1's data is not back: ${short(back)}`);
+    await this.call('delete_data', { ...base, id });
+    await this.toolError('get_data', { ...base, id }, 'NOT_FOUND');
+    this.onlyEntry('restore_data', await this.call('restore_data', { ...base, id }), { revision: 5 });
+    this.onlyEntry('get_data', await this.call('get_data', { ...base, id }), { revision: 5 });
+    emit('undo', { id, revisions: 5 });
+  }
+
   async resources() {
     const uri = `platform://projects/${this.projectId}/types/${this.collection}`;
     const offered = [];
@@ -644,6 +669,7 @@ async function main() {
       ['resources', () => run.resources()],
       ['page size', () => run.pageSize()],
       ['create_many', () => run.createMany()],
+      ['undo', () => run.undo()],
     ];
     for (const [name, action] of steps) {
       step = name;

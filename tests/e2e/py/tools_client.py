@@ -534,6 +534,40 @@ class Run:
         check(counted == {"count": 4}, f"create_data retry created again: {short(counted)}")
         emit("create_data idempotencyKey", id=created["id"])
 
+    async def undo(self) -> None:
+        """"Undo what you just did": a wrong update found through list_activity and
+        get_history, set back with restore_data; then a delete undone."""
+        base = {"projectId": self.project_id, "collectionName": self.collection}
+        made = await self.call("create_data", {**base, "data": {"title": "keep me", "n": 50}})
+        entry = self.only_entry("create_data", made, revision=1)
+        eid = entry["id"]
+        await self.call("update_data", {**base, "id": eid, "modifier": {"$set": {"title": "oops"}, "$inc": {"n": 1}}})
+        act = await self.call("list_activity", {"projectId": self.project_id, "limit": 1})
+        last = (act.get("records") or [{}])[0]
+        check(
+            last.get("id") == eid and last.get("action") == "update" and last.get("tool") == "update_data",
+            f"list_activity: the last write should be the update of {eid}: {short(act)}",
+        )
+        hist = await self.call("get_history", {**base, "id": eid})
+        records = hist.get("records") or []
+        check(
+            [r.get("revision") for r in records] == [2, 1] and records[0].get("change", {}).get("modifier"),
+            f"get_history: expected revisions [2, 1] with the modifier: {short(hist)}",
+        )
+        back = await self.call("restore_data", {**base, "id": eid, "revision": 1, "expectedRevision": 2})
+        restored = self.only_entry("restore_data", back, revision=3)
+        check(
+            restored.get("title") == "keep me" and restored.get("n") == 50,
+            f"restore_data: revision 1's data is not back: {short(restored)}",
+        )
+        await self.call("delete_data", {**base, "id": eid})
+        await self.tool_error("get_data", {**base, "id": eid}, "NOT_FOUND")
+        undeleted = await self.call("restore_data", {**base, "id": eid})
+        self.only_entry("restore_data", undeleted, revision=5)
+        got = await self.call("get_data", {**base, "id": eid})
+        self.only_entry("get_data", got, revision=5)
+        emit("undo", id=eid, revisions=5)
+
     async def resources(self) -> None:
         uri = f"platform://projects/{self.project_id}/types/{self.collection}"
         offered: list[str] = []
@@ -656,6 +690,7 @@ async def main(url: str, token: str, mode: str, tools: tuple[set[str], set[str]]
                     ("resources", run.resources),
                     ("page size", run.page_size),
                     ("create_many", run.create_many),
+                    ("undo", run.undo),
                 ):
                     LAST_HTTP_ERROR.clear()
                     await action()

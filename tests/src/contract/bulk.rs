@@ -4,7 +4,7 @@
 //! refusal of a confirm token (used, another person's, another client's, other arguments,
 //! expired, entries changed since) writes nothing.
 
-mod support;
+pub(crate) mod support;
 
 use std::sync::Arc;
 
@@ -245,11 +245,7 @@ async fn storage_writes_all_planned_entries_or_none<S: Store>(store: Arc<S>) {
             ..e.clone()
         };
         Planned {
-            history: crate::support::record(
-                alice_in_a,
-                &entry,
-                domain::model::Action::Update,
-            ),
+            history: crate::support::record(alice_in_a, &entry, domain::model::Action::Update),
             entry,
             expected_revision: expected,
         }

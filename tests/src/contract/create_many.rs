@@ -121,7 +121,13 @@ async fn storage_refuses_a_batch_the_caller_may_not_create_and_keeps_none_of_it<
     };
     let refused = w
         .store
-        .insert_many(w.caller(Who::Dave, w.a), &coll(TASKS), &batch, &created(&w, Who::Dave, &batch), Some(key))
+        .insert_many(
+            w.caller(Who::Dave, w.a),
+            &coll(TASKS),
+            &batch,
+            &created(&w, Who::Dave, &batch),
+            Some(key),
+        )
         .await;
     assert!(
         matches!(refused, Err(domain::ports::StoreError::Refused(_))),
@@ -144,7 +150,13 @@ async fn storage_refuses_a_batch_the_caller_may_not_create_and_keeps_none_of_it<
         .collect();
     let done = w
         .store
-        .insert_many(w.caller(Who::Bob, w.a), &coll(TASKS), &batch, &created(&w, Who::Bob, &batch), None)
+        .insert_many(
+            w.caller(Who::Bob, w.a),
+            &coll(TASKS),
+            &batch,
+            &created(&w, Who::Bob, &batch),
+            None,
+        )
         .await
         .unwrap()
         .found();

@@ -63,6 +63,7 @@ mod filter_fixture;
 mod filters;
 mod filters_reference;
 mod grants;
+mod history;
 mod idempotency;
 mod isolation;
 mod paging;

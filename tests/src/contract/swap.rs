@@ -39,7 +39,11 @@ async fn a_swap_at_the_expected_revision_stores_the_new_state_exactly<S: Store>(
     n.revision = 40;
     let member = w.caller(Who::Carol, w.a);
     assert_eq!(
-        w.store.swap(member, &n, 1, &record(member, &n, Action::Update)).await.unwrap().found(),
+        w.store
+            .swap(member, &n, 1, &record(member, &n, Action::Update))
+            .await
+            .unwrap()
+            .found(),
         Swap::Done
     );
     assert_eq!(read(&w, Who::Alice, &e).await, Some(n));
@@ -54,13 +58,21 @@ async fn a_swap_at_a_stale_revision_is_moved_and_changes_nothing<S: Store>(store
     let member = w.caller(Who::Carol, w.a);
     let first = next(&e);
     assert_eq!(
-        w.store.swap(member, &first, 1, &record(member, &first, Action::Update)).await.unwrap().found(),
+        w.store
+            .swap(member, &first, 1, &record(member, &first, Action::Update))
+            .await
+            .unwrap()
+            .found(),
         Swap::Done
     );
     let mut late = next(&e);
     late.fields.insert("late".into(), json!(true));
     assert_eq!(
-        w.store.swap(member, &late, 1, &record(member, &late, Action::Update)).await.unwrap().found(),
+        w.store
+            .swap(member, &late, 1, &record(member, &late, Action::Update))
+            .await
+            .unwrap()
+            .found(),
         Swap::Moved
     );
     assert_eq!(read(&w, Who::Alice, &e).await, Some(first));
@@ -79,7 +91,12 @@ async fn a_deleted_entry_is_swapped_at_its_revision_only<S: Store>(store: Arc<S>
     // A swap from the revision before the delete does not see the deleted state.
     assert_eq!(
         w.store
-            .swap(member, &revive, e.revision, &record(member, &revive, Action::Restore))
+            .swap(
+                member,
+                &revive,
+                e.revision,
+                &record(member, &revive, Action::Restore)
+            )
             .await
             .unwrap()
             .found(),
@@ -89,7 +106,12 @@ async fn a_deleted_entry_is_swapped_at_its_revision_only<S: Store>(store: Arc<S>
     // At the deleted revision it lands: an undelete.
     assert_eq!(
         w.store
-            .swap(member, &revive, d.revision, &record(member, &revive, Action::Restore))
+            .swap(
+                member,
+                &revive,
+                d.revision,
+                &record(member, &revive, Action::Restore)
+            )
             .await
             .unwrap()
             .found(),
@@ -108,10 +130,19 @@ async fn a_swap_by_a_member_who_cannot_read_the_entry_is_gone_and_changes_nothin
         .unwrap();
     let dave = w.caller(Who::Dave, w.a);
     assert_eq!(
-        w.store.swap(dave, &next(&e), 1, &record(dave, &next(&e), Action::Update)).await.unwrap().found(),
+        w.store
+            .swap(dave, &next(&e), 1, &record(dave, &next(&e), Action::Update))
+            .await
+            .unwrap()
+            .found(),
         Swap::Gone
     );
-    let stale = w.store.swap(dave, &next(&e), 7, &record(dave, &next(&e), Action::Update)).await.unwrap().found();
+    let stale = w
+        .store
+        .swap(dave, &next(&e), 7, &record(dave, &next(&e), Action::Update))
+        .await
+        .unwrap()
+        .found();
     assert_eq!(
         stale,
         Swap::Gone,
@@ -131,7 +162,17 @@ async fn a_swap_through_another_project_is_gone_and_changes_nothing<S: Store>(st
     // Carol is a member of both projects; Bob administers A only.
     for who in [Who::Carol, Who::Bob] {
         let member = w.caller(who, w.a);
-        let swapped = w.store.swap(member, &next(&in_b), 1, &record(member, &next(&in_b), Action::Update)).await.unwrap().found();
+        let swapped = w
+            .store
+            .swap(
+                member,
+                &next(&in_b),
+                1,
+                &record(member, &next(&in_b), Action::Update),
+            )
+            .await
+            .unwrap()
+            .found();
         assert_eq!(swapped, Swap::Gone, "{who:?}");
     }
     assert_eq!(read(&w, Who::Eve, &in_b).await, Some(in_b));

@@ -52,7 +52,7 @@ impl<'a> Checked<'a> {
     /// it against the output schema and against its text copy.
     async fn call(&self, tool: &str, mut arguments: Value) -> Value {
         arguments["projectId"] = json!(self.project);
-        if tool != "list_types" && tool != "list_projects" {
+        if !["list_types", "list_projects", "list_activity"].contains(&tool) {
             arguments["collectionName"] = json!("tasks");
         }
         let body = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
@@ -266,3 +266,59 @@ async fn bulk_previews_confirmations_and_their_refusals_match_the_output_schema(
     assert!(nothing.get("confirm").is_none(), "{nothing}");
 }
 e2e!(bulk_previews_confirmations_and_their_refusals_match_the_output_schema);
+
+async fn history_restores_and_activity_match_the_output_schema(server: TestServer) {
+    let c = Checked::new(&server).await;
+    let created = c.call("create_data", json!({"data": {"n": 1}})).await;
+    let id = created["entry"]["id"].clone();
+    c.call(
+        "update_data",
+        json!({"id": id, "modifier": {"$set": {"n": 2}}}),
+    )
+    .await;
+    c.call("delete_data", json!({"id": id})).await;
+    let undeleted = c.call("restore_data", json!({"id": id})).await;
+    assert_eq!(undeleted["entry"]["revision"], 4);
+    assert_eq!(undeleted["entry"]["deletedAt"], Value::Null);
+    let back = c
+        .call("restore_data", json!({"id": id, "revision": 1}))
+        .await;
+    assert_eq!(back["entry"]["n"], 1);
+    let history = c.call("get_history", json!({"id": id, "limit": 2})).await;
+    let records = history["records"].as_array().unwrap();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["action"], "restore");
+    assert_eq!(records[0]["data"], json!({"n": 1}));
+    assert!(history["nextCursor"].is_string(), "{history}");
+    let older = c
+        .call(
+            "get_history",
+            json!({"id": id, "limit": 10, "cursor": history["nextCursor"]}),
+        )
+        .await;
+    let actions: Vec<&str> = older["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["delete", "update", "create"]);
+    let activity = c
+        .call("list_activity", json!({"since": "2020-01-01"}))
+        .await;
+    assert_eq!(activity["records"].as_array().unwrap().len(), 5);
+    assert!(activity["records"][0].get("data").is_none());
+    let refused = c
+        .call("restore_data", json!({"id": id, "revision": 99}))
+        .await;
+    assert_eq!(refused["error"]["code"], "INVALID_ARGUMENT");
+    assert_eq!(refused["error"]["field"], "revision");
+    let unknown = c
+        .call(
+            "get_history",
+            json!({"id": "0190a000-0000-7000-8000-000000000000"}),
+        )
+        .await;
+    assert_eq!(unknown["error"]["code"], "NOT_FOUND");
+}
+e2e!(history_restores_and_activity_match_the_output_schema);

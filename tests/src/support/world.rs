@@ -13,8 +13,8 @@ use std::sync::Arc;
 use adapters::system::{SystemClock, UuidV7};
 use domain::model::{
     Access, Action, CollectionName, CreationAccess, Entry, EntryId, HistoryRecord, MCP_FLAG,
-    Member, Origin, Principal, Project,
-    ProjectId, Role, SCOPE_READ, SCOPE_WRITE, Subject, TypeDef, User, UserId,
+    Member, Origin, Principal, Project, ProjectId, Role, SCOPE_READ, SCOPE_WRITE, Subject, TypeDef,
+    User, UserId,
 };
 use domain::ports::{Caller, Clock, IdGenerator, Scoped};
 use domain::rules;

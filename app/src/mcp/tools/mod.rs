@@ -8,9 +8,12 @@ mod create_many;
 mod delete_data;
 mod delete_many;
 mod get_data;
+mod get_history;
+mod list_activity;
 mod list_projects;
 mod list_types;
 mod query_data;
+mod restore_data;
 mod update_data;
 mod update_many;
 
@@ -36,6 +39,9 @@ pub fn router() -> ToolRouter<PlatformMcp> {
         + PlatformMcp::delete_data_route()
         + PlatformMcp::update_many_route()
         + PlatformMcp::delete_many_route()
+        + PlatformMcp::get_history_route()
+        + PlatformMcp::restore_data_route()
+        + PlatformMcp::list_activity_route()
 }
 
 /// A tool's result as JSON, already built: `structuredContent` and its text copy, the text

@@ -59,16 +59,13 @@ pub async fn get_history(
     let mut records = records.ok_or_else(|| UseCaseError::not_found(Resource::Entry, req.id))?;
     let more = records.len() > limit as usize;
     records.truncate(limit as usize);
-    let next_cursor = more
-        .then(|| records.last())
-        .flatten()
-        .map(|last| {
-            Cursor {
-                sort_value: Value::from(last.revision),
-                id: req.id.as_uuid(),
-            }
-            .encode(shape)
-        });
+    let next_cursor = more.then(|| records.last()).flatten().map(|last| {
+        Cursor {
+            sort_value: Value::from(last.revision),
+            id: req.id.as_uuid(),
+        }
+        .encode(shape)
+    });
     Ok(HistoryPage {
         records,
         next_cursor,

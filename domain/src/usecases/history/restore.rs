@@ -42,7 +42,9 @@ pub async fn restore_data(
         Some(revision) if revision < 1 => {
             return Err(UseCaseError::invalid(
                 "revision",
-                format!("{revision} is not a revision; revisions start at 1 (get_history lists them)"),
+                format!(
+                    "{revision} is not a revision; revisions start at 1 (get_history lists them)"
+                ),
             ));
         }
         Some(revision) => {

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::support::{NOTES, Store, TASKS, Who, World, coll};
 
-pub(super) fn request(
+pub(crate) fn request(
     project: ProjectId,
     collection: &str,
     filter: Value,
@@ -26,11 +26,11 @@ pub(super) fn request(
     }
 }
 
-pub(super) fn set_done() -> BulkChange {
+pub(crate) fn set_done() -> BulkChange {
     BulkChange::Update(json!({"$set": {"done": true}, "$inc": {"n": 10}}))
 }
 
-pub(super) async fn run(
+pub(crate) async fn run(
     ports: &Ports,
     principal: &Principal,
     req: BulkRequest,
@@ -41,30 +41,30 @@ pub(super) async fn run(
     }
 }
 
-pub(super) fn preview(outcome: BulkOutcome) -> BulkPreview {
+pub(crate) fn preview(outcome: BulkOutcome) -> BulkPreview {
     match outcome {
         BulkOutcome::Preview(p) => p,
         BulkOutcome::Applied(e) => panic!("applied without a confirmation: {e:?}"),
     }
 }
 
-pub(super) fn applied(outcome: BulkOutcome) -> Vec<Entry> {
+pub(crate) fn applied(outcome: BulkOutcome) -> Vec<Entry> {
     match outcome {
         BulkOutcome::Applied(e) => e,
         BulkOutcome::Preview(p) => panic!("a preview, not applied: {p:?}"),
     }
 }
 
-pub(super) fn token(p: &BulkPreview) -> String {
+pub(crate) fn token(p: &BulkPreview) -> String {
     p.confirm.clone().expect("a confirm token").0
 }
 
-pub(super) fn with_confirm(mut req: BulkRequest, token: &str) -> BulkRequest {
+pub(crate) fn with_confirm(mut req: BulkRequest, token: &str) -> BulkRequest {
     req.confirm = Some(token.to_owned());
     req
 }
 
-pub(super) fn refusal(result: Result<BulkOutcome, UseCaseError>) -> String {
+pub(crate) fn refusal(result: Result<BulkOutcome, UseCaseError>) -> String {
     match result {
         Err(UseCaseError::InvalidArgument { field, reason }) if field == "confirm" => reason,
         other => panic!("not a refusal of confirm: {other:?}"),
@@ -73,7 +73,7 @@ pub(super) fn refusal(result: Result<BulkOutcome, UseCaseError>) -> String {
 
 /// Carol's three tasks (n = 0, 1, 2), bob's one (n = 3), and a note of alice's that only she
 /// may read (n = 4).
-pub(super) async fn seeded<S: Store>(w: &World<S>) -> (Vec<Entry>, Entry) {
+pub(crate) async fn seeded<S: Store>(w: &World<S>) -> (Vec<Entry>, Entry) {
     let mut carol = Vec::new();
     for n in 0..3 {
         carol.push(
@@ -93,7 +93,7 @@ pub(super) async fn seeded<S: Store>(w: &World<S>) -> (Vec<Entry>, Entry) {
 }
 
 /// The entries of `collection` as `who` reads them, by id.
-pub(super) async fn all<S: Store>(w: &World<S>, who: Who, collection: &str) -> Vec<Entry> {
+pub(crate) async fn all<S: Store>(w: &World<S>, who: Who, collection: &str) -> Vec<Entry> {
     let mut out = Vec::new();
     let scanned = w
         .store
@@ -113,7 +113,7 @@ pub(super) async fn all<S: Store>(w: &World<S>, who: Who, collection: &str) -> V
 }
 
 /// The real clock, `ahead` later.
-pub(super) struct Later(pub(super) TimeDelta);
+pub(crate) struct Later(pub(super) TimeDelta);
 
 impl Clock for Later {
     fn now(&self) -> DateTime<Utc> {

@@ -28,6 +28,9 @@ const TOOLS: [&str; 12] = [
     "delete_data",
     "update_many",
     "delete_many",
+    "get_history",
+    "restore_data",
+    "list_activity",
     "list_projects",
     "list_types",
 ];
@@ -211,6 +214,23 @@ fn tool_arguments(g: &mut Gen, world: &World, tool: &str) -> Value {
             "confirm",
         ],
         "delete_many" => &["projectId", "collectionName", "filter", "confirm"],
+        "get_history" => &["projectId", "collectionName", "id", "limit", "cursor"],
+        "restore_data" => &[
+            "projectId",
+            "collectionName",
+            "id",
+            "revision",
+            "expectedRevision",
+        ],
+        "list_activity" => &[
+            "projectId",
+            "since",
+            "person",
+            "client",
+            "collectionName",
+            "limit",
+            "cursor",
+        ],
         _ => &["projectId", "collectionName", "id", "expectedRevision"],
     };
     let mut arguments = Map::new();

@@ -4,9 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::model::{CollectionName, Entry, EntryId, HistoryRecord, Member, ProjectId, UserId};
-use domain::ports::{
-    ActivityLog, ActivityQuery, Caller, HistoryStore, Loaded, Scoped, StoreError,
-};
+use domain::ports::{ActivityLog, ActivityQuery, Caller, HistoryStore, Loaded, Scoped, StoreError};
 use domain::rules::read_predicate;
 
 use super::{Inner, MemoryStore, scoped};
@@ -21,7 +19,9 @@ pub(super) fn readable(member: Member, collection: &CollectionName, e: &Entry) -
 /// Appends `records`, or fails (storing nothing) when the store was told to.
 pub(super) fn append(s: &mut Inner, records: &[HistoryRecord]) -> Result<(), StoreError> {
     if s.history_broken {
-        return Err(StoreError::Unexpected("history: writes refused by the test".into()));
+        return Err(StoreError::Unexpected(
+            "history: writes refused by the test".into(),
+        ));
     }
     s.history.extend_from_slice(records);
     Ok(())
