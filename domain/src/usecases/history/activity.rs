@@ -89,10 +89,10 @@ pub async fn list_activity(
 /// # Errors
 /// Anything else, as an invalid `since`.
 pub fn parse_since(raw: &str) -> Result<DateTime<Utc>, UseCaseError> {
-    if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        if let Some(t) = date.and_hms_opt(0, 0, 0) {
-            return Ok(t.and_utc());
-        }
+    if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        && let Some(t) = date.and_hms_opt(0, 0, 0)
+    {
+        return Ok(t.and_utc());
     }
     DateTime::parse_from_rfc3339(raw)
         .map(|t| t.with_timezone(&Utc))

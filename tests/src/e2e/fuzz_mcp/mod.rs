@@ -17,7 +17,7 @@ use self::generate::Gen;
 use super::harness::TestServer;
 
 const SEED: u64 = 0x5eed_0009;
-const TOOLS: [&str; 12] = [
+const TOOLS: [&str; 15] = [
     "query_data",
     "count_data",
     "aggregate_data",

@@ -81,7 +81,7 @@ impl HistoryStore for MemoryStore {
                     .filter(|r| before.is_none_or(|b| r.revision < b))
                     .cloned()
                     .collect();
-                out.sort_by(|a, b| b.revision.cmp(&a.revision));
+                out.sort_by_key(|r| std::cmp::Reverse(r.revision));
                 out.truncate(limit as usize);
                 Ok(Some(out))
             })
