@@ -11,7 +11,7 @@
 -- access.update; the entries_change policy cannot see the old row, so the statement that
 -- undeletes names the entry in the transaction-local setting app.undelete and the policy
 -- admits a row going live with access.delete only for that entry; entries_guard makes
--- sure such a write changes nothing but the deletion, revision and time.
+-- sure such a write is an undelete and changes nothing but the deletion, revision and time.
 
 CREATE TABLE entry_history (
     tenant_id  uuid NOT NULL,
@@ -83,10 +83,11 @@ ALTER POLICY entries_change ON entries
     );
 
 -- What no call may do to an entry, whoever runs it: change its identity, project,
--- collection, access list, creation time or creator; change its data while deleting or
--- undeleting it, or while it stays deleted (a delete right is not an update right, and a
--- deleted entry's data is what its history says it was); or use app.undelete on an entry
--- that is not deleted.
+-- collection, access list, creation time or creator; change its data while deleting it or
+-- while it stays deleted (a delete right is not an update right, and a deleted entry's data
+-- is what its history says it was); or use app.undelete (which lets access.delete make a
+-- row live) for anything but an undelete: the entry must be deleted and keep its data. A
+-- row made live without app.undelete passed entries_change with access.update.
 CREATE OR REPLACE FUNCTION entries_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -95,16 +96,13 @@ BEGIN
         RAISE EXCEPTION 'an entry''s id, collection, access, createdAt and creator never change'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF NEW.deleted_at IS NOT NULL AND OLD.deleted_at IS NULL AND NEW.data <> OLD.data THEN
-        RAISE EXCEPTION 'a delete does not change an entry''s data'
+    IF NEW.deleted_at IS NOT NULL AND NEW.data <> OLD.data THEN
+        RAISE EXCEPTION 'a delete does not change an entry''s data, nor does anything while it is deleted'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF OLD.deleted_at IS NOT NULL AND NEW.data <> OLD.data THEN
-        RAISE EXCEPTION 'an undelete does not change an entry''s data, nor does anything while it is deleted'
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF OLD.deleted_at IS NULL AND current_setting('app.undelete', true) = OLD.id::text THEN
-        RAISE EXCEPTION 'entry % is not deleted: there is nothing to undelete', OLD.id
+    IF current_setting('app.undelete', true) = OLD.id::text
+       AND (OLD.deleted_at IS NULL OR NEW.data <> OLD.data) THEN
+        RAISE EXCEPTION 'an undelete brings back a deleted entry as it was'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NEW;

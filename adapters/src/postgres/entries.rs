@@ -15,7 +15,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::model::{
-    Action, CollectionName, Entry, EntryId, HistoryRecord, IdempotencyKey, ProjectId, UserId,
+    CollectionName, Entry, EntryId, HistoryRecord, IdempotencyKey, ProjectId, UserId,
 };
 use domain::ports::{
     Caller, EntryQuery, EntryStore, IdempotencyRecord, Inserted, Loaded, NewIdempotencyRecord,
@@ -33,6 +33,7 @@ use super::errors::{refused_by_policy, write_error};
 use super::history_sql;
 use super::listing;
 use super::sql::{Arg, Sql};
+use super::swap_sql::{is_undelete, swap_statement};
 
 /// The entry columns ([`listing::COLUMNS`]) of a read's row: all NULL on the row that
 /// only carries the caller's context (a read that found nothing).
@@ -299,66 +300,4 @@ impl EntryStore for PgStore {
             })
         })
     }
-}
-
-/// True when the write brings a deleted entry back as it was (`restore_data` without a
-/// revision): the one write a person with `access.delete` but not `access.update` may make
-/// to a live row. A restore to a revision needs `access.update`, like any update.
-fn is_undelete(entry: &Entry, history: &HistoryRecord) -> bool {
-    history.action == Action::Restore
-        && entry.deleted_at.is_none()
-        && history.change.get("toRevision") == Some(&Value::Null)
-}
-
-/// `swap`'s statement and its follow-up.
-///
-/// One conditional `UPDATE … WHERE revision = $expected` (deleted or not) in a
-/// data-modifying CTE, and the record appended for the row it returns, so the statement's
-/// row count is the records written: 1 when the swap happened, 0 when not. An undelete
-/// first names the entry in `app.undelete` (a MATERIALIZED CTE the `UPDATE` waits for),
-/// which lets `entries_change` admit the live row with `access.delete`. When nothing was
-/// written the follow-up tells whether the entry is still there for this caller, deleted
-/// or not (another write moved its revision on), or gone (no longer readable).
-fn swap_statement(
-    caller: Caller,
-    entry: &Entry,
-    expected_revision: i64,
-    history: &HistoryRecord,
-    undelete: bool,
-) -> (Sql, Sql) {
-    let mut sql = Sql::new("");
-    let tenant = sql.bind(Arg::Uuid(caller.project.as_uuid()));
-    let id = sql.bind(Arg::Uuid(entry.id.as_uuid()));
-    let coll = sql.bind(Arg::Text(entry.collection.as_str().to_owned()));
-    let scope = format!("tenant_id = {tenant} AND id = {id} AND collection = {coll}");
-    let mut gate = String::new();
-    if undelete {
-        sql.push(&format!(
-            "WITH u AS MATERIALIZED (SELECT set_config('app.undelete', {id}::text, true)), "
-        ));
-        gate.push_str(" AND EXISTS (SELECT 1 FROM u)");
-    } else {
-        sql.push("WITH ");
-    }
-    sql.push("w AS (UPDATE entries SET data = ")
-        .push_bind(Arg::Json(Value::Object(entry.fields.clone())))
-        .push(", updated_at = ")
-        .push_bind(Arg::Time(entry.updated_at))
-        .push(", deleted_at = ");
-    match entry.deleted_at {
-        Some(t) => sql.push_bind(Arg::Time(t)),
-        None => sql.push("NULL"),
-    };
-    sql.push(", revision = ").push_bind(Arg::Int(entry.revision));
-    let expected = sql.bind(Arg::Int(expected_revision));
-    sql.push(&format!(
-        " WHERE {scope} AND revision = {expected}{gate} RETURNING id) "
-    ));
-    let append = history_sql::append(&mut sql, std::slice::from_ref(history));
-    sql.push(&append).push(" JOIN w ON w.id = h.entry_id");
-    let mut then = sql.clone();
-    then.replace_text(&format!(
-        "SELECT to_json(EXISTS (SELECT 1 FROM entries WHERE {scope}))"
-    ));
-    (sql, then)
 }

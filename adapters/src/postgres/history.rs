@@ -13,9 +13,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::model::{CollectionName, EntryId, HistoryRecord, ProjectId, UserId};
-use domain::ports::{
-    ActivityLog, ActivityQuery, Caller, HistoryStore, Loaded, Scoped, StoreError,
-};
+use domain::ports::{ActivityLog, ActivityQuery, Caller, HistoryStore, Loaded, Scoped, StoreError};
 use serde_json::Value;
 
 use super::PgStore;
@@ -80,7 +78,7 @@ impl HistoryStore for PgStore {
             None => Ok(None),
             Some(json) => {
                 let mut out = records_of(doing, &json)?;
-                out.sort_by(|a, b| b.revision.cmp(&a.revision));
+                out.sort_by_key(|r| std::cmp::Reverse(r.revision));
                 Ok(Some(out))
             }
         })

@@ -34,6 +34,7 @@ mod listing;
 mod operators;
 mod projects;
 mod sql;
+mod swap_sql;
 mod system_sql;
 mod type_row;
 
