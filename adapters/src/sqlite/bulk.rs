@@ -1,6 +1,7 @@
 //! [`BulkChanges`] on SQLite: scans and loads under the read rule, previews in
 //! `bulk_previews`, and a confirmed change as one transaction on the writer connection that
-//! uses the preview up and writes every entry with its compare-and-swap, or rolls back.
+//! uses the preview up and writes every entry with its compare-and-swap and its history
+//! record, or rolls back.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -14,25 +15,13 @@ use domain::rules::{self, Decision};
 use sqlx::SqliteConnection;
 
 use super::SqliteStore;
-use super::context;
+use super::context::enter;
 use super::deadline;
 use super::errors::{corrupt, on_write, unexpected};
+use super::history_sql;
 use super::rows::{self, ENTRY_COLUMNS, json_text, time_text};
 use super::sql::{Arg, Sql};
 use super::visible::{listing, push_visible};
-
-/// Resolves the caller on `conn`, or returns the answer that stops the call.
-macro_rules! enter {
-    ($conn:expr, $caller:expr, $collection:expr) => {
-        match context::resolve(&mut *$conn, $caller, $collection)
-            .await?
-            .member()
-        {
-            Ok(found) => found,
-            Err(stop) => return Ok(stop),
-        }
-    };
-}
 
 fn no_type() -> StoreError {
     StoreError::Unexpected("sqlite: the type did not come back".into())
@@ -189,7 +178,7 @@ impl BulkChanges for SqliteStore {
     ) -> Result<Scoped<Applied>, StoreError> {
         let mut conn = self.writer.acquire().await.map_err(unexpected)?;
         let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
-        let mut tx = sqlx::Connection::begin(&mut *conn)
+        let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE")
             .await
             .map_err(unexpected)?;
         let (member, _) = enter!(tx, caller, Some(collection));
@@ -228,6 +217,7 @@ impl BulkChanges for SqliteStore {
             if !swap(&mut tx, &member, collection, p).await? {
                 return Ok(Scoped::Found(member, Applied::Stale));
             }
+            history_sql::append(&mut tx, std::slice::from_ref(&p.history)).await?;
         }
         tx.commit().await.map_err(unexpected)?;
         Ok(Scoped::Found(member, Applied::Done))

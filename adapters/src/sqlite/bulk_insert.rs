@@ -4,11 +4,12 @@
 //! `insert_many` is one `BEGIN IMMEDIATE` transaction on the writer connection: the
 //! caller's context, the creation rule, then (with a key) the record in force if there is
 //! one — the call stores nothing and answers it — else the key's record (replacing an
-//! expired one), then every entry; any failure rolls all of it back. Writes are serialized
-//! on the single writer, so of two calls with one key the second finds the first's record.
+//! expired one), then every entry, then their history records; any failure rolls all of it
+//! back. Writes are serialized on the single writer, so of two calls with one key the second
+//! finds the first's record.
 
 use chrono::{DateTime, Utc};
-use domain::model::{CollectionName, Entry, IdempotencyKey};
+use domain::model::{CollectionName, Entry, HistoryRecord, IdempotencyKey};
 use domain::ports::{
     Caller, ExpiredIdempotency, IdempotencyRecord, Inserted, NewIdempotencyRecord, Scoped,
     StoreError,
@@ -17,9 +18,10 @@ use domain::rules;
 use sqlx::{Connection, SqliteConnection};
 
 use super::SqliteStore;
-use super::context;
+use super::context::enter;
 use super::deadline;
 use super::errors::{on_write, unexpected};
+use super::history_sql;
 use super::rows::{self, json_text, time_text};
 use super::sql::{Arg, Sql};
 
@@ -111,8 +113,16 @@ impl SqliteStore {
         caller: Caller,
         collection: &CollectionName,
         entries: &[Entry],
+        history: &[HistoryRecord],
         key: Option<&NewIdempotencyRecord>,
     ) -> Result<Scoped<Inserted>, StoreError> {
+        if history.len() != entries.len() {
+            return Err(StoreError::Unexpected(format!(
+                "sqlite: {} entries came with {} history records",
+                entries.len(),
+                history.len()
+            )));
+        }
         let mut conn = self.writer.acquire().await.map_err(unexpected)?;
         let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
         // Dropped without a commit (an early return, an error), it rolls back.
@@ -120,13 +130,7 @@ impl SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(unexpected)?;
-        let (member, type_def) = match context::resolve(&mut tx, caller, Some(collection))
-            .await?
-            .member()
-        {
-            Ok(found) => found,
-            Err(stop) => return Ok(stop),
-        };
+        let (member, type_def) = enter!(tx, caller, Some(collection));
         if let Some(e) = entries.iter().find(|e| {
             e.tenant_id != member.project
                 || e.created_by != member.user
@@ -170,6 +174,7 @@ impl SqliteStore {
         for entry in entries {
             store_entry(&mut tx, entry).await?;
         }
+        history_sql::append(&mut tx, history).await?;
         tx.commit().await.map_err(unexpected)?;
         Ok(Scoped::Found(member, Inserted::Done))
     }
@@ -182,10 +187,7 @@ impl SqliteStore {
     ) -> Result<Scoped<Option<IdempotencyRecord>>, StoreError> {
         let mut conn = self.reader.acquire().await.map_err(unexpected)?;
         let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
-        let (member, _) = match context::resolve(&mut conn, caller, None).await?.member() {
-            Ok(found) => found,
-            Err(stop) => return Ok(stop),
-        };
+        let (member, _) = enter!(conn, caller, None);
         let found = record(&mut conn, caller, key, None).await?;
         Ok(Scoped::Found(member, found))
     }

@@ -34,6 +34,22 @@ impl Context {
     }
 }
 
+/// Resolves the caller (and the collection, an `Option<&CollectionName>`) on `conn` with
+/// [`resolve`]: the member and the type, or returns `Ok` with the answer that stops the
+/// call (flag off, not a member, no such type) from the enclosing function.
+macro_rules! enter {
+    ($conn:expr, $caller:expr, $collection:expr) => {
+        match $crate::sqlite::context::resolve(&mut *$conn, $caller, $collection)
+            .await?
+            .member()
+        {
+            Ok(found) => found,
+            Err(stop) => return Ok(stop),
+        }
+    };
+}
+pub(super) use enter;
+
 /// Resolves `caller` (and `collection`, when given) on `conn`.
 ///
 /// # Errors

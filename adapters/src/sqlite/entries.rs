@@ -1,5 +1,6 @@
 //! [`EntryStore`] on SQLite: every statement restricted to the member's project, the
-//! collection, live entries and the read rule; updates as one compare-and-swap `UPDATE`.
+//! collection, live entries (deleted ones too for a swap) and the read rule; updates as one
+//! compare-and-swap `UPDATE`. Every write stores its history record in its own transaction.
 
 use async_trait::async_trait;
 use domain::model::{CollectionName, Entry, EntryId, HistoryRecord, IdempotencyKey, Member};
@@ -10,16 +11,18 @@ use domain::ports::{
 use domain::query::Filter;
 use domain::query::aggregate::{Aggregation, Group};
 use domain::rules;
+use sqlx::Connection;
 
 use super::SqliteStore;
 use super::aggregate;
-use super::context;
+use super::context::enter;
 use super::deadline;
 use super::errors::unexpected;
 use super::filter_sql::condition;
+use super::history_sql;
 use super::rows::{self, ENTRY_COLUMNS, json_text, time_text};
 use super::sql::{Arg, Sql};
-use super::visible::{listing, push_visible};
+use super::visible::{listing, push_readable, push_visible};
 
 fn deleted_at(entry: &Entry) -> Arg {
     entry
@@ -29,19 +32,6 @@ fn deleted_at(entry: &Entry) -> Arg {
 
 fn push_id(sql: &mut Sql, id: EntryId) {
     sql.push(" AND entries.id = ").push_bind(id.to_string());
-}
-
-/// Resolves the caller on `conn`, or returns the answer that stops the call.
-macro_rules! enter {
-    ($conn:expr, $caller:expr, $collection:expr) => {
-        match context::resolve(&mut *$conn, $caller, Some($collection))
-            .await?
-            .member()
-        {
-            Ok(found) => found,
-            Err(stop) => return Ok(stop),
-        }
-    };
 }
 
 #[async_trait]
@@ -55,7 +45,7 @@ impl EntryStore for SqliteStore {
     ) -> Result<Scoped<Vec<Entry>>, StoreError> {
         let mut conn = self.reader.acquire().await.map_err(unexpected)?;
         let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
-        let (member, _) = enter!(conn, caller, collection);
+        let (member, _) = enter!(conn, caller, Some(collection));
         let found = listing(&member, collection, query)
             .query()
             .fetch_all(&mut *conn)
@@ -74,7 +64,7 @@ impl EntryStore for SqliteStore {
     ) -> Result<Scoped<u64>, StoreError> {
         let mut conn = self.reader.acquire().await.map_err(unexpected)?;
         let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
-        let (member, _) = enter!(conn, caller, collection);
+        let (member, _) = enter!(conn, caller, Some(collection));
         let mut sql = Sql::new("SELECT count(*) AS n FROM entries WHERE ");
         push_visible(&mut sql, &member, collection);
         let filter = condition(&mut sql, filter);
@@ -97,7 +87,7 @@ impl EntryStore for SqliteStore {
     ) -> Result<Scoped<Vec<Group>>, StoreError> {
         let mut conn = self.reader.acquire().await.map_err(unexpected)?;
         let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
-        let (member, _) = enter!(conn, caller, collection);
+        let (member, _) = enter!(conn, caller, Some(collection));
         let found = aggregate::statement(&member, collection, aggregation)
             .query()
             .fetch_all(&mut *conn)
@@ -115,7 +105,7 @@ impl EntryStore for SqliteStore {
     ) -> Result<Scoped<Option<Entry>>, StoreError> {
         let mut conn = self.reader.acquire().await.map_err(unexpected)?;
         let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
-        let (member, _) = enter!(conn, caller, collection);
+        let (member, _) = enter!(conn, caller, Some(collection));
         let entry = one(&mut conn, &member, collection, id).await?;
         Ok(Scoped::Found(member, entry))
     }
@@ -129,7 +119,7 @@ impl EntryStore for SqliteStore {
     ) -> Result<Scoped<Loaded>, StoreError> {
         let mut conn = self.reader.acquire().await.map_err(unexpected)?;
         let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
-        let (member, type_def) = enter!(conn, caller, collection);
+        let (member, type_def) = enter!(conn, caller, Some(collection));
         let entry = one(&mut conn, &member, collection, id).await?;
         let type_def = type_def
             .ok_or_else(|| StoreError::Unexpected("sqlite: the type did not come back".into()))?;
@@ -141,11 +131,17 @@ impl EntryStore for SqliteStore {
         &self,
         caller: Caller,
         entry: &Entry,
-        _history: &HistoryRecord,
+        history: &HistoryRecord,
     ) -> Result<Scoped<()>, StoreError> {
         let mut conn = self.writer.acquire().await.map_err(unexpected)?;
         let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
-        let (member, type_def) = enter!(conn, caller, &entry.collection);
+        // The entry and its record, or neither: dropped without a commit (an early return,
+        // an error), the transaction rolls back.
+        let mut tx = conn
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(unexpected)?;
+        let (member, type_def) = enter!(tx, caller, Some(&entry.collection));
         if entry.tenant_id != member.project || entry.created_by != member.user {
             return Err(StoreError::Unexpected(format!(
                 "sqlite: entry {} is not the member's own entry of project {}",
@@ -162,7 +158,9 @@ impl EntryStore for SqliteStore {
                 entry.collection
             )));
         }
-        super::bulk_insert::store_entry(&mut conn, entry).await?;
+        super::bulk_insert::store_entry(&mut tx, entry).await?;
+        history_sql::append(&mut tx, std::slice::from_ref(history)).await?;
+        tx.commit().await.map_err(unexpected)?;
         Ok(Scoped::Found(member, ()))
     }
 
@@ -172,10 +170,10 @@ impl EntryStore for SqliteStore {
         caller: Caller,
         collection: &CollectionName,
         entries: &[Entry],
-        _history: &[HistoryRecord],
+        history: &[HistoryRecord],
         key: Option<NewIdempotencyRecord>,
     ) -> Result<Scoped<Inserted>, StoreError> {
-        self.insert_entries(caller, collection, entries, key.as_ref())
+        self.insert_entries(caller, collection, entries, history, key.as_ref())
             .await
     }
 
@@ -194,13 +192,17 @@ impl EntryStore for SqliteStore {
         caller: Caller,
         entry: &Entry,
         expected_revision: i64,
-        _history: &HistoryRecord,
+        history: &HistoryRecord,
     ) -> Result<Scoped<Swap>, StoreError> {
-        // One connection for every statement: the follow-up look sees at least the state
-        // the UPDATE saw.
+        // One transaction for every statement: the record lands with the new state or not
+        // at all, and the follow-up look sees the state the UPDATE saw.
         let mut conn = self.writer.acquire().await.map_err(unexpected)?;
         let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
-        let (member, _) = enter!(conn, caller, &entry.collection);
+        let mut tx = conn
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(unexpected)?;
+        let (member, _) = enter!(tx, caller, Some(&entry.collection));
         let mut update = Sql::new("UPDATE entries SET data = ");
         update
             .push_bind(json_text(&entry.fields)?)
@@ -211,25 +213,25 @@ impl EntryStore for SqliteStore {
             .push(", revision = ")
             .push_bind(entry.revision)
             .push(" WHERE ");
-        push_visible(&mut update, &member, &entry.collection);
+        // Deleted or not: the expected revision says which state the caller saw (an
+        // undelete swaps a deleted entry).
+        push_readable(&mut update, &member, &entry.collection);
         push_id(&mut update, entry.id);
         update
             .push(" AND entries.revision = ")
             .push_bind(expected_revision);
-        let done = update
-            .query()
-            .execute(&mut *conn)
-            .await
-            .map_err(unexpected)?;
+        let done = update.query().execute(&mut *tx).await.map_err(unexpected)?;
         if done.rows_affected() == 1 {
+            history_sql::append(&mut tx, std::slice::from_ref(history)).await?;
+            tx.commit().await.map_err(unexpected)?;
             return Ok(Scoped::Found(member, Swap::Done));
         }
         let mut look = Sql::new("SELECT 1 FROM entries WHERE ");
-        push_visible(&mut look, &member, &entry.collection);
+        push_readable(&mut look, &member, &entry.collection);
         push_id(&mut look, entry.id);
         let still_there = look
             .query()
-            .fetch_optional(&mut *conn)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(unexpected)?;
         let swap = if still_there.is_some() {

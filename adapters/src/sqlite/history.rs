@@ -1,45 +1,113 @@
-//! History reads and the operator's activity log (TO BE IMPLEMENTED: placeholder so the
-//! workspace builds while the storage side is written).
+//! [`HistoryStore`] and [`ActivityLog`] on SQLite: a member's reads of `entry_history` on
+//! the reader connections, bounded like every person's call, under the read rule with
+//! deleted entries included; the operator's reads and the purge, outside the access rules.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::model::{CollectionName, EntryId, HistoryRecord, ProjectId, UserId};
+use domain::model::{CollectionName, Entry, EntryId, HistoryRecord, Member, ProjectId, UserId};
 use domain::ports::{ActivityLog, ActivityQuery, Caller, HistoryStore, Loaded, Scoped, StoreError};
+use sqlx::SqliteConnection;
 
 use super::SqliteStore;
+use super::context::enter;
+use super::deadline;
+use super::errors::unexpected;
+use super::history_sql::{self, NEWEST_FIRST, RECORD_COLUMNS};
+use super::rows::{self, ENTRY_COLUMNS, time_text};
+use super::sql::Sql;
+use super::visible::push_readable;
 
-fn missing() -> StoreError {
-    StoreError::Unexpected("history is not implemented on this store yet".into())
+/// Entry `id` of `collection` as `member` may read it, deleted or not.
+async fn readable(
+    conn: &mut SqliteConnection,
+    member: &Member,
+    collection: &CollectionName,
+    id: EntryId,
+) -> Result<Option<Entry>, StoreError> {
+    let mut sql = Sql::new(&format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE "));
+    push_readable(&mut sql, member, collection);
+    sql.push(" AND entries.id = ").push_bind(id.to_string());
+    let found = sql
+        .query()
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(unexpected)?;
+    found.as_ref().map(rows::entry).transpose()
+}
+
+/// The records `sql` selects.
+async fn records(conn: &mut SqliteConnection, sql: &Sql) -> Result<Vec<HistoryRecord>, StoreError> {
+    let found = sql
+        .query()
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(unexpected)?;
+    found.iter().map(history_sql::record).collect()
 }
 
 #[async_trait]
 impl HistoryStore for SqliteStore {
+    #[tracing::instrument(name = "db", skip_all, fields(otel.name = "SELECT entry_history", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "SELECT", db.collection.name = "entry_history"))]
     async fn history(
         &self,
-        _caller: Caller,
-        _collection: &CollectionName,
-        _id: EntryId,
-        _before: Option<i64>,
-        _limit: u32,
+        caller: Caller,
+        collection: &CollectionName,
+        id: EntryId,
+        before: Option<i64>,
+        limit: u32,
     ) -> Result<Scoped<Option<Vec<HistoryRecord>>>, StoreError> {
-        Err(missing())
+        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
+        let (member, _) = enter!(conn, caller, Some(collection));
+        if readable(&mut conn, &member, collection, id)
+            .await?
+            .is_none()
+        {
+            return Ok(Scoped::Found(member, None));
+        }
+        let mut sql = Sql::new(&format!(
+            "SELECT {RECORD_COLUMNS} FROM entry_history h WHERE h.tenant_id = "
+        ));
+        sql.push_bind(member.project.to_string())
+            .push(" AND h.entry_id = ")
+            .push_bind(id.to_string());
+        if let Some(before) = before {
+            sql.push(" AND h.revision < ").push_bind(before);
+        }
+        sql.push(" ORDER BY h.revision DESC LIMIT ")
+            .push_bind(i64::from(limit));
+        let found = records(&mut conn, &sql).await?;
+        Ok(Scoped::Found(member, Some(found)))
     }
 
+    #[tracing::instrument(name = "db", skip_all, fields(otel.name = "SELECT entries", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "SELECT", db.collection.name = "entries"))]
     async fn load_any(
         &self,
-        _caller: Caller,
-        _collection: &CollectionName,
-        _id: EntryId,
+        caller: Caller,
+        collection: &CollectionName,
+        id: EntryId,
     ) -> Result<Scoped<Loaded>, StoreError> {
-        Err(missing())
+        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
+        let (member, type_def) = enter!(conn, caller, Some(collection));
+        let entry = readable(&mut conn, &member, collection, id).await?;
+        let type_def = type_def
+            .ok_or_else(|| StoreError::Unexpected("sqlite: the type did not come back".into()))?;
+        Ok(Scoped::Found(member, Loaded { type_def, entry }))
     }
 
+    #[tracing::instrument(name = "db", skip_all, fields(otel.name = "SELECT entry_history", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "SELECT", db.collection.name = "entry_history"))]
     async fn activity(
         &self,
-        _caller: Caller,
-        _query: &ActivityQuery,
+        caller: Caller,
+        query: &ActivityQuery,
     ) -> Result<Scoped<Vec<HistoryRecord>>, StoreError> {
-        Err(missing())
+        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
+        let (member, _) = enter!(conn, caller, query.collection.as_ref());
+        let sql = history_sql::activity(member.project, query, Some(&member));
+        let found = records(&mut conn, &sql).await?;
+        Ok(Scoped::Found(member, found))
     }
 }
 
@@ -47,22 +115,38 @@ impl HistoryStore for SqliteStore {
 impl ActivityLog for SqliteStore {
     async fn project_activity(
         &self,
-        _project: ProjectId,
-        _query: &ActivityQuery,
+        project: ProjectId,
+        query: &ActivityQuery,
     ) -> Result<Vec<HistoryRecord>, StoreError> {
-        Err(missing())
+        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        records(&mut conn, &history_sql::activity(project, query, None)).await
     }
 
     async fn recent_writes(
         &self,
-        _user: UserId,
-        _client: &str,
-        _limit: u32,
+        user: UserId,
+        client: &str,
+        limit: u32,
     ) -> Result<Vec<HistoryRecord>, StoreError> {
-        Err(missing())
+        let mut sql = Sql::new(&format!(
+            "SELECT {RECORD_COLUMNS} FROM entry_history h WHERE h.user_id = "
+        ));
+        sql.push_bind(user.to_string())
+            .push(" AND h.client_id = ")
+            .push_bind(client)
+            .push(NEWEST_FIRST)
+            .push(" LIMIT ")
+            .push_bind(i64::from(limit));
+        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        records(&mut conn, &sql).await
     }
 
-    async fn purge_history(&self, _before: DateTime<Utc>) -> Result<u64, StoreError> {
-        Err(missing())
+    async fn purge_history(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM entry_history WHERE at < ?1")
+            .bind(time_text(before))
+            .execute(&self.writer)
+            .await
+            .map_err(unexpected)?;
+        Ok(done.rows_affected())
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! Implements every storage port ([`ProjectStore`](domain::ports::ProjectStore),
 //! [`TypeStore`](domain::ports::TypeStore), [`EntryStore`](domain::ports::EntryStore),
+//! [`HistoryStore`](domain::ports::HistoryStore), [`ActivityLog`](domain::ports::ActivityLog),
 //! [`Directory`](domain::ports::Directory), [`FeatureFlags`](domain::ports::FeatureFlags))
 //! on one database file (and the token-signing keys, `keys.rs`), with JSON kept as TEXT and
 //! read with SQLite's JSON functions. The read rule of `domain::rules::read_predicate` is
@@ -12,9 +13,11 @@
 //! (in order, without sleeping) instead of colliding inside SQLite; the 5 s busy timeout
 //! only matters for another process writing the same file (the admin CLI). A few reader
 //! connections serve every read, with `query_only` set so that none of them can write.
-//! The compare-and-swap of an update is one `UPDATE … WHERE revision = ?`, atomic by
-//! itself, so no write is ever lost. An in-memory database (`sqlite::memory:`) lives in a
-//! single connection, which serves reads and writes alike.
+//! The compare-and-swap of an update is one `UPDATE … WHERE revision = ?`, so no write is
+//! ever lost. Every entry write runs in a `BEGIN IMMEDIATE` transaction with the insert of
+//! its `entry_history` record (`history_sql::append`), so a write whose record cannot be
+//! stored rolls back. An in-memory database (`sqlite::memory:`) lives in a single
+//! connection, which serves reads and writes alike.
 
 mod aggregate;
 mod bulk;
@@ -28,6 +31,7 @@ mod errors;
 mod filter_sql;
 mod grants;
 mod history;
+mod history_sql;
 mod json_path;
 mod keys;
 mod order_sql;

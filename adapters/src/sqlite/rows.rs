@@ -49,7 +49,8 @@ pub(super) fn uuid(row: &SqliteRow, column: &str) -> Result<Uuid, StoreError> {
     Uuid::parse_str(&raw).map_err(|e| corrupt(column, e))
 }
 
-fn time(row: &SqliteRow, column: &str) -> Result<DateTime<Utc>, StoreError> {
+/// A timestamp column.
+pub(super) fn time(row: &SqliteRow, column: &str) -> Result<DateTime<Utc>, StoreError> {
     let raw = text(row, column)?;
     parse_time(column, &raw)
 }
@@ -60,12 +61,14 @@ fn parse_time(column: &str, raw: &str) -> Result<DateTime<Utc>, StoreError> {
         .map_err(|e| corrupt(column, e))
 }
 
-fn json<T: DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<T, StoreError> {
+/// A JSON text column.
+pub(super) fn json<T: DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<T, StoreError> {
     let raw = text(row, column)?;
     serde_json::from_str(&raw).map_err(|e| corrupt(column, e))
 }
 
-fn collection(row: &SqliteRow) -> Result<CollectionName, StoreError> {
+/// The `collection` column.
+pub(super) fn collection(row: &SqliteRow) -> Result<CollectionName, StoreError> {
     let raw = text(row, "collection")?;
     raw.parse().map_err(|e| corrupt("collection", e))
 }

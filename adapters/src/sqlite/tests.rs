@@ -1,7 +1,7 @@
 //! The SQLite adapter's own tests: end to end on a migrated database (the read rule in every
-//! entry statement, the compare-and-swap, 100 concurrent increments through the domain's
-//! update loop), and which URLs open an in-memory database. (The full behaviour is the
-//! shared contract suite in `tests/`.)
+//! entry statement, 100 concurrent increments through the domain's update loop; the
+//! compare-and-swap and history in `writes`), and which URLs open an in-memory database.
+//! (The full behaviour is the shared contract suite in `tests/`.)
 
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use domain::model::{
     Access, CollectionName, Entry, EntryId, MCP_FLAG, Member, Principal, Project, ProjectId, Role,
     SCOPE_WRITE, TypeDef, User, UserId,
 };
-use domain::ports::{Caller, Directory, EntryQuery, EntryStore, Scoped, Swap};
+use domain::ports::{Caller, Directory, EntryQuery, EntryStore, Scoped};
 use domain::query::{Cursor, Direction, Filter, Sort};
 use domain::usecases::{Ports, UpdateRequest, update_data};
 use serde_json::json;
@@ -20,6 +20,8 @@ use uuid::Uuid;
 use super::visible::listing;
 use super::{SqliteStore, is_in_memory};
 use crate::system::{SystemClock, UuidV7};
+
+mod writes;
 
 struct World {
     store: Arc<SqliteStore>,
@@ -180,69 +182,6 @@ async fn an_entry_reads_back_exactly_and_only_for_those_the_rule_admits() {
     assert_eq!(
         found(w.store.count(owner, &w.tasks, &Filter::All).await.unwrap()),
         2
-    );
-}
-
-#[tokio::test]
-async fn a_swap_is_done_once_then_moved_and_gone_when_unreadable_or_deleted() {
-    let w = World::new().await;
-    let entry = w.insert(json!({"n": 1}), private_to(w.owner)).await;
-    let owner = w.caller(w.owner);
-    let next = Entry {
-        revision: 2,
-        ..entry.clone()
-    };
-    assert_eq!(
-        found(
-            w.store
-                .swap(owner, &next, 1, &rec(owner, &next))
-                .await
-                .unwrap()
-        ),
-        Swap::Done
-    );
-    assert_eq!(
-        found(
-            w.store
-                .swap(owner, &next, 1, &rec(owner, &next))
-                .await
-                .unwrap()
-        ),
-        Swap::Moved
-    );
-    let viewer = w.caller(w.viewer);
-    assert_eq!(
-        found(
-            w.store
-                .swap(viewer, &next, 2, &rec(viewer, &next))
-                .await
-                .unwrap()
-        ),
-        Swap::Gone
-    );
-    let deleted = Entry {
-        revision: 3,
-        deleted_at: Some(entry.created_at),
-        ..entry.clone()
-    };
-    assert_eq!(
-        found(
-            w.store
-                .swap(owner, &deleted, 2, &rec(owner, &deleted))
-                .await
-                .unwrap()
-        ),
-        Swap::Done
-    );
-    assert_eq!(
-        found(
-            w.store
-                .swap(owner, &deleted, 2, &rec(owner, &deleted))
-                .await
-                .unwrap()
-        ),
-        Swap::Moved,
-        "a deleted entry is still there for a swap at its own revision"
     );
 }
 

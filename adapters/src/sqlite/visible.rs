@@ -1,5 +1,5 @@
 //! The rows a member may see, as SQL: the read rule of every entry statement and the
-//! `SELECT` of a page. Shared by the entry, aggregate and bulk statements.
+//! `SELECT` of a page. Shared by the entry, aggregate, bulk and history statements.
 
 use domain::model::{CollectionName, Member};
 use domain::ports::EntryQuery;
@@ -11,16 +11,31 @@ use super::rows::ENTRY_COLUMNS;
 use super::sql::Sql;
 
 /// Appends the conditions every read of `member`'s entries carries: their project, the
-/// collection, not deleted, and readable (`everything`, or one of the member's subjects in
-/// `access.read`; the subjects bound as one JSON array).
+/// collection, not deleted, and readable (see [`push_readable`]).
 pub(super) fn push_visible(sql: &mut Sql, member: &Member, collection: &CollectionName) {
-    let rule = read_predicate(member);
-    let subjects = serde_json::Value::from(rule.subjects).to_string();
+    push_readable(sql, member, collection);
+    sql.push(" AND entries.deleted_at IS NULL");
+}
+
+/// Appends the read rule of `member`'s entries, deleted or not: their project, the
+/// collection, and [`push_read_rule`]. What a swap (an undelete among them) and the history
+/// reads match.
+pub(super) fn push_readable(sql: &mut Sql, member: &Member, collection: &CollectionName) {
     sql.push("entries.tenant_id = ")
         .push_bind(member.project.to_string())
         .push(" AND entries.collection = ")
         .push_bind(collection.as_str())
-        .push(" AND entries.deleted_at IS NULL AND (")
+        .push(" AND ");
+    push_read_rule(sql, member);
+}
+
+/// Appends whether `member` may read the row of `entries` by its access lists alone:
+/// `everything`, or one of the member's subjects in `access.read` (the subjects bound as
+/// one JSON array).
+pub(super) fn push_read_rule(sql: &mut Sql, member: &Member) {
+    let rule = read_predicate(member);
+    let subjects = serde_json::Value::from(rule.subjects).to_string();
+    sql.push("(")
         .push_bind(rule.everything)
         .push(
             " OR EXISTS (SELECT 1 FROM json_each(entries.access, '$.read') r \
