@@ -1,8 +1,9 @@
 //! [`BulkChanges`] on PostgreSQL, every method one round trip under the caller's
 //! row-level-security context: scans and loads through [`PgStore::read`], previews in
 //! `bulk_previews` (its policy admits only the person's own rows in the call's project), and
-//! a confirmed change as `app_bulk_apply` (`migrations/postgres/0010_bulk_previews.sql`),
-//! which uses the preview up and writes every entry, or undoes both.
+//! a confirmed change as `app_bulk_apply` (`migrations/postgres/0011_history.sql`), which
+//! uses the preview up, writes every entry and appends their history records, or undoes
+//! all of it.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -18,6 +19,7 @@ use super::PgStore;
 use super::call::{Answer, Call, Statement, decode, result_of};
 use super::entries::{EntriesRow, entries_of};
 use super::errors::{refused_by_policy, write_error};
+use super::history_sql;
 use super::listing::{self, COLUMNS};
 use super::sql::{Arg, Sql};
 
@@ -195,6 +197,7 @@ impl BulkChanges for PgStore {
             Arg::Text(collection.as_str().to_owned()),
             Arg::Text(token_hash.to_owned()),
             Arg::Json(Value::Array(rows)),
+            Arg::Json(history_sql::rows(planned.iter().map(|p| &p.history))),
         ];
         let placeholders: Vec<String> = args.into_iter().map(|a| sql.bind(a)).collect();
         sql.push(&placeholders.join(", ")).push(")");

@@ -9,11 +9,13 @@
 //! cutoff`), and the entries are inserted only if it did: the record and the entries
 //! commit together or not at all. A second call with a taken key waits on the first's row
 //! (the primary key) and, once it committed, inserts nothing; `app_call`'s follow-up
-//! statement (a fresh snapshot) then reads the record that won.
+//! statement (a fresh snapshot) then reads the record that won. The entries' history
+//! records are appended by the same statement (the entries in a data-modifying CTE), only
+//! when the entries are.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::model::{CollectionName, Entry, IdempotencyKey, format_time};
+use domain::model::{CollectionName, Entry, HistoryRecord, IdempotencyKey, format_time};
 use domain::ports::{
     Caller, ExpiredIdempotency, IdempotencyRecord, Inserted, NewIdempotencyRecord, Scoped,
     StoreError,
@@ -23,6 +25,7 @@ use serde_json::{Value, json};
 use super::PgStore;
 use super::call::{Call, Statement, Written, decode, read_error, result_of};
 use super::errors::{refused_by_policy, unexpected, write_error};
+use super::history_sql;
 use super::sql::{Arg, Sql};
 
 /// The stored columns of an entry, as `jsonb_to_recordset` reads them from the JSON sent.
@@ -51,20 +54,31 @@ fn row(entry: &Entry) -> Result<Value, StoreError> {
 }
 
 /// The statement, and with a key the follow-up that reads the key's record when the
-/// statement stored nothing.
+/// statement stored nothing. The entries go in through a data-modifying CTE and the
+/// statement itself appends their history records, so its row count is the records (one
+/// per entry) written; with a key, both only when the key's record was.
 fn statement(
     caller: Caller,
     entries: &[Entry],
+    history: &[HistoryRecord],
     key: Option<&NewIdempotencyRecord>,
 ) -> Result<(Sql, Option<Sql>), StoreError> {
+    if history.len() != entries.len() {
+        return Err(StoreError::Unexpected(format!(
+            "insert_many: {} entries but {} history records",
+            entries.len(),
+            history.len()
+        )));
+    }
     let rows = entries.iter().map(row).collect::<Result<Vec<_>, _>>()?;
     let mut sql = Sql::new("");
     let rows = sql.bind(Arg::Json(Value::Array(rows)));
     let insert = format!(
         "INSERT INTO entries ({COLUMNS}) SELECT {COLUMNS} FROM jsonb_to_recordset({rows}) AS r({TYPES})"
     );
+    let append = history_sql::append(&mut sql, history);
     let Some(key) = key else {
-        sql.push(&insert);
+        sql.push(&format!("WITH w AS ({insert}) {append}"));
         return Ok((sql, None));
     };
     let tenant = sql.bind(Arg::Uuid(caller.project.as_uuid()));
@@ -79,8 +93,9 @@ fn statement(
          created_at) VALUES ({tenant}, {user}, {name}, {digest}, {result}, {created}) \
          ON CONFLICT (tenant_id, user_id, key) DO UPDATE SET digest = EXCLUDED.digest, \
          result = EXCLUDED.result, created_at = EXCLUDED.created_at \
-         WHERE k.created_at < {expired} RETURNING 1) \
-         {insert} WHERE EXISTS (SELECT 1 FROM k)"
+         WHERE k.created_at < {expired} RETURNING 1), \
+         w AS ({insert} WHERE EXISTS (SELECT 1 FROM k)) \
+         {append} WHERE EXISTS (SELECT 1 FROM k)"
     ));
     let mut then = sql.clone();
     then.replace_text(&format!(
@@ -116,6 +131,7 @@ impl PgStore {
         caller: Caller,
         collection: &CollectionName,
         entries: &[Entry],
+        history: &[HistoryRecord],
         key: Option<&NewIdempotencyRecord>,
     ) -> Result<Scoped<Inserted>, StoreError> {
         if entries.iter().any(|e| &e.collection != collection) {
@@ -123,7 +139,7 @@ impl PgStore {
                 "insert_many: an entry of another collection".into(),
             ));
         }
-        let (sql, then) = statement(caller, entries, key)?;
+        let (sql, then) = statement(caller, entries, history, key)?;
         let call = Call {
             user: caller.user,
             project: Some(caller.project),
@@ -232,7 +248,7 @@ mod tests {
             },
             expired_before: Utc::now(),
         };
-        let (sql, then) = statement(caller, &[], Some(&key)).unwrap();
+        let (sql, then) = statement(caller, &[], &[], Some(&key)).unwrap();
         assert!(!sql.text().contains("DROP"), "{}", sql.text());
         assert!(
             sql.text().ends_with("WHERE EXISTS (SELECT 1 FROM k)"),
@@ -240,8 +256,14 @@ mod tests {
             sql.text()
         );
         assert!(then.unwrap().text().starts_with("SELECT json_build_object"));
-        let (plain, none) = statement(caller, &[], None).unwrap();
-        assert!(plain.text().starts_with("INSERT INTO entries"));
+        assert!(
+            sql.text().contains("w AS (INSERT INTO entries"),
+            "{}",
+            sql.text()
+        );
+        let (plain, none) = statement(caller, &[], &[], None).unwrap();
+        assert!(plain.text().starts_with("WITH w AS (INSERT INTO entries"));
+        assert!(plain.text().contains(") INSERT INTO entry_history"));
         assert!(none.is_none());
     }
 }

@@ -7,6 +7,10 @@
 //! concurrent writer of the same row waits for the first to commit and then re-checks the
 //! condition against the row it left, so exactly one of two racing writers lands and the
 //! other learns `Moved` and retries from a fresh read. No write is lost.
+//!
+//! Every write appends its history records (`entry_history`) in its own statement, through
+//! a data-modifying CTE: the entry and its record commit together, and a record that
+//! cannot be stored fails the statement, writing nothing.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -26,8 +30,10 @@ use super::PgStore;
 use super::aggregate;
 use super::call::{Call, Statement, Written, decode, result_of};
 use super::errors::{refused_by_policy, write_error};
+use super::history_sql;
 use super::listing;
 use super::sql::{Arg, Sql};
+use super::swap_sql::{is_undelete, swap_statement};
 
 /// The entry columns ([`listing::COLUMNS`]) of a read's row: all NULL on the row that
 /// only carries the caller's context (a read that found nothing).
@@ -178,13 +184,15 @@ impl EntryStore for PgStore {
         &self,
         caller: Caller,
         entry: &Entry,
-        _history: &HistoryRecord,
+        history: &HistoryRecord,
     ) -> Result<Scoped<()>, StoreError> {
         let access = serde_json::to_value(&entry.access)
             .map_err(|e| StoreError::Unexpected(format!("encoding access: {e}")))?;
+        // The entry in a data-modifying CTE, its record by the statement itself: both or
+        // neither (no RETURNING: that would need the creator to read the new entry).
         let mut sql = Sql::new(
-            "INSERT INTO entries (tenant_id, id, collection, data, access, revision, \
-             created_at, updated_at, deleted_at, created_by) VALUES (",
+            "WITH w AS (INSERT INTO entries (tenant_id, id, collection, data, access, \
+             revision, created_at, updated_at, deleted_at, created_by) VALUES (",
         );
         let values = [
             Arg::Uuid(entry.tenant_id.as_uuid()),
@@ -205,10 +213,12 @@ impl EntryStore for PgStore {
         };
         let creator = sql.bind(Arg::Uuid(entry.created_by.as_uuid()));
         sql.push(&format!(
-            "{}, {revision}, {}, {deleted}, {creator})",
+            "{}, {revision}, {}, {deleted}, {creator})) ",
             placeholders.join(", "),
             times.join(", ")
         ));
+        let append = history_sql::append(&mut sql, std::slice::from_ref(history));
+        sql.push(&append);
         let call = in_collection(caller, &entry.collection, false);
         let on_error = |e: &sqlx::Error| {
             if refused_by_policy(e) {
@@ -236,10 +246,10 @@ impl EntryStore for PgStore {
         caller: Caller,
         collection: &CollectionName,
         entries: &[Entry],
-        _history: &[HistoryRecord],
+        history: &[HistoryRecord],
         key: Option<NewIdempotencyRecord>,
     ) -> Result<Scoped<Inserted>, StoreError> {
-        self.insert_entries(caller, collection, entries, key.as_ref())
+        self.insert_entries(caller, collection, entries, history, key.as_ref())
             .await
     }
 
@@ -256,43 +266,22 @@ impl EntryStore for PgStore {
         caller: Caller,
         entry: &Entry,
         expected_revision: i64,
-        _history: &HistoryRecord,
+        history: &HistoryRecord,
     ) -> Result<Scoped<Swap>, StoreError> {
-        let mut sql = Sql::new("UPDATE entries SET data = ");
-        sql.push_bind(Arg::Json(Value::Object(entry.fields.clone())))
-            .push(", updated_at = ")
-            .push_bind(Arg::Time(entry.updated_at))
-            .push(", deleted_at = ");
-        match entry.deleted_at {
-            Some(t) => sql.push_bind(Arg::Time(t)),
-            None => sql.push("NULL"),
-        };
-        sql.push(", revision = ")
-            .push_bind(Arg::Int(entry.revision));
-        let tenant = sql.bind(Arg::Uuid(caller.project.as_uuid()));
-        let id = sql.bind(Arg::Uuid(entry.id.as_uuid()));
-        let coll = sql.bind(Arg::Text(entry.collection.as_str().to_owned()));
-        let expected = sql.bind(Arg::Int(expected_revision));
-        let scope = format!("tenant_id = {tenant} AND id = {id} AND collection = {coll}");
-        sql.push(&format!(
-            " WHERE {scope} AND revision = {expected} AND deleted_at IS NULL"
-        ));
-        // Nothing changed: is the entry still there for this caller (another write moved
-        // its revision on) or gone (deleted, or no longer readable)? Same parameters.
-        let mut then = sql.clone();
-        then.replace_text(&format!(
-            "SELECT to_json(EXISTS (SELECT 1 FROM entries WHERE {scope} AND deleted_at IS NULL))"
-        ));
+        let undelete = is_undelete(entry, history);
+        let (sql, then) = swap_statement(caller, entry, expected_revision, history, undelete);
         let call = in_collection(caller, &entry.collection, false);
-        let verb = if entry.deleted_at.is_some() {
-            "delete"
+        let (verb, list) = if undelete {
+            ("undelete", "delete")
+        } else if entry.deleted_at.is_some() {
+            ("delete", "delete")
         } else {
-            "update"
+            ("update", "update")
         };
         let on_error = |e: &sqlx::Error| {
             if refused_by_policy(e) {
                 return StoreError::Refused(format!(
-                    "you may read entry {} but not {verb} it (its access.{verb} list does not include you)",
+                    "you may read entry {} but not {verb} it (its access.{list} list does not include you)",
                     entry.id
                 ));
             }

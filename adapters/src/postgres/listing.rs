@@ -154,3 +154,14 @@ pub fn one(project: ProjectId, collection: &CollectionName, id: EntryId) -> Sql 
     sql.push(" AND id = ").push_bind(Arg::Uuid(id.as_uuid()));
     sql
 }
+
+/// The statement reading one entry, deleted or not (where a restore starts).
+pub fn one_any(project: ProjectId, collection: &CollectionName, id: EntryId) -> Sql {
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM entries WHERE tenant_id = "));
+    sql.push_bind(Arg::Uuid(project.as_uuid()))
+        .push(" AND collection = ")
+        .push_bind(Arg::Text(collection.as_str().to_owned()))
+        .push(" AND id = ")
+        .push_bind(Arg::Uuid(id.as_uuid()));
+    sql
+}

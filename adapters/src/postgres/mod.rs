@@ -27,12 +27,14 @@ mod errors;
 mod filter_sql;
 mod grants;
 mod history;
+mod history_sql;
 mod keys;
 mod lease;
 mod listing;
 mod operators;
 mod projects;
 mod sql;
+mod swap_sql;
 mod system_sql;
 mod type_row;
 
