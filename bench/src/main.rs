@@ -14,6 +14,7 @@
 //! (default 16).
 
 mod calls;
+mod history_bench;
 mod lite_bench;
 mod measure;
 mod ops;

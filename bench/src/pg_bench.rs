@@ -202,6 +202,12 @@ pub async fn run(cfg: &Config, pg: &Pg) -> anyhow::Result<PgResults> {
     )
     .await?;
 
+    let recorded = crate::history_bench::run(pg, conn.clone(), &client, per).await?;
+    for (name, ratio) in crate::history_bench::overhead(&recorded) {
+        eprintln!("bench: {name} over HTTP with history / estimated without: {ratio:.3}");
+    }
+    groups.push(recorded);
+
     let operations = operations(pg, &client, cursor.encode(shape), &rare).await?;
     let calls = calls::run(&pg.url, &operations, cfg.workers, per).await?;
 
