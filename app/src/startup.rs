@@ -317,6 +317,10 @@ fn serve(
             "{}/.well-known/oauth-protected-resource/mcp",
             settings.issuer()
         ),
+        last_use: Arc::new(crate::auth::last_use::LastUse::new(
+            storage.grants.clone(),
+            storage.ports.clock.clone(),
+        )),
     });
     let discovery = web::Data::new(Discovery {
         issuer: settings.issuer(),

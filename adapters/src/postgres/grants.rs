@@ -229,7 +229,7 @@ impl RefreshFamilies for PgStore {
 impl Consents for PgStore {
     async fn consent(&self, user: UserId, client_id: &str) -> Result<Option<Consent>, StoreError> {
         let row: Option<ConsentRow> = sqlx::query_as(
-            "SELECT user_id, client_id, scopes, granted_at FROM oauth_consents \
+            "SELECT user_id, client_id, scopes, granted_at, last_used_at FROM oauth_consents \
              WHERE user_id = $1 AND client_id = $2",
         )
         .bind(user.as_uuid())
@@ -256,13 +256,32 @@ impl Consents for PgStore {
         .map_err(|e| write_error("storing a consent", &e, explain))
     }
 
+    async fn touch_consent(
+        &self,
+        user: UserId,
+        client_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE oauth_consents SET last_used_at = $3 WHERE user_id = $1 AND client_id = $2 \
+             AND (last_used_at IS NULL OR last_used_at < $3)",
+        )
+        .bind(user.as_uuid())
+        .bind(client_id)
+        .bind(at)
+        .execute(self.pool())
+        .await
+        .map(|_| ())
+        .map_err(|e| unexpected("recording a consent's last use", &e))
+    }
+
     async fn revoke_consent(&self, user: UserId, client_id: &str) -> Result<bool, StoreError> {
         refresh::revoke_consent(self, user, client_id).await
     }
 
     async fn consents_of(&self, user: UserId) -> Result<Vec<Consent>, StoreError> {
         let rows: Vec<ConsentRow> = sqlx::query_as(
-            "SELECT user_id, client_id, scopes, granted_at FROM oauth_consents \
+            "SELECT user_id, client_id, scopes, granted_at, last_used_at FROM oauth_consents \
              WHERE user_id = $1 ORDER BY granted_at DESC, client_id",
         )
         .bind(user.as_uuid())

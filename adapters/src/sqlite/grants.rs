@@ -220,7 +220,7 @@ impl RefreshFamilies for SqliteStore {
 impl Consents for SqliteStore {
     async fn consent(&self, user: UserId, client_id: &str) -> Result<Option<Consent>, StoreError> {
         let row: Option<ConsentRow> = sqlx::query_as(
-            "SELECT user_id, client_id, scopes, granted_at FROM oauth_consents \
+            "SELECT user_id, client_id, scopes, granted_at, last_used_at FROM oauth_consents \
              WHERE user_id = ?1 AND client_id = ?2",
         )
         .bind(user.to_string())
@@ -247,13 +247,33 @@ impl Consents for SqliteStore {
         .map_err(|e| on_write(e, "this consent already exists", NO_USER))
     }
 
+    async fn touch_consent(
+        &self,
+        user: UserId,
+        client_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let at = time_text(at);
+        sqlx::query(
+            "UPDATE oauth_consents SET last_used_at = ?3 WHERE user_id = ?1 AND client_id = ?2 \
+             AND (last_used_at IS NULL OR last_used_at < ?3)",
+        )
+        .bind(user.to_string())
+        .bind(client_id.to_owned())
+        .bind(at)
+        .execute(&self.writer)
+        .await
+        .map(|_| ())
+        .map_err(unexpected)
+    }
+
     async fn revoke_consent(&self, user: UserId, client_id: &str) -> Result<bool, StoreError> {
         refresh::revoke_consent(self, user, client_id).await
     }
 
     async fn consents_of(&self, user: UserId) -> Result<Vec<Consent>, StoreError> {
         let rows: Vec<ConsentRow> = sqlx::query_as(
-            "SELECT user_id, client_id, scopes, granted_at FROM oauth_consents \
+            "SELECT user_id, client_id, scopes, granted_at, last_used_at FROM oauth_consents \
              WHERE user_id = ?1 ORDER BY granted_at DESC, client_id",
         )
         .bind(user.to_string())

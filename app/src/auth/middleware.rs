@@ -75,6 +75,8 @@ pub struct BearerAuth {
     pub per_minute: u32,
     /// `<public_url>/.well-known/oauth-protected-resource/mcp`.
     pub resource_metadata: String,
+    /// Stamps when each application was last used (the connections page).
+    pub last_use: Arc<super::last_use::LastUse>,
 }
 
 impl BearerAuth {
@@ -153,6 +155,7 @@ pub async fn require_bearer(
         }
     };
     tracing::Span::current().record("user", tracing::field::display(principal.user()));
+    auth.last_use.note(principal.user(), principal.client_id());
     let mut req = req;
     let body = if req.method() == Method::POST {
         match req.extract::<web::Bytes>().await {

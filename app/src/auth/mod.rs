@@ -2,6 +2,7 @@
 //! middleware on `/mcp`, and the metadata documents that tell clients where to log in.
 
 pub mod keys;
+pub mod last_use;
 pub mod metadata;
 pub mod middleware;
 pub mod tokens;

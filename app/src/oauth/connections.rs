@@ -47,7 +47,7 @@ fn list_page(list: &[Connection], recent: &[Recent], csrf: &str) -> HttpResponse
              <input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"client_id\" value=\"{}\">\
              <button type=\"submit\">Revoke</button></form>{}</li>",
             escape(&c.client_name),
-            summary(c.write, c.granted_at, recent),
+            summary(c.write, c.granted_at, c.last_used_at, recent),
             escape(csrf),
             escape(&c.client_id),
             writes(recent),

@@ -2,11 +2,9 @@
 //! the newest history records of that person through that client
 //! (`ActivityLog::recent_writes`), in any project.
 //!
-//! "Last write" is the newest of those records. Nothing else records when a client was last
-//! used that the ports can read: a consent keeps only when it was granted, and the refresh
-//! tokens' rotation times stay inside the adapters (no port returns them), besides counting
-//! refreshes rather than use. So the page says when the application last *changed* something,
-//! and a read-only application shows "no writes yet".
+//! "Last used" is the consent's `last_used_at`, which the bearer middleware stamps when the
+//! application's token reaches `/mcp` (`auth::last_use`, at most once a minute per
+//! instance); "last write" is the newest of those records.
 //!
 //! The records come from the operator's port, which knows no access rules; the page asks
 //! only for the signed-in person's own writes, and shows their ids, never the entries'
@@ -58,17 +56,27 @@ fn when(text: &str) -> String {
     format!("<span class=\"when\">{}</span>", escape(text))
 }
 
-/// The application's line, HTML: what it may do, since when, and its last write.
+/// The application's line, HTML: what it may do, since when, when it was last used and
+/// its last write.
 #[must_use]
-pub fn summary(write: bool, granted_at: DateTime<Utc>, recent: &Recent) -> String {
+pub fn summary(
+    write: bool,
+    granted_at: DateTime<Utc>,
+    last_used_at: Option<DateTime<Utc>>,
+    recent: &Recent,
+) -> String {
     let access = if write { "Read and write" } else { "Read only" };
+    let used = match last_used_at {
+        Some(t) => format!("last used {}", when(&minute(t))),
+        None => "not used yet".to_owned(),
+    };
     let last = match recent.as_deref() {
         None => "writes unavailable right now".to_owned(),
         Some([]) => "no writes yet".to_owned(),
         Some([newest, ..]) => format!("last write {}", when(&minute(newest.at))),
     };
     format!(
-        "{access} · since {} · {last}",
+        "{access} · since {} · {used} · {last}",
         when(&granted_at.format("%Y-%m-%d").to_string())
     )
 }
@@ -140,6 +148,7 @@ mod tests {
             client_name: client_id.into(),
             write: true,
             granted_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+            last_used_at: None,
         }
     }
 
@@ -177,19 +186,26 @@ mod tests {
     fn the_last_write_is_the_newest_record_or_says_there_is_none() {
         let granted = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let since = "since <span class=\"when\">2026-01-01</span> · ";
+        let used = Utc.with_ymd_and_hms(2026, 3, 5, 8, 0, 30).unwrap();
+        let last_used = "last used <span class=\"when\">2026-03-05 08:00 UTC</span> · ";
         assert_eq!(
-            summary(true, granted, &Some(vec![record("t", 59), record("t", 0)])),
+            summary(
+                true,
+                granted,
+                Some(used),
+                &Some(vec![record("t", 59), record("t", 0)])
+            ),
             format!(
-                "Read and write · {since}last write <span class=\"when\">2026-03-04 10:22 UTC</span>"
+                "Read and write · {since}{last_used}last write <span class=\"when\">2026-03-04 10:22 UTC</span>"
             )
         );
         assert_eq!(
-            summary(false, granted, &Some(vec![])),
-            format!("Read only · {since}no writes yet")
+            summary(false, granted, None, &Some(vec![])),
+            format!("Read only · {since}not used yet · no writes yet")
         );
         assert_eq!(
-            summary(true, granted, &None),
-            format!("Read and write · {since}writes unavailable right now")
+            summary(true, granted, Some(used), &None),
+            format!("Read and write · {since}{last_used}writes unavailable right now")
         );
         assert_eq!(writes(&Some(vec![])), "");
         assert_eq!(writes(&None), "");

@@ -168,6 +168,9 @@ pub struct Consent {
     pub client_id: String,
     pub scopes: Vec<String>,
     pub granted_at: DateTime<Utc>,
+    /// When an access token of this client last reached `/mcp` for the person (stamped at
+    /// most once a minute per instance); `None` before the first call.
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 /// A browser login session (the cookie holds the id; storage its hash).

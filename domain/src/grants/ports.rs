@@ -85,8 +85,17 @@ pub trait RefreshFamilies: Send + Sync + 'static {
 pub trait Consents: Send + Sync + 'static {
     /// The remembered consent of `user` for `client_id`.
     async fn consent(&self, user: UserId, client_id: &str) -> Result<Option<Consent>, StoreError>;
-    /// Remembers (or replaces) a consent.
+    /// Remembers (or replaces) a consent. A replaced consent keeps its stored
+    /// `last_used_at`.
     async fn put_consent(&self, consent: &Consent) -> Result<(), StoreError>;
+    /// Records that `user`'s token of `client_id` was used at `at` (kept only when later
+    /// than the stored time); nothing when there is no such consent.
+    async fn touch_consent(
+        &self,
+        user: UserId,
+        client_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// Forgets a consent and revokes every refresh family of `user` with `client_id`;
     /// false when there was none.
     async fn revoke_consent(&self, user: UserId, client_id: &str) -> Result<bool, StoreError>;

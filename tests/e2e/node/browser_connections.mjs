@@ -122,8 +122,8 @@ class Run {
       const row = page.locator('li.connection', { hasText: this.client });
       check((await row.count()) === 1, `${name}: "${this.client}" is not listed once`);
       const line = await row.locator('span.muted').first().innerText();
-      check(/Read and write · since \d{4}-\d{2}-\d{2} · last write \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/.test(line),
-        `${name}: the application's line does not give its last write: ${JSON.stringify(line)}`);
+      check(/Read and write · since \d{4}-\d{2}-\d{2} · last used \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC · last write \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/.test(line),
+        `${name}: the application's line does not give its last use and last write: ${JSON.stringify(line)}`);
       const summary = row.locator('details.writes > summary');
       check((await summary.innerText()).trim() === 'Last 2 writes', `${name}: the writes are not summed up as "Last 2 writes"`);
 

@@ -74,6 +74,7 @@ pub(super) struct ConsentRow {
     client_id: String,
     scopes: Json<Vec<String>>,
     granted_at: DateTime<Utc>,
+    last_used_at: Option<DateTime<Utc>>,
 }
 
 impl From<ConsentRow> for Consent {
@@ -83,6 +84,7 @@ impl From<ConsentRow> for Consent {
             client_id: row.client_id,
             scopes: row.scopes.0,
             granted_at: row.granted_at,
+            last_used_at: row.last_used_at,
         }
     }
 }

@@ -123,6 +123,7 @@ pub(super) struct ConsentRow {
     client_id: String,
     scopes: Json<Vec<String>>,
     granted_at: String,
+    last_used_at: Option<String>,
 }
 
 impl TryFrom<ConsentRow> for Consent {
@@ -132,6 +133,11 @@ impl TryFrom<ConsentRow> for Consent {
         Ok(Consent {
             user: parse_user("oauth_consents.user_id", &row.user_id)?,
             granted_at: parse_time("oauth_consents.granted_at", &row.granted_at)?,
+            last_used_at: row
+                .last_used_at
+                .as_deref()
+                .map(|t| parse_time("oauth_consents.last_used_at", t))
+                .transpose()?,
             client_id: row.client_id,
             scopes: row.scopes.0,
         })

@@ -20,6 +20,8 @@ pub struct Connection {
     pub client_name: String,
     pub write: bool,
     pub granted_at: DateTime<Utc>,
+    /// When its token last reached `/mcp` for the person (to the minute), if ever.
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 /// The double-submit pair: the CSRF cookie the browser sent and the form's field.
@@ -89,6 +91,7 @@ async fn list(g: &GrantPorts, user: UserId) -> Result<Vec<Connection>, GrantErro
             client_id: consent.client_id,
             client_name,
             granted_at: consent.granted_at,
+            last_used_at: consent.last_used_at,
         });
     }
     Ok(out)

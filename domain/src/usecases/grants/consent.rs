@@ -104,6 +104,7 @@ pub async fn decide_consent(
     }
     g.consents
         .put_consent(&Consent {
+            last_used_at: None,
             user,
             client_id: request.client_id.clone(),
             scopes: request.data_scopes(decision.write),

@@ -11,6 +11,7 @@ use crate::support::Store;
 
 fn consent(user: UserId, client_id: &str, granted_s: i64) -> Consent {
     Consent {
+        last_used_at: None,
         user,
         client_id: client_id.into(),
         scopes: vec!["openid".into(), "data:read".into()],
@@ -40,6 +41,7 @@ async fn consents_are_stored_replaced_and_listed_newest_first<S: Store + Grants>
         ["a", "c", "b"]
     );
     let replaced = Consent {
+        last_used_at: None,
         scopes: vec!["data:write".into()],
         ..consent(user, "b", 2)
     };
@@ -102,7 +104,29 @@ async fn revoke_consent_revokes_the_families_of_that_user_and_client_only<S: Sto
     assert!(!store.revoke_consent(user, "client-1").await.unwrap());
 }
 
+async fn a_consents_last_use_only_moves_forward_and_survives_a_re_consent<S: Store + Grants>(
+    store: Arc<S>,
+) {
+    let user = person(&*store).await;
+    store.put_consent(&consent(user, "a", 0)).await.unwrap();
+    store.touch_consent(user, "a", at(10)).await.unwrap();
+    store.touch_consent(user, "a", at(5)).await.unwrap();
+    let used = |c: Option<Consent>| c.and_then(|c| c.last_used_at);
+    assert_eq!(used(store.consent(user, "a").await.unwrap()), Some(at(10)));
+    // No consent, nothing recorded (and no error).
+    store.touch_consent(user, "nobody", at(10)).await.unwrap();
+    assert_eq!(store.consent(user, "nobody").await.unwrap(), None);
+    // Approving again keeps when it was last used.
+    store.put_consent(&consent(user, "a", 20)).await.unwrap();
+    let again = store.consent(user, "a").await.unwrap();
+    assert_eq!(again.as_ref().map(|c| c.granted_at), Some(at(20)));
+    assert_eq!(used(again), Some(at(10)));
+    let listed = store.consents_of(user).await.unwrap();
+    assert_eq!(listed[0].last_used_at, Some(at(10)));
+}
+
 contract!(
+    a_consents_last_use_only_moves_forward_and_survives_a_re_consent,
     consents_are_stored_replaced_and_listed_newest_first,
     revoke_consent_revokes_the_families_of_that_user_and_client_only,
 );

@@ -81,15 +81,26 @@ pub async fn connected_with_writes(server: &TestServer) -> Connected {
 
 async fn the_connections_page_lists_an_applications_last_writes(server: TestServer) {
     let c = connected_with_writes(&server).await;
-    let html = c
-        .browser
-        .get(format!("{}/oauth/connections", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = || async {
+        c.browser
+            .get(format!("{}/oauth/connections", server.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    // The last use is stamped off the request's path: give it a moment.
+    let mut html = page().await;
+    for _ in 0..50 {
+        if html.contains("· last used <span class=\"when\">") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        html = page().await;
+    }
+    assert!(html.contains("· last used <span class=\"when\">"), "{html}");
     assert!(html.contains("Test client"), "{html}");
     assert!(html.contains("· last write "), "{html}");
     assert!(html.contains("<summary>Last 2 writes</summary>"), "{html}");

@@ -210,9 +210,35 @@ impl Consents for MemoryStore {
         self.with(|s| {
             require_user(s, consent.user)?;
             let key = (consent.user, consent.client_id.clone());
-            s.grants.consents.insert(key, consent.clone());
+            let last_used_at = s
+                .grants
+                .consents
+                .get(&key)
+                .and_then(|c| c.last_used_at)
+                .or(consent.last_used_at);
+            let kept = Consent {
+                last_used_at,
+                ..consent.clone()
+            };
+            s.grants.consents.insert(key, kept);
             Ok(())
         })
+    }
+
+    async fn touch_consent(
+        &self,
+        user: UserId,
+        client_id: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        self.with(|s| {
+            if let Some(c) = s.grants.consents.get_mut(&(user, client_id.to_owned()))
+                && c.last_used_at.is_none_or(|t| t < at)
+            {
+                c.last_used_at = Some(at);
+            }
+        });
+        Ok(())
     }
 
     async fn revoke_consent(&self, user: UserId, client_id: &str) -> Result<bool, StoreError> {

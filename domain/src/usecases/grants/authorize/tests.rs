@@ -164,6 +164,7 @@ fn consented(mocks: &mut Mocks, scopes: &[&str]) {
         .expect_consent()
         .returning(move |user, client_id| {
             Ok(Some(Consent {
+                last_used_at: None,
                 user,
                 client_id: client_id.to_owned(),
                 scopes: scopes.clone(),

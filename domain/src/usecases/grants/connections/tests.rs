@@ -17,12 +17,14 @@ async fn the_page_lists_each_approved_client_by_name_with_its_access() {
     mocks.consents.expect_consents_of().returning(|user| {
         Ok(vec![
             Consent {
+                last_used_at: None,
                 user,
                 client_id: CLIENT.into(),
                 scopes: vec!["data:read".into(), "data:write".into()],
                 granted_at: now(),
             },
             Consent {
+                last_used_at: None,
                 user,
                 client_id: "pmcp-gone".into(),
                 scopes: vec!["data:read".into()],

@@ -105,6 +105,7 @@ async fn a_remembered_consent_skips_the_page_and_uses_the_request_once() {
         .expect_consent()
         .returning(|user, client_id| {
             Ok(Some(crate::grants::Consent {
+                last_used_at: None,
                 user,
                 client_id: client_id.to_owned(),
                 scopes: vec!["data:read".into(), "data:write".into()],
