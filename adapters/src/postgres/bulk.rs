@@ -23,15 +23,6 @@ use super::history_sql;
 use super::listing::{self, COLUMNS};
 use super::sql::{Arg, Sql};
 
-fn within(caller: Caller, collection: Option<&CollectionName>, want_type: bool) -> Call<'_> {
-    Call {
-        user: caller.user,
-        project: Some(caller.project),
-        collection,
-        want_type,
-    }
-}
-
 /// The entries of a read, with the type it resolved.
 fn scanned(answer: Answer, rows: Vec<EntriesRow>) -> Result<Scanned, StoreError> {
     Ok(Scanned {
@@ -84,7 +75,7 @@ impl BulkChanges for PgStore {
             limit,
         };
         let page = listing::page(caller.project, collection, &query)?;
-        let call = within(caller, Some(collection), true);
+        let call = Call::within(caller, Some(collection), true);
         let (resolved, rows) = self.read(call, page, "scanning entries").await?;
         resolved.map(|answer| scanned(answer, rows))
     }
@@ -102,7 +93,7 @@ impl BulkChanges for PgStore {
             .push(" AND deleted_at IS NULL AND id = ANY(")
             .push_bind(Arg::Uuids(ids.iter().map(|id| id.as_uuid()).collect()))
             .push(")");
-        let call = within(caller, Some(collection), true);
+        let call = Call::within(caller, Some(collection), true);
         let (resolved, rows) = self.read(call, sql, "reading previewed entries").await?;
         resolved.map(|answer| scanned(answer, rows))
     }
@@ -136,7 +127,7 @@ impl BulkChanges for PgStore {
         sql.push(&placeholders.join(", ")).push(")");
         let on_error = |e: &sqlx::Error| write_error("saving a preview", e, |_| None);
         self.call(
-            within(caller, None, false),
+            Call::within(caller, None, false),
             Statement::Write { sql, then: None },
             on_error,
         )
@@ -160,7 +151,7 @@ impl BulkChanges for PgStore {
             .push_bind(Arg::Uuid(caller.project.as_uuid()))
             .push(") p");
         let on_error = |e: &sqlx::Error| write_error("reading a preview", e, |_| None);
-        let call = within(caller, None, false);
+        let call = Call::within(caller, None, false);
         self.call(call, Statement::Read(sql), on_error)
             .await?
             .map(|answer| match &answer.result {
@@ -211,7 +202,7 @@ impl BulkChanges for PgStore {
             }
             write_error("applying a bulk change", e, |_| None)
         };
-        let call = within(caller, Some(collection), false);
+        let call = Call::within(caller, Some(collection), false);
         self.call(call, Statement::Read(sql), on_error)
             .await?
             .map(|answer| {

@@ -34,6 +34,22 @@ pub(super) struct Call<'a> {
     pub want_type: bool,
 }
 
+impl<'a> Call<'a> {
+    /// A person's call in their project, about `collection` (or the project as a whole).
+    pub(super) fn within(
+        caller: domain::ports::Caller,
+        collection: Option<&'a CollectionName>,
+        want_type: bool,
+    ) -> Self {
+        Self {
+            user: caller.user,
+            project: Some(caller.project),
+            collection,
+            want_type,
+        }
+    }
+}
+
 /// The call's statement.
 pub(super) enum Statement {
     /// Nothing beyond the context (e.g. the type of a creation).

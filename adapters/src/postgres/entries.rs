@@ -96,11 +96,28 @@ impl TryFrom<EntriesRow> for Entry {
 }
 
 fn in_collection<'a>(caller: Caller, collection: &'a CollectionName, want_type: bool) -> Call<'a> {
-    Call {
-        user: caller.user,
-        project: Some(caller.project),
-        collection: Some(collection),
-        want_type,
+    Call::within(caller, Some(collection), want_type)
+}
+
+impl PgStore {
+    /// The collection's type and the entry `one` reads (a statement of [`listing`]), in one
+    /// round trip: where an update, a delete or a restore starts.
+    pub(super) async fn load_with(
+        &self,
+        caller: Caller,
+        collection: &CollectionName,
+        one: Sql,
+    ) -> Result<Scoped<Loaded>, StoreError> {
+        let call = in_collection(caller, collection, true);
+        let (resolved, rows) = self.read(call, one, "reading an entry").await?;
+        resolved.map(|answer| {
+            Ok(Loaded {
+                entry: entries_of(rows)?.into_iter().next(),
+                type_def: answer.type_def.ok_or_else(|| {
+                    StoreError::Unexpected("reading an entry: no type came back".into())
+                })?,
+            })
+        })
     }
 }
 
@@ -168,16 +185,7 @@ impl EntryStore for PgStore {
         id: EntryId,
     ) -> Result<Scoped<Loaded>, StoreError> {
         let one = listing::one(caller.project, collection, id);
-        let call = in_collection(caller, collection, true);
-        let (resolved, rows) = self.read(call, one, "reading an entry").await?;
-        resolved.map(|answer| {
-            Ok(Loaded {
-                entry: entries_of(rows)?.into_iter().next(),
-                type_def: answer.type_def.ok_or_else(|| {
-                    StoreError::Unexpected("reading an entry: no type came back".into())
-                })?,
-            })
-        })
+        self.load_with(caller, collection, one).await
     }
 
     async fn insert(

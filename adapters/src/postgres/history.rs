@@ -18,20 +18,10 @@ use serde_json::Value;
 
 use super::PgStore;
 use super::call::{Call, Statement, read_error};
-use super::entries::entries_of;
 use super::errors::unexpected;
 use super::history_sql::{self, Seen, records, records_of};
 use super::listing;
 use super::sql::Sql;
-
-fn within(caller: Caller, collection: Option<&CollectionName>, want_type: bool) -> Call<'_> {
-    Call {
-        user: caller.user,
-        project: Some(caller.project),
-        collection,
-        want_type,
-    }
-}
 
 /// Newest first: `at`, then entry id, then revision, all descending (the statements
 /// already order them; this keeps the port's order whatever the plan).
@@ -70,7 +60,7 @@ impl HistoryStore for PgStore {
     ) -> Result<Scoped<Option<Vec<HistoryRecord>>>, StoreError> {
         let doing = "reading an entry's history";
         let sql = history_sql::history(caller.project, collection, id, before, limit);
-        let call = within(caller, Some(collection), false);
+        let call = Call::within(caller, Some(collection), false);
         let resolved = self
             .call(call, Statement::Read(sql), read_error(doing))
             .await?;
@@ -91,16 +81,7 @@ impl HistoryStore for PgStore {
         id: EntryId,
     ) -> Result<Scoped<Loaded>, StoreError> {
         let one = listing::one_any(caller.project, collection, id);
-        let call = within(caller, Some(collection), true);
-        let (resolved, rows) = self.read(call, one, "reading an entry").await?;
-        resolved.map(|answer| {
-            Ok(Loaded {
-                entry: entries_of(rows)?.into_iter().next(),
-                type_def: answer.type_def.ok_or_else(|| {
-                    StoreError::Unexpected("reading an entry: no type came back".into())
-                })?,
-            })
-        })
+        self.load_with(caller, collection, one).await
     }
 
     async fn activity(
@@ -110,7 +91,7 @@ impl HistoryStore for PgStore {
     ) -> Result<Scoped<Vec<HistoryRecord>>, StoreError> {
         let doing = "reading the activity log";
         let sql = history_sql::activity(caller.project, query, Seen::ByCaller);
-        let call = within(caller, query.collection.as_ref(), false);
+        let call = Call::within(caller, query.collection.as_ref(), false);
         let resolved = self
             .call(call, Statement::Read(sql), read_error(doing))
             .await?;

@@ -150,8 +150,8 @@ pub fn count(
 
 /// The statement reading one entry.
 pub fn one(project: ProjectId, collection: &CollectionName, id: EntryId) -> Sql {
-    let mut sql = scoped(&format!("SELECT {COLUMNS}"), project, collection);
-    sql.push(" AND id = ").push_bind(Arg::Uuid(id.as_uuid()));
+    let mut sql = one_any(project, collection, id);
+    sql.push(" AND deleted_at IS NULL");
     sql
 }
 

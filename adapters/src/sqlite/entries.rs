@@ -34,6 +34,26 @@ fn push_id(sql: &mut Sql, id: EntryId) {
     sql.push(" AND entries.id = ").push_bind(id.to_string());
 }
 
+impl SqliteStore {
+    /// The collection's type and entry `id` as the caller may read it, deleted ones as
+    /// `deleted` says: where an update, a delete or a restore starts.
+    pub(super) async fn load_with(
+        &self,
+        caller: Caller,
+        collection: &CollectionName,
+        id: EntryId,
+        deleted: Deleted,
+    ) -> Result<Scoped<Loaded>, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
+        let (member, type_def) = enter!(conn, caller, Some(collection));
+        let entry = one(&mut conn, &member, collection, id, deleted).await?;
+        let type_def = type_def
+            .ok_or_else(|| StoreError::Unexpected("sqlite: the type did not come back".into()))?;
+        Ok(Scoped::Found(member, Loaded { type_def, entry }))
+    }
+}
+
 #[async_trait]
 impl EntryStore for SqliteStore {
     #[tracing::instrument(name = "db", skip_all, fields(otel.name = "SELECT entries", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "SELECT", db.collection.name = "entries"))]
@@ -106,7 +126,7 @@ impl EntryStore for SqliteStore {
         let mut conn = self.reader.acquire().await.map_err(unexpected)?;
         let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
         let (member, _) = enter!(conn, caller, Some(collection));
-        let entry = one(&mut conn, &member, collection, id).await?;
+        let entry = one(&mut conn, &member, collection, id, Deleted::Hidden).await?;
         Ok(Scoped::Found(member, entry))
     }
 
@@ -117,13 +137,8 @@ impl EntryStore for SqliteStore {
         collection: &CollectionName,
         id: EntryId,
     ) -> Result<Scoped<Loaded>, StoreError> {
-        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
-        let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
-        let (member, type_def) = enter!(conn, caller, Some(collection));
-        let entry = one(&mut conn, &member, collection, id).await?;
-        let type_def = type_def
-            .ok_or_else(|| StoreError::Unexpected("sqlite: the type did not come back".into()))?;
-        Ok(Scoped::Found(member, Loaded { type_def, entry }))
+        self.load_with(caller, collection, id, Deleted::Hidden)
+            .await
     }
 
     #[tracing::instrument(name = "db", skip_all, fields(otel.name = "INSERT entries", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "INSERT", db.collection.name = "entries"))]
@@ -243,15 +258,28 @@ impl EntryStore for SqliteStore {
     }
 }
 
-/// One visible entry of `member` on `conn`.
-async fn one(
+/// Which entries a read by id may find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Deleted {
+    /// Live entries only (every read and the start of an update or delete).
+    Hidden,
+    /// Deleted ones too (the start of a restore, the history reads).
+    Included,
+}
+
+/// One entry of `member` on `conn` under the read rule, deleted ones as `deleted` says.
+pub(super) async fn one(
     conn: &mut sqlx::SqliteConnection,
     member: &Member,
     collection: &CollectionName,
     id: EntryId,
+    deleted: Deleted,
 ) -> Result<Option<Entry>, StoreError> {
     let mut sql = Sql::new(&format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE "));
-    push_visible(&mut sql, member, collection);
+    match deleted {
+        Deleted::Hidden => push_visible(&mut sql, member, collection),
+        Deleted::Included => push_readable(&mut sql, member, collection),
+    }
     push_id(&mut sql, id);
     let found = sql
         .query()

@@ -4,36 +4,18 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::model::{CollectionName, Entry, EntryId, HistoryRecord, Member, ProjectId, UserId};
+use domain::model::{CollectionName, EntryId, HistoryRecord, ProjectId, UserId};
 use domain::ports::{ActivityLog, ActivityQuery, Caller, HistoryStore, Loaded, Scoped, StoreError};
 use sqlx::SqliteConnection;
 
 use super::SqliteStore;
 use super::context::enter;
 use super::deadline;
+use super::entries::{Deleted, one};
 use super::errors::unexpected;
 use super::history_sql::{self, NEWEST_FIRST, RECORD_COLUMNS};
-use super::rows::{self, ENTRY_COLUMNS, time_text};
+use super::rows::time_text;
 use super::sql::Sql;
-use super::visible::push_readable;
-
-/// Entry `id` of `collection` as `member` may read it, deleted or not.
-async fn readable(
-    conn: &mut SqliteConnection,
-    member: &Member,
-    collection: &CollectionName,
-    id: EntryId,
-) -> Result<Option<Entry>, StoreError> {
-    let mut sql = Sql::new(&format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE "));
-    push_readable(&mut sql, member, collection);
-    sql.push(" AND entries.id = ").push_bind(id.to_string());
-    let found = sql
-        .query()
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(unexpected)?;
-    found.as_ref().map(rows::entry).transpose()
-}
 
 /// The records `sql` selects.
 async fn records(conn: &mut SqliteConnection, sql: &Sql) -> Result<Vec<HistoryRecord>, StoreError> {
@@ -59,7 +41,7 @@ impl HistoryStore for SqliteStore {
         let mut conn = self.reader.acquire().await.map_err(unexpected)?;
         let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
         let (member, _) = enter!(conn, caller, Some(collection));
-        if readable(&mut conn, &member, collection, id)
+        if one(&mut conn, &member, collection, id, Deleted::Included)
             .await?
             .is_none()
         {
@@ -87,13 +69,8 @@ impl HistoryStore for SqliteStore {
         collection: &CollectionName,
         id: EntryId,
     ) -> Result<Scoped<Loaded>, StoreError> {
-        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
-        let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
-        let (member, type_def) = enter!(conn, caller, Some(collection));
-        let entry = readable(&mut conn, &member, collection, id).await?;
-        let type_def = type_def
-            .ok_or_else(|| StoreError::Unexpected("sqlite: the type did not come back".into()))?;
-        Ok(Scoped::Found(member, Loaded { type_def, entry }))
+        self.load_with(caller, collection, id, Deleted::Included)
+            .await
     }
 
     #[tracing::instrument(name = "db", skip_all, fields(otel.name = "SELECT entry_history", otel.kind = "client", db.system.name = "sqlite", db.operation.name = "SELECT", db.collection.name = "entry_history"))]

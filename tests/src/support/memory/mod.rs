@@ -24,7 +24,7 @@ use domain::ports::{
     NewIdempotencyRecord, ProjectStore, Scoped, StoreError, Swap, TypeStore,
 };
 use domain::query::Filter;
-use domain::rules::{self, read_predicate};
+use domain::rules;
 use serde_json::Value;
 
 #[derive(Default)]
@@ -57,10 +57,7 @@ impl MemoryStore {
 
 /// True when `member` may see `e` as an entry of `collection`.
 fn visible(member: Member, collection: &CollectionName, e: &Entry) -> bool {
-    e.tenant_id == member.project
-        && &e.collection == collection
-        && e.deleted_at.is_none()
-        && read_predicate(&member).admits(&e.access)
+    e.deleted_at.is_none() && history::readable(member, collection, e)
 }
 
 fn flat(e: &Entry) -> Value {
