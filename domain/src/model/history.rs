@@ -76,13 +76,13 @@ impl HistoryRecord {
     /// The record of `action` producing `after` (its revision, time and fields).
     #[must_use]
     pub fn of(after: &Entry, origin: &Origin, action: Action, change: Value) -> Self {
-        let at = after.deleted_at.filter(|_| action == Action::Delete);
         Self {
             project: after.tenant_id,
             collection: after.collection.clone(),
             entry: after.id,
             revision: after.revision,
-            at: at.unwrap_or(after.updated_at),
+            // A delete sets deletedAt to its updatedAt: one time for every action.
+            at: after.updated_at,
             user: origin.user,
             client: origin.client.clone(),
             tool: origin.tool.to_owned(),
