@@ -8,6 +8,7 @@ pub mod http;
 pub mod limits;
 pub mod mcp;
 pub mod metrics;
+pub mod minted;
 pub mod oauth;
 pub mod purge;
 pub mod shutdown;

@@ -8,7 +8,7 @@ use adapters::system::{SystemClock, UuidV7};
 use anyhow::{Context, bail};
 use domain::grants::{
     AuthorizationCodes, BrowserSessions, ClientRegistry, Consents, ExpiredGrants, PendingRequests,
-    RefreshFamilies,
+    PersonalTokens, RefreshFamilies,
 };
 use domain::ports::{
     ActivityLog, Directory, ExpiredIdempotency, FeatureFlags, RateCounters, SigningKeyStore,
@@ -27,6 +27,7 @@ pub trait GrantStorage:
     + AuthorizationCodes
     + RefreshFamilies
     + Consents
+    + PersonalTokens
     + BrowserSessions
     + PendingRequests
     + ExpiredGrants
@@ -38,6 +39,7 @@ impl<T> GrantStorage for T where
         + AuthorizationCodes
         + RefreshFamilies
         + Consents
+        + PersonalTokens
         + BrowserSessions
         + PendingRequests
         + ExpiredGrants

@@ -41,10 +41,16 @@ pub async fn start(storage: Storage, user: UserId) -> anyhow::Result<Arc<ToolCli
     let url = format!("http://127.0.0.1:{}/mcp", app.port());
     tokio::spawn(app.run_until_stopped());
     let scopes: BTreeSet<String> = ["data:read".to_owned(), "data:write".to_owned()].into();
-    let token = opened
-        .tokens(&settings)
-        .mint(user, &scopes, "bench", Duration::from_secs(24 * 3600))
-        .map_err(|e| anyhow::anyhow!("minting a token: {e}"))?;
+    let token = app::minted::mint(
+        &settings,
+        &opened,
+        user,
+        &scopes,
+        "bench",
+        Duration::from_secs(24 * 3600),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("minting a token: {e}"))?;
     let http = reqwest::Client::builder()
         .no_proxy()
         .pool_max_idle_per_host(64)

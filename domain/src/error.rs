@@ -50,6 +50,10 @@ pub enum UseCaseError {
     /// transport answers the whole request with `403`.
     #[error("MCP Server feature is not enabled")]
     FeatureDisabled,
+    /// The grant the caller's token names was revoked (or expired): the token is no longer
+    /// valid. The transport answers the whole request with `401 invalid_token`.
+    #[error("the grant behind this token was revoked")]
+    GrantRevoked,
     /// Storage cannot be reached right now; the caller may retry shortly (a write may or
     /// may not have been applied). The transport answers `503` with `Retry-After`.
     #[error("unavailable: {0}")]

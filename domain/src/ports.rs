@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::model::{
-    CollectionName, Entry, EntryId, HistoryRecord, IdempotencyKey, Member, Membership, Project,
-    ProjectId, Role, TypeDef, User, UserId,
+    CollectionName, Entry, EntryId, GrantId, HistoryRecord, IdempotencyKey, Member, Membership,
+    Project, ProjectId, Role, TypeDef, User, UserId,
 };
 use crate::query::aggregate::{Aggregation, Group};
 use crate::query::{Cursor, Filter, Sort};
@@ -100,21 +100,28 @@ pub enum Swap {
     Gone,
 }
 
-/// The person a call acts for, in the project it is about. Storage resolves the rest of
-/// the caller's context (the [`MCP_FLAG`](crate::model::MCP_FLAG) feature flag, the membership and its role, the
-/// collection's type) in the same round trip as the call's own statement, so a removed
-/// member, a disabled flag or a changed type takes effect on the very next call.
+/// The person a call acts for, in the project it is about, under the grant it came with.
+/// Storage resolves the rest of the caller's context (the grant still standing and reaching
+/// the project, the [`MCP_FLAG`](crate::model::MCP_FLAG) feature flag, the membership and
+/// its role, the collection's type) in the same round trip as the call's own statement, so
+/// a revoked grant, a removed member, a disabled flag or a changed type takes effect on the
+/// very next call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Caller {
     pub user: UserId,
     pub project: ProjectId,
+    /// The grant (consent or personal token) the call came with; `None` for the operator.
+    pub grant: Option<GrantId>,
 }
 
+/// The member acting without a grant: the operator's own reads and the tests of storage.
+/// A person's call always comes with their token's grant (`usecases::common::caller`).
 impl From<Member> for Caller {
     fn from(member: Member) -> Self {
         Caller {
             user: member.user,
             project: member.project,
+            grant: None,
         }
     }
 }
@@ -122,6 +129,9 @@ impl From<Member> for Caller {
 /// What storage found about a [`Caller`], in the same round trip as the statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scoped<T> {
+    /// The caller's grant was revoked or expired: nothing was read or written (the
+    /// transport answers `401 invalid_token`).
+    Revoked,
     /// The person's [`MCP_FLAG`](crate::model::MCP_FLAG) is off: nothing was read or written.
     FlagOff,
     /// Not a member of the project, or no such project (the two MUST be
@@ -137,6 +147,8 @@ pub enum Scoped<T> {
 /// What a person's own listing found: their memberships, unless their flag is off.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Gated<T> {
+    /// The caller's grant was revoked or expired: nothing was read.
+    Revoked,
     /// The person's [`MCP_FLAG`](crate::model::MCP_FLAG) is off: nothing was read.
     FlagOff,
     Open(T),
@@ -155,10 +167,16 @@ pub struct Loaded {
 #[async_trait]
 pub trait ProjectStore: Send + Sync + 'static {
     /// The projects `user` is a member of, with their role, ordered by name; `FlagOff` when
-    /// their [`MCP_FLAG`](crate::model::MCP_FLAG) is off. One round trip.
+    /// their [`MCP_FLAG`](crate::model::MCP_FLAG) is off; `Revoked` when `grant` (if
+    /// given) no longer stands. One round trip.
     ///
-    /// MUST NOT return a project the user is not a member of.
-    async fn memberships(&self, user: UserId) -> Result<Gated<Vec<Membership>>, StoreError>;
+    /// MUST NOT return a project the user is not a member of, nor one `grant` does not
+    /// reach.
+    async fn memberships(
+        &self,
+        user: UserId,
+        grant: Option<GrantId>,
+    ) -> Result<Gated<Vec<Membership>>, StoreError>;
 }
 
 /// The data types of a project.
@@ -315,6 +333,10 @@ pub trait Directory: Send + Sync + 'static {
     /// MUST return `Missing` when the owner does not exist.
     async fn create_project(&self, project: &Project, owner: UserId) -> Result<(), StoreError>;
 
+    /// Every project `user` is a member of, with their role, ordered by name (the consent
+    /// page and the token form offer them; no flag or grant applies).
+    async fn memberships_of(&self, user: UserId) -> Result<Vec<Membership>, StoreError>;
+
     /// Makes `user` a member of `project` with `role`, or changes their role.
     /// MUST return `Missing` when either does not exist.
     async fn set_member(
@@ -338,6 +360,26 @@ pub trait Directory: Send + Sync + 'static {
 pub trait FeatureFlags: Send + Sync + 'static {
     /// True when `flag` is on for `user`. Unknown flags are off.
     async fn is_enabled(&self, user: UserId, flag: &str) -> Result<bool, StoreError>;
+
+    /// Whether `user` may use the server now, in one round trip: `grant` (when given)
+    /// still stands (not revoked, not expired, theirs), then `flag` is on.
+    async fn standing(
+        &self,
+        user: UserId,
+        flag: &str,
+        grant: Option<GrantId>,
+    ) -> Result<Standing, StoreError>;
+}
+
+/// What [`FeatureFlags::standing`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// The grant stands and the flag is on.
+    Open,
+    /// The grant stands but the flag is off.
+    FlagOff,
+    /// The grant was revoked or expired (whatever the flag).
+    Revoked,
 }
 
 /// The time; a port so tests control it.

@@ -45,7 +45,13 @@ async fn a_rotated_key_is_published_on_reload_and_signs_after_its_lead(
     let scopes: BTreeSet<String> = ["data:read".to_owned()].into();
     let user = UserId::from_uuid(uuid::Uuid::from_u128(7));
     let old_token = tokens(one.clone())
-        .mint(user, &scopes, "c", Duration::from_secs(600))
+        .mint(
+            user,
+            &scopes,
+            "c",
+            domain::model::GrantId::from_uuid(uuid::Uuid::from_u128(1)),
+            Duration::from_secs(600),
+        )
         .unwrap();
 
     let record = rotate(store.as_ref(), chrono::Utc::now(), LEAD)

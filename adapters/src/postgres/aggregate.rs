@@ -228,6 +228,7 @@ impl super::PgStore {
             project: Some(member.project),
             collection: Some(collection),
             want_type: false,
+            grant: None,
         };
         let sql = match aggregation {
             Some(aggregation) => statement(member.project, collection, aggregation)?,

@@ -140,12 +140,7 @@ impl PgStore {
             ));
         }
         let (sql, then) = statement(caller, entries, history, key)?;
-        let call = Call {
-            user: caller.user,
-            project: Some(caller.project),
-            collection: Some(collection),
-            want_type: false,
-        };
+        let call = Call::within(caller, Some(collection), false);
         let on_error = |e: &sqlx::Error| {
             if refused_by_policy(e) {
                 return StoreError::Refused(format!(
@@ -200,12 +195,7 @@ impl PgStore {
             .push_bind(Arg::Uuid(caller.user.as_uuid()))
             .push(" AND key = ")
             .push_bind(Arg::Text(key.as_str().to_owned()));
-        let call = Call {
-            user: caller.user,
-            project: Some(caller.project),
-            collection: None,
-            want_type: false,
-        };
+        let call = Call::within(caller, None, false);
         let doing = "reading an idempotency record";
         let resolved = self
             .call(call, Statement::Read(sql), read_error(doing))
@@ -238,6 +228,7 @@ mod tests {
         let caller = Caller {
             user: domain::model::UserId::from_uuid(uuid::Uuid::nil()),
             project: domain::model::ProjectId::from_uuid(uuid::Uuid::nil()),
+            grant: None,
         };
         let key = NewIdempotencyRecord {
             record: IdempotencyRecord {

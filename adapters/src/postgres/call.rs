@@ -7,7 +7,7 @@
 //! ([`PgStore::call`]: types, memberships, writes) goes through `app_call`,
 //! which calls it and then runs the call's statement.
 
-use domain::model::{CollectionName, MCP_FLAG, Member, ProjectId, Role, TypeDef, UserId};
+use domain::model::{CollectionName, GrantId, MCP_FLAG, Member, ProjectId, Role, TypeDef, UserId};
 use domain::ports::{Scoped, StoreError};
 use domain::rules::read_predicate;
 use serde::de::DeserializeOwned;
@@ -19,11 +19,17 @@ use super::PgStore;
 use super::errors::unexpected;
 use super::sql::{Arg, Sql};
 
-const CALL: &str = "SELECT flag_on, member_role, type_row::text, result::text \
-     FROM app_call($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+const CALL: &str = "SELECT flag_on, member_role, type_row::text, grant_live, result::text \
+     FROM app_call($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
-/// `app_call`'s outputs: flag_on, member_role, type_row, result.
-type CallRow = (Option<bool>, Option<String>, Option<String>, Option<String>);
+/// `app_call`'s outputs: flag_on, member_role, type_row, grant_live, result.
+type CallRow = (
+    Option<bool>,
+    Option<String>,
+    Option<String>,
+    Option<bool>,
+    Option<String>,
+);
 
 /// What a call needs resolved before its statement.
 pub(super) struct Call<'a> {
@@ -32,6 +38,8 @@ pub(super) struct Call<'a> {
     pub collection: Option<&'a CollectionName>,
     /// Return the type's definition (else only check that it exists).
     pub want_type: bool,
+    /// The grant to check first (`None`: the operator's own call).
+    pub grant: Option<GrantId>,
 }
 
 impl<'a> Call<'a> {
@@ -46,6 +54,7 @@ impl<'a> Call<'a> {
             project: Some(caller.project),
             collection,
             want_type,
+            grant: caller.grant,
         }
     }
 }
@@ -62,6 +71,7 @@ pub(super) enum Statement {
 
 /// What `app_call` resolved about the caller.
 pub(super) enum Resolved {
+    Revoked,
     FlagOff,
     NotMember,
     NoType,
@@ -145,6 +155,7 @@ impl PgStore {
                 .bind(call.collection.map(CollectionName::as_str))
                 .bind(call.want_type)
                 .bind(subjects)
+                .bind(call.grant.map(|g| g.as_uuid()))
                 .bind(sql)
                 .bind(args)
                 .bind(dml)
@@ -156,8 +167,8 @@ impl PgStore {
         }
         .instrument(span)
         .await?;
-        let (flag_on, role, type_row, result) = row.map_err(|e| on_error(&e))?;
-        resolve(&call, flag_on, role, type_row, result)
+        let (flag_on, role, type_row, grant_live, result) = row.map_err(|e| on_error(&e))?;
+        resolve(&call, grant_live, flag_on, role, type_row, result)
     }
 
     /// Runs one read: the caller's context and `sql` (a `SELECT`) in one prepared
@@ -205,11 +216,13 @@ impl PgStore {
         let column = |name: &str| -> Result<Option<String>, StoreError> {
             sqlx::Row::try_get(first, name).map_err(|e| unexpected(doing, &e))
         };
-        let flag_on: Option<bool> =
-            sqlx::Row::try_get(first, "flag_on").map_err(|e| unexpected(doing, &e))?;
+        let flag = |name: &str| -> Result<Option<bool>, StoreError> {
+            sqlx::Row::try_get(first, name).map_err(|e| unexpected(doing, &e))
+        };
         let resolved = resolve(
             &call,
-            flag_on,
+            flag("grant_live")?,
+            flag("flag_on")?,
             column("member_role")?,
             column("type_row")?,
             None,
@@ -249,12 +262,14 @@ pub(super) fn read_statement(call: &Call<'_>, sql: Sql) -> Sql {
         Arg::Text(call.collection.map_or("", |c| c.as_str()).to_owned()),
         Arg::Bool(call.want_type),
         Arg::Json(subjects),
+        Arg::MaybeUuid(call.grant.map(|g| g.as_uuid())),
     ];
     let placeholders: Vec<String> = context.into_iter().map(|a| statement.bind(a)).collect();
     statement
         .push(&placeholders.join(", "))
         .push(
-            ")) SELECT ctx.flag_on, ctx.member_role, ctx.type_row::text AS type_row, r.* \
+            ")) SELECT ctx.flag_on, ctx.member_role, ctx.type_row::text AS type_row, \
+                 ctx.grant_live, r.* \
                  FROM ctx LEFT JOIN LATERAL (SELECT * FROM (",
         )
         .append(sql)
@@ -272,11 +287,15 @@ fn nil_project() -> ProjectId {
 /// What the context outputs of `app_enter` say, with the statement's answer.
 fn resolve(
     call: &Call<'_>,
+    grant_live: Option<bool>,
     flag_on: Option<bool>,
     role: Option<String>,
     type_row: Option<String>,
     result: Option<String>,
 ) -> Result<Resolved, StoreError> {
+    if grant_live != Some(true) {
+        return Ok(Resolved::Revoked);
+    }
     if flag_on != Some(true) {
         return Ok(Resolved::FlagOff);
     }
@@ -314,6 +333,7 @@ impl Resolved {
         f: impl FnOnce(Answer) -> Result<T, StoreError>,
     ) -> Result<Scoped<T>, StoreError> {
         Ok(match self {
+            Resolved::Revoked => Scoped::Revoked,
             Resolved::FlagOff => Scoped::FlagOff,
             Resolved::NotMember => Scoped::NotMember,
             Resolved::NoType => Scoped::NoType,

@@ -7,8 +7,8 @@
 //! `create_project`, which writes two rows atomically.
 
 use async_trait::async_trait;
-use domain::model::{Project, ProjectId, Role, TypeDef, User, UserId};
-use domain::ports::{Directory, FeatureFlags, StoreError};
+use domain::model::{GrantId, Membership, Project, ProjectId, Role, TypeDef, User, UserId};
+use domain::ports::{Directory, FeatureFlags, Standing, StoreError};
 use uuid::Uuid;
 
 use super::PgStore;
@@ -157,6 +157,10 @@ impl Directory for PgStore {
             .map_err(|e| unexpected("committing a project", &e))
     }
 
+    async fn memberships_of(&self, user: UserId) -> Result<Vec<Membership>, StoreError> {
+        super::projects::memberships_of(self, user).await
+    }
+
     async fn set_member(
         &self,
         project: ProjectId,
@@ -219,8 +223,38 @@ impl Directory for PgStore {
     }
 }
 
+/// Whether a grant stands and the flag is on, in one statement (see `app_enter`).
+const STANDING: &str = "SELECT CASE \
+     WHEN $3::uuid IS NOT NULL AND NOT EXISTS (\
+         SELECT 1 FROM oauth_consents WHERE grant_id = $3 AND user_id = $1 \
+         UNION ALL SELECT 1 FROM personal_tokens \
+             WHERE id = $3 AND user_id = $1 AND expires_at > now()) THEN 'revoked' \
+     WHEN COALESCE((SELECT bool_or(enabled) FROM feature_flags \
+         WHERE user_id = $1 AND flag = $2), false) THEN 'open' \
+     ELSE 'flag_off' END";
+
 #[async_trait]
 impl FeatureFlags for PgStore {
+    async fn standing(
+        &self,
+        user: UserId,
+        flag: &str,
+        grant: Option<GrantId>,
+    ) -> Result<Standing, StoreError> {
+        let found: String = sqlx::query_scalar(STANDING)
+            .bind(user.as_uuid())
+            .bind(flag)
+            .bind(grant.map(|g| g.as_uuid()))
+            .fetch_one(self.pool())
+            .await
+            .map_err(|e| unexpected("reading a grant and a feature flag", &e))?;
+        Ok(match found.as_str() {
+            "revoked" => Standing::Revoked,
+            "open" => Standing::Open,
+            _ => Standing::FlagOff,
+        })
+    }
+
     async fn is_enabled(&self, user: UserId, flag: &str) -> Result<bool, StoreError> {
         sqlx::query_scalar::<_, bool>(
             "SELECT enabled FROM feature_flags WHERE user_id = $1 AND flag = $2",

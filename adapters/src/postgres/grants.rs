@@ -1,5 +1,6 @@
 //! The authorization server's ports on PostgreSQL: the authorization server's clients, codes, refresh-token
-//! families, consents, browser sessions and pending requests (`migrations/postgres/0003`).
+//! families, consents, personal tokens, browser sessions and pending requests
+//! (`migrations/postgres/0003`, `0013`).
 //!
 //! These are the operator's tables, not people's data, so every statement runs on the pool's
 //! connections as the connecting (owner) role, like `keys.rs`, never under
@@ -15,15 +16,17 @@
 //! - Refresh families are serialized by a transaction-scoped advisory lock per family (see
 //!   `refresh.rs`), so a rotation and a revocation of one family never interleave.
 
+mod consents;
 mod refresh;
 mod rows;
+mod tokens;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::grants::{
     AuthorizationCode, AuthorizationCodes, BrowserSession, BrowserSessions, ClientRegistry,
-    Consent, Consents, ExpiredGrants, NewRefreshToken, OAuthClient, Pending, PendingRequests,
-    Redemption, RefreshFamilies, Rotation, TokenFamily,
+    ExpiredGrants, NewRefreshToken, OAuthClient, Pending, PendingRequests, Redemption,
+    RefreshFamilies, Rotation, TokenFamily,
 };
 use domain::model::UserId;
 use domain::ports::StoreError;
@@ -32,7 +35,7 @@ use uuid::Uuid;
 
 use super::PgStore;
 use super::errors::{unexpected, write_error};
-use rows::{ClientRow, CodeRow, ConsentRow, pending_from};
+use rows::{ClientRow, CodeRow, pending_from};
 
 /// The message of a violated constraint of the grant tables.
 fn explain(constraint: &str) -> Option<String> {
@@ -42,9 +45,13 @@ fn explain(constraint: &str) -> Option<String> {
             "oauth_refresh_tokens_pkey" => "a refresh token with this hash already exists",
             "oauth_sessions_pkey" => "a session with this id already exists",
             "oauth_pending_pkey" => "a pending request with this id already exists",
+            "oauth_consents_grant" => "a consent with this grant id already exists",
+            "personal_tokens_pkey" => "a personal token with this id already exists",
+            "personal_tokens_token_hash_key" => "a personal token with this hash already exists",
             "oauth_codes_user_id_fkey"
             | "oauth_refresh_tokens_user_id_fkey"
             | "oauth_consents_user_id_fkey"
+            | "personal_tokens_user_id_fkey"
             | "oauth_sessions_user_id_fkey" => "the user does not exist",
             _ => return None,
         }
@@ -58,10 +65,11 @@ const PURGE: &str = "WITH \
      codes AS (DELETE FROM oauth_codes WHERE expires_at <= $1 RETURNING 1), \
      tokens AS (DELETE FROM oauth_refresh_tokens WHERE expires_at <= $1 RETURNING 1), \
      sessions AS (DELETE FROM oauth_sessions WHERE expires_at <= $1 RETURNING 1), \
-     pending AS (DELETE FROM oauth_pending WHERE expires_at <= $1 RETURNING 1) \
+     pending AS (DELETE FROM oauth_pending WHERE expires_at <= $1 RETURNING 1), \
+     personal AS (DELETE FROM personal_tokens WHERE expires_at <= $1 RETURNING 1) \
      SELECT (SELECT count(*) FROM clients) + (SELECT count(*) FROM codes) \
      + (SELECT count(*) FROM tokens) + (SELECT count(*) FROM sessions) \
-     + (SELECT count(*) FROM pending)";
+     + (SELECT count(*) FROM pending) + (SELECT count(*) FROM personal)";
 
 #[async_trait]
 impl ClientRegistry for PgStore {
@@ -214,81 +222,18 @@ impl RefreshFamilies for PgStore {
     }
 
     async fn family_of(&self, token_hash: &str) -> Result<Option<TokenFamily>, StoreError> {
-        let row: Option<(Uuid, String)> = sqlx::query_as(
-            "SELECT family, client_id FROM oauth_refresh_tokens WHERE token_hash = $1",
+        let row: Option<(Uuid, String, Uuid)> = sqlx::query_as(
+            "SELECT family, client_id, user_id FROM oauth_refresh_tokens WHERE token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(self.pool())
         .await
         .map_err(|e| unexpected("reading a refresh token", &e))?;
-        Ok(row.map(|(family, client_id)| TokenFamily { family, client_id }))
-    }
-}
-
-#[async_trait]
-impl Consents for PgStore {
-    async fn consent(&self, user: UserId, client_id: &str) -> Result<Option<Consent>, StoreError> {
-        let row: Option<ConsentRow> = sqlx::query_as(
-            "SELECT user_id, client_id, scopes, granted_at, last_used_at FROM oauth_consents \
-             WHERE user_id = $1 AND client_id = $2",
-        )
-        .bind(user.as_uuid())
-        .bind(client_id)
-        .fetch_optional(self.pool())
-        .await
-        .map_err(|e| unexpected("reading a consent", &e))?;
-        Ok(row.map(Consent::from))
-    }
-
-    async fn put_consent(&self, consent: &Consent) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO oauth_consents (user_id, client_id, scopes, granted_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, client_id) \
-             DO UPDATE SET scopes = EXCLUDED.scopes, granted_at = EXCLUDED.granted_at",
-        )
-        .bind(consent.user.as_uuid())
-        .bind(&consent.client_id)
-        .bind(Json(&consent.scopes))
-        .bind(consent.granted_at)
-        .execute(self.pool())
-        .await
-        .map(|_| ())
-        .map_err(|e| write_error("storing a consent", &e, explain))
-    }
-
-    async fn touch_consent(
-        &self,
-        user: UserId,
-        client_id: &str,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE oauth_consents SET last_used_at = $3 WHERE user_id = $1 AND client_id = $2 \
-             AND (last_used_at IS NULL OR last_used_at < $3)",
-        )
-        .bind(user.as_uuid())
-        .bind(client_id)
-        .bind(at)
-        .execute(self.pool())
-        .await
-        .map(|_| ())
-        .map_err(|e| unexpected("recording a consent's last use", &e))
-    }
-
-    async fn revoke_consent(&self, user: UserId, client_id: &str) -> Result<bool, StoreError> {
-        refresh::revoke_consent(self, user, client_id).await
-    }
-
-    async fn consents_of(&self, user: UserId) -> Result<Vec<Consent>, StoreError> {
-        let rows: Vec<ConsentRow> = sqlx::query_as(
-            "SELECT user_id, client_id, scopes, granted_at, last_used_at FROM oauth_consents \
-             WHERE user_id = $1 ORDER BY granted_at DESC, client_id",
-        )
-        .bind(user.as_uuid())
-        .fetch_all(self.pool())
-        .await
-        .map_err(|e| unexpected("reading consents", &e))?;
-        Ok(rows.into_iter().map(Consent::from).collect())
+        Ok(row.map(|(family, client_id, user)| TokenFamily {
+            family,
+            client_id,
+            user: UserId::from_uuid(user),
+        }))
     }
 }
 

@@ -253,6 +253,7 @@ impl PgStore {
             project: Some(member.project),
             collection: Some(collection),
             want_type: false,
+            grant: None,
         };
         let page = Self::page_sql(member, collection, query)?;
         let explain = call::read_statement(&call, page).prefixed("EXPLAIN (FORMAT JSON) ");

@@ -3,7 +3,7 @@
 //! `types_read`, each in one `app_call`.
 
 use async_trait::async_trait;
-use domain::model::{CollectionName, Membership, Project, ProjectId, TypeDef, UserId};
+use domain::model::{CollectionName, GrantId, Membership, Project, ProjectId, TypeDef, UserId};
 use domain::ports::{Caller, Gated, ProjectStore, Scoped, StoreError, TypeStore};
 use uuid::Uuid;
 
@@ -12,11 +12,12 @@ use super::call::{Call, Resolved, Statement, decode, read_error, result_of};
 use super::sql::{Arg, Sql};
 use super::type_row::{TypeRow, type_def};
 
-// Names are ordered by their bytes, as in the SQLite adapter, whatever the collation.
+// Names are ordered by their bytes, as in the SQLite adapter, whatever the collation. Only
+// the projects the call's grant reaches (app_enter leaves them in app.grant_projects).
 const MEMBERSHIPS: &str = "SELECT COALESCE(json_agg(t), '[]'::json) FROM (\
      SELECT p.id, p.name, p.description, m.role \
      FROM members m JOIN projects p ON p.id = m.tenant_id \
-     WHERE m.user_id = ";
+     WHERE app_grant_reaches(p.id) AND m.user_id = ";
 const MEMBERSHIPS_END: &str = " ORDER BY p.name COLLATE \"C\", p.id) t";
 
 // `collection` is COLLATE "C": ordered by its bytes.
@@ -33,9 +34,58 @@ struct MembershipRow {
     role: String,
 }
 
+impl TryFrom<MembershipRow> for Membership {
+    type Error = StoreError;
+
+    fn try_from(row: MembershipRow) -> Result<Self, StoreError> {
+        Ok(Membership {
+            role: row
+                .role
+                .parse()
+                .map_err(|e: domain::model::RoleError| StoreError::Unexpected(e.to_string()))?,
+            project: Project {
+                id: ProjectId::from_uuid(row.id),
+                name: row.name,
+                description: row.description,
+            },
+        })
+    }
+}
+
+/// Every membership of `user`, as the operator reads them (no flag, no grant), ordered as
+/// [`ProjectStore::memberships`] orders them.
+pub(super) async fn memberships_of(
+    store: &PgStore,
+    user: UserId,
+) -> Result<Vec<Membership>, StoreError> {
+    let rows: Vec<(Uuid, String, String, String)> = sqlx::query_as(
+        "SELECT p.id, p.name, p.description, m.role \
+         FROM members m JOIN projects p ON p.id = m.tenant_id \
+         WHERE m.user_id = $1 ORDER BY p.name COLLATE \"C\", p.id",
+    )
+    .bind(user.as_uuid())
+    .fetch_all(store.pool())
+    .await
+    .map_err(|e| super::errors::unexpected("listing memberships", &e))?;
+    rows.into_iter()
+        .map(|(id, name, description, role)| {
+            Membership::try_from(MembershipRow {
+                id,
+                name,
+                description,
+                role,
+            })
+        })
+        .collect()
+}
+
 #[async_trait]
 impl ProjectStore for PgStore {
-    async fn memberships(&self, user: UserId) -> Result<Gated<Vec<Membership>>, StoreError> {
+    async fn memberships(
+        &self,
+        user: UserId,
+        grant: Option<GrantId>,
+    ) -> Result<Gated<Vec<Membership>>, StoreError> {
         let mut sql = Sql::new(MEMBERSHIPS);
         sql.push_bind(Arg::Uuid(user.as_uuid()))
             .push(MEMBERSHIPS_END);
@@ -44,6 +94,7 @@ impl ProjectStore for PgStore {
             project: None,
             collection: None,
             want_type: false,
+            grant,
         };
         let json = match self
             .call(
@@ -53,6 +104,7 @@ impl ProjectStore for PgStore {
             )
             .await?
         {
+            Resolved::Revoked => return Ok(Gated::Revoked),
             Resolved::FlagOff => return Ok(Gated::FlagOff),
             Resolved::Person(Some(json)) => json,
             _ => {
@@ -63,18 +115,7 @@ impl ProjectStore for PgStore {
         };
         decode::<Vec<MembershipRow>>("listing memberships", &json)?
             .into_iter()
-            .map(|row| {
-                Ok(Membership {
-                    role: row.role.parse().map_err(|e: domain::model::RoleError| {
-                        StoreError::Unexpected(e.to_string())
-                    })?,
-                    project: Project {
-                        id: ProjectId::from_uuid(row.id),
-                        name: row.name,
-                        description: row.description,
-                    },
-                })
-            })
+            .map(Membership::try_from)
             .collect::<Result<Vec<_>, StoreError>>()
             .map(Gated::Open)
     }
@@ -86,12 +127,7 @@ impl TypeStore for PgStore {
         let mut sql = Sql::new(LIST_TYPES);
         sql.push_bind(Arg::Uuid(caller.project.as_uuid()))
             .push(LIST_TYPES_END);
-        let call = Call {
-            user: caller.user,
-            project: Some(caller.project),
-            collection: None,
-            want_type: false,
-        };
+        let call = Call::within(caller, None, false);
         self.call(call, Statement::Read(sql), read_error("listing types"))
             .await?
             .map(|answer| {
@@ -107,12 +143,7 @@ impl TypeStore for PgStore {
         caller: Caller,
         collection: &CollectionName,
     ) -> Result<Scoped<TypeDef>, StoreError> {
-        let call = Call {
-            user: caller.user,
-            project: Some(caller.project),
-            collection: Some(collection),
-            want_type: true,
-        };
+        let call = Call::within(caller, Some(collection), true);
         self.call(call, Statement::None, read_error("reading a type"))
             .await?
             .map(|answer| {

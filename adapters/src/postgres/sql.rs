@@ -15,6 +15,7 @@ macro_rules! bind_all {
         for arg in $args {
             query = match arg {
                 Arg::Uuid(v) => query.bind(v),
+                Arg::MaybeUuid(v) => query.bind(v),
                 Arg::Uuids(v) => query.bind(v),
                 Arg::Text(v) => query.bind(v),
                 Arg::Texts(v) => query.bind(v),
@@ -35,6 +36,8 @@ macro_rules! bind_all {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg {
     Uuid(Uuid),
+    /// A uuid or NULL.
+    MaybeUuid(Option<Uuid>),
     Uuids(Vec<Uuid>),
     Text(String),
     Texts(Vec<String>),
@@ -182,7 +185,7 @@ fn renumbered(text: &str, with: impl Fn(usize) -> String) -> String {
 /// The expression reading argument `i` of `app_call`'s JSON array `$1` as its bound type.
 fn call_param(arg: &Arg, i: usize) -> String {
     match arg {
-        Arg::Uuid(_) => format!("(($1->>{i})::uuid)"),
+        Arg::Uuid(_) | Arg::MaybeUuid(_) => format!("(($1->>{i})::uuid)"),
         Arg::Text(_) => format!("($1->>{i})"),
         Arg::Json(_) => format!("($1->{i})"),
         Arg::Int(_) => format!("(($1->>{i})::bigint)"),
@@ -204,6 +207,7 @@ fn arg_value(arg: Arg) -> Value {
         |t: DateTime<Utc>| Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true));
     match arg {
         Arg::Uuid(v) => Value::String(v.to_string()),
+        Arg::MaybeUuid(v) => v.map_or(Value::Null, |v| Value::String(v.to_string())),
         Arg::Uuids(v) => v.iter().map(|u| Value::String(u.to_string())).collect(),
         Arg::Text(v) => Value::String(v),
         Arg::Texts(v) => v.into_iter().map(Value::String).collect(),

@@ -102,6 +102,7 @@ mod tests {
         let caller = Caller {
             user: domain::model::UserId::from_uuid(uuid::Uuid::nil()),
             project: domain::model::ProjectId::from_uuid(uuid::Uuid::nil()),
+            grant: None,
         };
         let origin = Origin {
             user: caller.user,

@@ -3,7 +3,7 @@
 //! connection, so the two see the same database; SQLite is in the process, so the second
 //! statement is no network round trip.
 
-use domain::model::{CollectionName, MCP_FLAG, Member, TypeDef};
+use domain::model::{CollectionName, GrantId, GrantProjects, MCP_FLAG, Member, TypeDef};
 use domain::ports::{Caller, Scoped, StoreError};
 use sqlx::SqliteConnection;
 
@@ -14,8 +14,15 @@ use super::rows::{self, TYPE_COLUMNS};
 const FLAG_ON: &str =
     "SELECT COALESCE(MAX(enabled), 0) FROM feature_flags WHERE user_id = ?1 AND flag = ?2";
 
+/// The projects grant `?2` of person `?1` reaches: no row when it was revoked or expired
+/// by `?3`, NULL `projects` for every project.
+const GRANT: &str = "SELECT projects FROM oauth_consents WHERE grant_id = ?2 AND user_id = ?1 \
+     UNION ALL SELECT projects FROM personal_tokens \
+     WHERE id = ?2 AND user_id = ?1 AND expires_at > ?3";
+
 /// What the context statement found.
 pub(super) enum Context {
+    Revoked,
     FlagOff,
     NotMember,
     NoType,
@@ -26,6 +33,7 @@ impl Context {
     /// The member (and type), or the answer that stops the call.
     pub(super) fn member<T>(self) -> Result<(Member, Option<TypeDef>), Scoped<T>> {
         match self {
+            Context::Revoked => Err(Scoped::Revoked),
             Context::FlagOff => Err(Scoped::FlagOff),
             Context::NotMember => Err(Scoped::NotMember),
             Context::NoType => Err(Scoped::NoType),
@@ -59,6 +67,18 @@ pub(super) async fn resolve(
     caller: Caller,
     collection: Option<&CollectionName>,
 ) -> Result<Context, StoreError> {
+    match reach(&mut *conn, caller.user, caller.grant).await? {
+        None => return Ok(Context::Revoked),
+        Some(projects) if !projects.reaches(caller.project) => {
+            // Out of the grant's reach: as if not a member, unless the flag says more.
+            return Ok(if flag_on(&mut *conn, caller.user).await? {
+                Context::NotMember
+            } else {
+                Context::FlagOff
+            });
+        }
+        Some(_) => {}
+    }
     let type_columns: String = TYPE_COLUMNS
         .split(", ")
         .map(|c| format!("t.{c}"))
@@ -120,4 +140,29 @@ pub(super) async fn flag_on(
         .await
         .map_err(unexpected)?;
     Ok(on)
+}
+
+/// The projects `grant` reaches for `user` (every project without a grant: the operator's
+/// own call); `None` when it was revoked or expired.
+///
+/// # Errors
+/// The database failed.
+pub(super) async fn reach(
+    conn: &mut SqliteConnection,
+    user: domain::model::UserId,
+    grant: Option<GrantId>,
+) -> Result<Option<GrantProjects>, StoreError> {
+    let Some(grant) = grant else {
+        return Ok(Some(GrantProjects::All));
+    };
+    let found: Option<Option<String>> = sqlx::query_scalar(GRANT)
+        .bind(user.to_string())
+        .bind(grant.to_string())
+        .bind(rows::now_text())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(unexpected)?;
+    found
+        .map(|stored| super::grants::projects_from("grant projects", stored.as_deref()))
+        .transpose()
 }

@@ -2,8 +2,8 @@
 //! members, types, flags), which bypass the access rules, and the flag lookup.
 
 use async_trait::async_trait;
-use domain::model::{Project, ProjectId, Role, TypeDef, User, UserId};
-use domain::ports::{Directory, FeatureFlags, StoreError};
+use domain::model::{GrantId, Membership, Project, ProjectId, Role, TypeDef, User, UserId};
+use domain::ports::{Directory, FeatureFlags, Standing, StoreError};
 use sqlx::sqlite::SqliteRow;
 
 use super::SqliteStore;
@@ -172,6 +172,11 @@ impl Directory for SqliteStore {
         tx.commit().await.map_err(unexpected)
     }
 
+    async fn memberships_of(&self, user: UserId) -> Result<Vec<Membership>, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        super::projects::memberships_on(&mut conn, user).await
+    }
+
     async fn set_member(
         &self,
         project: ProjectId,
@@ -256,5 +261,33 @@ impl FeatureFlags for SqliteStore {
         .await
         .map_err(unexpected)?;
         Ok(enabled.unwrap_or(false))
+    }
+
+    async fn standing(
+        &self,
+        user: UserId,
+        flag: &str,
+        grant: Option<GrantId>,
+    ) -> Result<Standing, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(unexpected)?;
+        if super::context::reach(&mut conn, user, grant)
+            .await?
+            .is_none()
+        {
+            return Ok(Standing::Revoked);
+        }
+        let enabled: Option<bool> = sqlx::query_scalar(
+            "SELECT enabled FROM feature_flags WHERE user_id = ?1 AND flag = ?2",
+        )
+        .bind(user.to_string())
+        .bind(flag.to_owned())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(unexpected)?;
+        Ok(if enabled.unwrap_or(false) {
+            Standing::Open
+        } else {
+            Standing::FlagOff
+        })
     }
 }

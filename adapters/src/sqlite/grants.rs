@@ -13,29 +13,33 @@
 //! - `rotate_refresh`, `revoke_consent` (`refresh.rs`) and `purge_expired`: one
 //!   transaction each.
 
+mod consents;
 mod refresh;
 mod row;
+mod tokens;
+
+pub(super) use row::projects_from;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::grants::{
     AuthorizationCode, AuthorizationCodes, BrowserSession, BrowserSessions, ClientRegistry,
-    Consent, Consents, ExpiredGrants, NewRefreshToken, OAuthClient, Pending, PendingRequests,
-    Redemption, RefreshFamilies, Rotation, TokenFamily,
+    ExpiredGrants, NewRefreshToken, OAuthClient, Pending, PendingRequests, Redemption,
+    RefreshFamilies, Rotation, TokenFamily,
 };
-use domain::model::UserId;
 use domain::ports::StoreError;
 
 use super::SqliteStore;
 use super::errors::{on_write, unexpected};
 use super::rows::{json_text, time_text};
-use row::{ClientRow, CodeRow, ConsentRow, PendingRow, SessionRow};
+use row::{ClientRow, CodeRow, PendingRow, SessionRow};
 
 /// What a foreign-key violation of a grant table means (SQLite does not say which key).
 const NO_USER: &str = "the user does not exist";
 
 /// The statements of `purge_expired`, one transaction.
-const PURGED: [&str; 5] = [
+const PURGED: [&str; 6] = [
+    "DELETE FROM personal_tokens WHERE expires_at <= ?1",
     "DELETE FROM oauth_clients WHERE expires_at <= ?1",
     "DELETE FROM oauth_codes WHERE expires_at <= ?1",
     "DELETE FROM oauth_refresh_tokens WHERE expires_at <= ?1",
@@ -198,89 +202,22 @@ impl RefreshFamilies for SqliteStore {
     }
 
     async fn family_of(&self, token_hash: &str) -> Result<Option<TokenFamily>, StoreError> {
-        let found: Option<(String, String)> = sqlx::query_as(
-            "SELECT family, client_id FROM oauth_refresh_tokens WHERE token_hash = ?1",
+        let found: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT family, client_id, user_id FROM oauth_refresh_tokens WHERE token_hash = ?1",
         )
         .bind(token_hash.to_owned())
         .fetch_optional(&self.reader)
         .await
         .map_err(unexpected)?;
         found
-            .map(|(family, client_id)| {
+            .map(|(family, client_id, user)| {
                 Ok(TokenFamily {
                     family: row::parse_uuid("oauth_refresh_tokens.family", &family)?,
                     client_id,
+                    user: row::parse_user("oauth_refresh_tokens.user_id", &user)?,
                 })
             })
             .transpose()
-    }
-}
-
-#[async_trait]
-impl Consents for SqliteStore {
-    async fn consent(&self, user: UserId, client_id: &str) -> Result<Option<Consent>, StoreError> {
-        let row: Option<ConsentRow> = sqlx::query_as(
-            "SELECT user_id, client_id, scopes, granted_at, last_used_at FROM oauth_consents \
-             WHERE user_id = ?1 AND client_id = ?2",
-        )
-        .bind(user.to_string())
-        .bind(client_id.to_owned())
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(unexpected)?;
-        row.map(Consent::try_from).transpose()
-    }
-
-    async fn put_consent(&self, consent: &Consent) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO oauth_consents (user_id, client_id, scopes, granted_at) \
-             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (user_id, client_id) \
-             DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at",
-        )
-        .bind(consent.user.to_string())
-        .bind(consent.client_id.clone())
-        .bind(json_text(&consent.scopes)?)
-        .bind(time_text(consent.granted_at))
-        .execute(&self.writer)
-        .await
-        .map(|_| ())
-        .map_err(|e| on_write(e, "this consent already exists", NO_USER))
-    }
-
-    async fn touch_consent(
-        &self,
-        user: UserId,
-        client_id: &str,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let at = time_text(at);
-        sqlx::query(
-            "UPDATE oauth_consents SET last_used_at = ?3 WHERE user_id = ?1 AND client_id = ?2 \
-             AND (last_used_at IS NULL OR last_used_at < ?3)",
-        )
-        .bind(user.to_string())
-        .bind(client_id.to_owned())
-        .bind(at)
-        .execute(&self.writer)
-        .await
-        .map(|_| ())
-        .map_err(unexpected)
-    }
-
-    async fn revoke_consent(&self, user: UserId, client_id: &str) -> Result<bool, StoreError> {
-        refresh::revoke_consent(self, user, client_id).await
-    }
-
-    async fn consents_of(&self, user: UserId) -> Result<Vec<Consent>, StoreError> {
-        let rows: Vec<ConsentRow> = sqlx::query_as(
-            "SELECT user_id, client_id, scopes, granted_at, last_used_at FROM oauth_consents \
-             WHERE user_id = ?1 ORDER BY granted_at DESC, client_id",
-        )
-        .bind(user.to_string())
-        .fetch_all(&self.reader)
-        .await
-        .map_err(unexpected)?;
-        rows.into_iter().map(Consent::try_from).collect()
     }
 }
 

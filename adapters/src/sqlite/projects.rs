@@ -2,7 +2,7 @@
 //! project, read on the reader connections.
 
 use async_trait::async_trait;
-use domain::model::{CollectionName, Membership, Project, ProjectId, TypeDef, UserId};
+use domain::model::{CollectionName, GrantId, Membership, Project, ProjectId, TypeDef, UserId};
 use domain::ports::{Caller, Gated, ProjectStore, Scoped, StoreError, TypeStore};
 
 use super::SqliteStore;
@@ -13,12 +13,36 @@ use super::rows::{self, TYPE_COLUMNS};
 
 #[async_trait]
 impl ProjectStore for SqliteStore {
-    async fn memberships(&self, user: UserId) -> Result<Gated<Vec<Membership>>, StoreError> {
+    async fn memberships(
+        &self,
+        user: UserId,
+        grant: Option<GrantId>,
+    ) -> Result<Gated<Vec<Membership>>, StoreError> {
         let mut conn = self.reader.acquire().await.map_err(unexpected)?;
         let _bounded = deadline::arm(&mut conn, self.statement_timeout).await?;
+        let Some(reach) = context::reach(&mut conn, user, grant).await? else {
+            return Ok(Gated::Revoked);
+        };
         if !context::flag_on(&mut conn, user).await? {
             return Ok(Gated::FlagOff);
         }
+        memberships_on(&mut conn, user)
+            .await
+            .map(|all| {
+                all.into_iter()
+                    .filter(|m| reach.reaches(m.project.id))
+                    .collect()
+            })
+            .map(Gated::Open)
+    }
+}
+
+/// Every membership of `user` on `conn`, ordered by project name (no flag, no grant).
+pub(super) async fn memberships_on(
+    conn: &mut sqlx::SqliteConnection,
+    user: UserId,
+) -> Result<Vec<Membership>, StoreError> {
+    {
         let found = sqlx::query(
             "SELECT p.id, p.name, p.description, m.role FROM members m \
              JOIN projects p ON p.id = m.tenant_id \
@@ -41,7 +65,6 @@ impl ProjectStore for SqliteStore {
                 })
             })
             .collect::<Result<_, _>>()
-            .map(Gated::Open)
     }
 }
 

@@ -100,6 +100,7 @@ impl World {
         Caller {
             user,
             project: self.project,
+            grant: None,
         }
     }
 

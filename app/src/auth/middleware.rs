@@ -10,6 +10,12 @@
 //! answer to a person without the flag is still `403`. Every other request (initialize,
 //! lists, resources, batches) has its flag checked before it runs.
 //!
+//! The grant the token names (a person's approval of the client, or a personal access
+//! token) is checked the same way, first: a tool call learns in its own round trip that it
+//! was revoked, every other request before it runs; either is answered `401` with
+//! `error="invalid_token"`, so a revocation ends every token of the grant on its next call,
+//! on every instance.
+//!
 //! A request that cannot reach the database (its tool call found it unavailable, or the
 //! flag could not be read) is answered `503` with `Retry-After`.
 
@@ -21,7 +27,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, web};
-use domain::ports::FeatureFlags;
+use domain::ports::{FeatureFlags, Standing};
 use domain::usecases::UseCase;
 use serde_json::json;
 
@@ -39,6 +45,7 @@ pub struct FlagGate(AtomicU8);
 const GATE_ON: u8 = 1;
 const GATE_OFF: u8 = 2;
 const GATE_UNAVAILABLE: u8 = 3;
+const GATE_REVOKED: u8 = 4;
 
 impl FlagGate {
     /// Storage found the flag on (the call ran).
@@ -49,6 +56,11 @@ impl FlagGate {
     /// Storage found the flag off (nothing ran).
     pub fn off(&self) {
         self.0.store(GATE_OFF, Ordering::Release);
+    }
+
+    /// Storage found the token's grant revoked (nothing ran).
+    pub fn revoked(&self) {
+        self.0.store(GATE_REVOKED, Ordering::Release);
     }
 
     /// Storage could not be reached (nothing is known about the flag).
@@ -92,6 +104,14 @@ impl BearerAuth {
                 "error": "insufficient_scope",
                 "message": "this connection is read-only; reconnect and approve read-write access (data:write) to change data",
             }))
+    }
+
+    /// `401 invalid_token`: the token's grant was revoked (or expired).
+    fn revoked(&self) -> HttpResponse {
+        self.challenge(Some((
+            "invalid_token",
+            "the access was revoked; sign in and approve again",
+        )))
     }
 
     fn challenge(&self, error: Option<(&str, &str)>) -> HttpResponse {
@@ -194,7 +214,8 @@ pub async fn require_bearer(
         );
         return Ok(response);
     }
-    if !tool_call && let Some(refusal) = flag_refusal(&auth, user).await {
+    let grant = principal.grant();
+    if !tool_call && let Some(refusal) = standing_refusal(&auth, user, grant).await {
         return Ok(req.into_response(refusal));
     }
     let gate = Arc::new(FlagGate::default());
@@ -208,8 +229,9 @@ pub async fn require_bearer(
     // unless the flag is on (checked only on this path).
     let refusal = match gate.state() {
         GATE_OFF => Some(flag_off()),
+        GATE_REVOKED => Some(auth.revoked()),
         GATE_UNAVAILABLE => Some(unavailable()),
-        _ => flag_refusal(&auth, user).await,
+        _ => standing_refusal(&auth, user, grant).await,
     };
     Ok(match refusal {
         Some(refusal) => {
@@ -256,13 +278,19 @@ pub fn unavailable() -> HttpResponse {
         }))
 }
 
-/// The answer refusing `user` when their flag is off (or cannot be read), else `None`.
-async fn flag_refusal(auth: &BearerAuth, user: domain::model::UserId) -> Option<HttpResponse> {
-    match auth.flags.is_enabled(user, MCP_FLAG).await {
-        Ok(true) => None,
-        Ok(false) => Some(flag_off()),
+/// The answer refusing `user` when their `grant` no longer stands or their flag is off (or
+/// neither can be read), else `None`. One round trip.
+async fn standing_refusal(
+    auth: &BearerAuth,
+    user: domain::model::UserId,
+    grant: Option<domain::model::GrantId>,
+) -> Option<HttpResponse> {
+    match auth.flags.standing(user, MCP_FLAG, grant).await {
+        Ok(Standing::Open) => None,
+        Ok(Standing::FlagOff) => Some(flag_off()),
+        Ok(Standing::Revoked) => Some(auth.revoked()),
         Err(e) => {
-            tracing::error!(cause = %e, "reading the feature flag failed");
+            tracing::error!(cause = %e, "reading the grant and the feature flag failed");
             Some(unavailable())
         }
     }

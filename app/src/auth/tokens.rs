@@ -1,12 +1,13 @@
 //! Access tokens: ES256 JWTs with `iss`, `sub`, `aud` (this server's `/mcp` URL), `exp`,
-//! `iat`, `nbf`, `jti`, `scope` and `client_id`. Only [`TokenService::verify`] turns a token
+//! `iat`, `nbf`, `jti`, `scope`, `client_id` and `grant` (the person's approval the token
+//! acts under, which every call checks still stands). Only [`TokenService::verify`] turns a token
 //! into a [`Principal`].
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::model::{Principal, UserId};
+use domain::model::{GrantId, Principal, UserId};
 use domain::ports::Clock;
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,8 @@ pub struct Claims {
     pub jti: String,
     pub scope: String,
     pub client_id: String,
+    /// The grant (a person's approval of the client) the token acts under; required.
+    pub grant: GrantId,
 }
 
 /// Why a token was refused (never shown in detail to the caller beyond the category).
@@ -94,6 +97,7 @@ impl TokenService {
         user: UserId,
         scopes: &BTreeSet<String>,
         client_id: &str,
+        grant: GrantId,
         ttl: Duration,
     ) -> Result<String, TokenError> {
         let at = self.clock.now();
@@ -109,6 +113,7 @@ impl TokenService {
             jti: uuid::Uuid::new_v4().to_string(),
             scope: scopes.iter().cloned().collect::<Vec<_>>().join(" "),
             client_id: client_id.to_owned(),
+            grant,
         };
         let (kid, key) = self.keys.signer(at);
         let mut header = Header::new(Algorithm::ES256);
@@ -178,7 +183,8 @@ impl TokenService {
             .collect();
         let (not_before, expires) = (data.claims.nbf, data.claims.exp);
         Ok((
-            Principal::authenticated(user, scopes, data.claims.client_id),
+            Principal::authenticated(user, scopes, data.claims.client_id)
+                .with_grant(data.claims.grant),
             not_before,
             expires,
         ))
@@ -212,16 +218,21 @@ mod tests {
         UserId::from_uuid(uuid::Uuid::from_u128(7))
     }
 
+    fn grant() -> GrantId {
+        GrantId::from_uuid(uuid::Uuid::from_u128(9))
+    }
+
     #[test]
     fn a_minted_token_verifies_into_the_principal() {
         let s = service();
         let token = s
-            .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+            .mint(user(), &scopes(), "cli", grant(), Duration::from_secs(60))
             .unwrap();
         let p = s.verify(&token).unwrap();
         assert_eq!(p.user(), user());
         assert!(p.may_write());
         assert_eq!(p.client_id(), "cli");
+        assert_eq!(p.grant(), Some(grant()));
     }
 
     #[test]
@@ -234,7 +245,7 @@ mod tests {
             "http://elsewhere/mcp".into(),
         );
         let token = other
-            .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+            .mint(user(), &scopes(), "cli", grant(), Duration::from_secs(60))
             .unwrap();
         assert!(s.verify(&token).is_err());
     }
@@ -249,7 +260,7 @@ mod tests {
             "http://issuer/mcp".into(),
         );
         let token = other
-            .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+            .mint(user(), &scopes(), "cli", grant(), Duration::from_secs(60))
             .unwrap();
         assert!(s.verify(&token).is_err());
     }
@@ -258,7 +269,7 @@ mod tests {
     fn a_token_signed_by_another_key_is_refused() {
         let s = service();
         let token = service()
-            .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+            .mint(user(), &scopes(), "cli", grant(), Duration::from_secs(60))
             .unwrap();
         assert!(matches!(s.verify(&token), Err(TokenError::UnknownKey)));
     }
@@ -280,6 +291,7 @@ mod tests {
             jti: "j".into(),
             scope: "data:read".into(),
             client_id: "c".into(),
+            grant: grant(),
         };
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(s.keys.signing_kid(SystemClock.now()).to_owned());
@@ -319,7 +331,7 @@ mod tests {
     fn an_unsigned_token_is_refused() {
         let s = service();
         let token = s
-            .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+            .mint(user(), &scopes(), "cli", grant(), Duration::from_secs(60))
             .unwrap();
         let mut parts = token.split('.');
         let _header = parts.next();
@@ -338,7 +350,7 @@ mod tests {
     fn a_token_verified_once_is_answered_from_memory_and_a_forgery_still_is_not() {
         let s = service();
         let token = s
-            .mint(user(), &scopes(), "cli", Duration::from_secs(60))
+            .mint(user(), &scopes(), "cli", grant(), Duration::from_secs(60))
             .unwrap();
         let first = s.verify(&token).unwrap();
         assert_eq!(s.verified.len(), 1);

@@ -300,7 +300,7 @@ pub async fn run(
             let ttl = humantime::parse_duration(&ttl)
                 .with_context(|| format!("--ttl \"{ttl}\" is not a duration like 10m"))?;
             let user = user_by_email(directory, &email).await?;
-            let token = mint(settings, opened, user.id, &scope, ttl)?;
+            let token = mint(settings, opened, user.id, &scope, ttl).await?;
             print(
                 &json!({"access_token": token, "token_type": "Bearer", "expires_in": ttl.as_secs(), "scope": scope, "mcp_url": settings.resource()}),
             )

@@ -71,7 +71,7 @@ pub async fn add_user(
 ///
 /// # Errors
 /// An unknown scope, a lifetime over 24 hours, or a signing failure.
-pub fn mint(
+pub async fn mint(
     settings: &Settings,
     opened: &Opened,
     user: UserId,
@@ -89,7 +89,5 @@ pub fn mint(
     if ttl > Duration::from_secs(24 * 3600) || ttl < Duration::from_secs(10) {
         bail!("--ttl must be between 10s and 24h");
     }
-    Ok(opened
-        .tokens(settings)
-        .mint(user, &scopes, "platform-mcp-cli", ttl)?)
+    crate::minted::mint(settings, opened, user, &scopes, "platform-mcp-cli", ttl).await
 }

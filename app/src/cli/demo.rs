@@ -114,7 +114,7 @@ pub async fn seed(settings: &Settings, opened: &Opened) -> anyhow::Result<()> {
         None => (seed_world(opened).await.context("seeding the demo")?, true),
     };
     let ttl = Duration::from_secs(24 * 3600);
-    let token = mint(settings, opened, user.id, "data:read data:write", ttl)?;
+    let token = mint(settings, opened, user.id, "data:read data:write", ttl).await?;
     let url = settings.resource();
     print(&json!({
         "seeded": seeded,

@@ -100,7 +100,8 @@ impl ToolFailure {
             }),
             UseCaseError::Unexpected(_)
             | UseCaseError::Unavailable(_)
-            | UseCaseError::FeatureDisabled => return None,
+            | UseCaseError::FeatureDisabled
+            | UseCaseError::GrantRevoked => return None,
         };
         Some(json!({ "error": error }))
     }
@@ -109,6 +110,11 @@ impl ToolFailure {
 /// The JSON-RPC error code of a call refused because the person's `mcp` flag is off. The
 /// bearer middleware turns such an answer into `403` before it leaves the server.
 pub const FEATURE_DISABLED_CODE: i32 = -32003;
+
+/// The JSON-RPC error code of a call whose token's grant was revoked (or expired). The
+/// bearer middleware turns such an answer into `401 invalid_token` before it leaves the
+/// server.
+pub const GRANT_REVOKED_CODE: i32 = -32005;
 
 /// The JSON-RPC error code of a call that could not reach the database. The bearer
 /// middleware turns such an answer into `503` with `Retry-After`.
@@ -140,6 +146,7 @@ pub fn outcome(result: &Result<CallToolResponse, ErrorData>) -> &'static str {
         Ok(_) => "ok",
         Err(e) => match e.code.0 {
             FEATURE_DISABLED_CODE => "permission_denied",
+            GRANT_REVOKED_CODE => "unauthenticated",
             UNAVAILABLE_CODE => "unavailable",
             -32602 => "invalid_argument",
             _ => "internal",
@@ -161,6 +168,11 @@ pub fn feature_disabled() -> ErrorData {
 fn protocol_error(e: &UseCaseError, what: &str) -> ErrorData {
     match e {
         UseCaseError::FeatureDisabled => feature_disabled(),
+        UseCaseError::GrantRevoked => ErrorData::new(
+            rmcp::model::ErrorCode(GRANT_REVOKED_CODE),
+            "the access token's grant was revoked; sign in again",
+            None,
+        ),
         UseCaseError::Unavailable(_) => {
             tracing::warn!(cause = %e, "{what} found the database unavailable");
             ErrorData::new(

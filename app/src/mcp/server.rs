@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use domain::usecases::Ports;
 
-use super::failure::{FEATURE_DISABLED_CODE, ToolFailure, UNAVAILABLE_CODE, outcome};
+use super::failure::{
+    FEATURE_DISABLED_CODE, GRANT_REVOKED_CODE, ToolFailure, UNAVAILABLE_CODE, outcome,
+};
 use crate::auth::middleware::{FlagGate, RateLimited};
 use crate::http::RequestSpan;
 use crate::metrics::Metrics;
@@ -61,6 +63,7 @@ impl PlatformMcp {
         if let Some(gate) = gate {
             match &result {
                 Err(e) if e.code.0 == FEATURE_DISABLED_CODE => gate.off(),
+                Err(e) if e.code.0 == GRANT_REVOKED_CODE => gate.revoked(),
                 Err(e) if e.code.0 == UNAVAILABLE_CODE => gate.unavailable(),
                 Ok(rmcp::model::CallToolResponse::Complete(r)) if r.is_error != Some(true) => {
                     gate.on();

@@ -23,6 +23,7 @@ pub struct Query {
     state: Option<String>,
     scope: Option<String>,
     resource: Option<String>,
+    prompt: Option<String>,
 }
 
 impl From<Query> for AuthorizationQuery {
@@ -36,6 +37,7 @@ impl From<Query> for AuthorizationQuery {
             state: q.state,
             scope: q.scope,
             resource: q.resource,
+            prompt: q.prompt,
         }
     }
 }

@@ -10,6 +10,7 @@ mod cimd;
 mod clients;
 mod connections;
 mod consent;
+mod consent_page;
 pub mod crypto;
 mod errors;
 mod login;

@@ -41,6 +41,7 @@ fieldset{border:0;margin:0;padding:0;min-width:0}legend{font-weight:600;padding:
 .choice:has(input:checked){border-color:#2457d6;background:#f0f4fe;box-shadow:inset 0 0 0 1px #2457d6}\
 .choice input{flex:none;width:1.25rem;height:1.25rem;margin:.15rem 0 0;accent-color:#2457d6}\
 .choice strong{display:block}.choice .scope{display:block;margin-top:.15rem;color:#5b6475;font-size:.85rem}\
+.projects{margin:.25rem 0 .75rem 2rem}.project{display:flex;gap:.6rem;align-items:center;margin:.35rem 0;font-weight:400}.project input{width:1.1rem;height:1.1rem;accent-color:#2457d6}\
 .buttons{display:flex;gap:.75rem;margin:1.25rem 0 0}\
 .connections{list-style:none;padding:0;margin:1rem 0 0}.connection{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;justify-content:space-between;padding:.75rem 0;border-top:1px solid #e3e6eb}.connection>div{flex:1;min-width:0}.connection button{flex:none}\
 .writes{flex:1 1 100%;min-width:0}.writes summary{padding:.6rem 0;font-weight:600;color:#2457d6;cursor:pointer}\
@@ -111,56 +112,6 @@ pub fn login(request: &str, csrf: &str, client_name: &str, problem: Option<&str>
             escape(client_name),
             escape(request),
             escape(csrf)
-        ),
-    )
-}
-
-/// What the consent page shows.
-pub struct ConsentView<'a> {
-    pub request: &'a str,
-    pub csrf: &'a str,
-    pub client_name: &'a str,
-    pub client_host: &'a str,
-    pub redirect_uri: &'a str,
-    pub user_email: &'a str,
-    pub write_requested: bool,
-}
-
-/// The consent page: who asks, where it will send you, what it may do; read-only or
-/// read-write; Allow / Deny.
-#[must_use]
-pub fn consent(view: &ConsentView<'_>) -> HttpResponse {
-    let write_checked = if view.write_requested { " checked" } else { "" };
-    let read_checked = if view.write_requested { "" } else { " checked" };
-    page(
-        StatusCode::OK,
-        "Allow access?",
-        &format!(
-            "<h1>Allow {name} to access your projects?</h1>\
-             <dl class=\"facts\">\
-             <div><dt>App</dt><dd>{name}</dd></div>\
-             <div><dt>Host</dt><dd>{host}</dd></div>\
-             <div><dt>Returns you to</dt><dd><code>{redirect}</code></dd></div>\
-             <div><dt>Signed in as</dt><dd>{email}</dd></div></dl>\
-             <p>It will act as you on the Business Platform: list your projects and their data types, and work with the entries you can access.</p>\
-             <p class=\"muted\">Allow only if you started this from {name} and you recognise {host}.</p>\
-             <form method=\"post\" action=\"/oauth/consent\">\
-             <input type=\"hidden\" name=\"request\" value=\"{request}\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <fieldset><legend>Access</legend>\
-             <label class=\"choice\"><input type=\"radio\" name=\"access\" value=\"read\"{read_checked}>\
-             <span><strong>Read only</strong>See projects, types and entries.<span class=\"scope\">data:read</span></span></label>\
-             <label class=\"choice\"><input type=\"radio\" name=\"access\" value=\"write\"{write_checked}>\
-             <span><strong>Read and write</strong>Also create, change and delete entries.<span class=\"scope\">data:read data:write</span></span></label>\
-             </fieldset>\
-             <div class=\"buttons\"><button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\
-             <button class=\"primary\" type=\"submit\" name=\"decision\" value=\"allow\">Allow</button></div></form>",
-            name = escape(view.client_name),
-            host = escape(view.client_host),
-            email = escape(view.user_email),
-            redirect = escape(view.redirect_uri),
-            request = escape(view.request),
-            csrf = escape(view.csrf),
         ),
     )
 }

@@ -1,5 +1,6 @@
 //! `POST /oauth/revoke` (RFC 7009, `domain::usecases::grants::revoke_token`): revokes the
-//! refresh token's whole family. Always 200 for an authenticated client, whether or not the
+//! grant of a refresh token or of one of our access tokens (the person's approval of the
+//! client, every refresh family of it, and so every access token naming it). Always 200 for an authenticated client, whether or not the
 //! token was known or its own (§2.2), so the answer reveals nothing.
 
 use actix_web::http::header;
@@ -25,9 +26,21 @@ pub async fn revoke(
 ) -> HttpResponse {
     let form = form.into_inner();
     let credentials = clients::presented(&req, form.client_id, form.client_secret);
-    match revoke_token(&state.grants, &credentials, form.token.as_deref()).await {
+    // An access token of ours names its grant; anything else is looked up as a refresh token.
+    let access = form
+        .token
+        .as_deref()
+        .and_then(|t| state.tokens.verify(t).ok());
+    match revoke_token(
+        &state.grants,
+        &credentials,
+        form.token.as_deref(),
+        access.as_ref(),
+    )
+    .await
+    {
         Ok(Revocation::Revoked { client_id }) => {
-            tracing::info!(client = %client_id, "refresh token family revoked");
+            tracing::info!(client = %client_id, "grant revoked");
         }
         Ok(Revocation::NotTheClients { client_id }) => {
             tracing::info!(client = %client_id, "refused to revoke another client's token");

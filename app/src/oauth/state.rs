@@ -59,6 +59,7 @@ impl OAuthState {
                 codes: grants.clone(),
                 refresh: grants.clone(),
                 consents: grants.clone(),
+                personal_tokens: grants.clone(),
                 sessions: grants.clone(),
                 pending: grants,
                 directory,

@@ -71,6 +71,7 @@ fn respond(state: &OAuthState, issued: &Issued) -> HttpResponse {
         issued.user,
         &scopes,
         &issued.client_id,
+        issued.grant,
         state.access_token_ttl,
     ) {
         Ok(access) => access,

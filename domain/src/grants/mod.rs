@@ -12,14 +12,16 @@ mod ports;
 
 pub use model::{
     AuthorizationCode, BrowserSession, ClientSource, Consent, NewRefreshToken, OAuthClient,
-    Pending, Redemption, RefreshToken, Rotation, TokenFamily, client_id_for,
+    PERSONAL_TOKEN_PREFIX, Pending, PersonalToken, Redemption, RefreshToken, Rotation, TokenFamily,
+    client_id_for,
 };
 pub use ports::{
     AuthorizationCodes, BrowserSessions, ClientDocument, ClientDocuments, ClientRegistry, Consents,
-    ExpiredGrants, PendingRequests, RefreshFamilies, SecretError, Secrets,
+    ExpiredGrants, PendingRequests, PersonalTokens, RefreshFamilies, SecretError, Secrets,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use ports::{
     MockAuthorizationCodes, MockBrowserSessions, MockClientDocuments, MockClientRegistry,
-    MockConsents, MockExpiredGrants, MockPendingRequests, MockRefreshFamilies, MockSecrets,
+    MockConsents, MockExpiredGrants, MockPendingRequests, MockPersonalTokens, MockRefreshFamilies,
+    MockSecrets,
 };

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::model::UserId;
+use crate::model::{GrantId, GrantProjects, UserId};
 
 /// How a client became known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +135,30 @@ pub enum Redemption {
 pub struct TokenFamily {
     pub family: Uuid,
     pub client_id: String,
+    /// The person the family's grant is for.
+    pub user: UserId,
+}
+
+/// The prefix of every personal access token, so secret scanners can find one.
+pub const PERSONAL_TOKEN_PREFIX: &str = "pmcp_pat_";
+
+/// A personal access token as storage keeps it (the secret only as its hash). Its id is
+/// the grant it acts under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonalToken {
+    pub id: GrantId,
+    pub user: UserId,
+    /// The person's own name for it ("nightly export").
+    pub name: String,
+    /// SHA-256 (hex) of the whole token, prefix included.
+    pub token_hash: String,
+    pub projects: GrantProjects,
+    /// Read-only (`data:read`) rather than read-write.
+    pub read_only: bool,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// When it last reached `/mcp` (stamped at most once a minute per instance).
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 /// A refresh token of a family.
@@ -161,11 +185,17 @@ pub enum Rotation {
     Unknown,
 }
 
-/// A person's remembered approval of a client.
+/// A person's remembered approval of a client: the grant its access tokens name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Consent {
     pub user: UserId,
     pub client_id: String,
+    /// The grant's id (the tokens' `grant` claim): new for every approval given on the
+    /// consent page, so tokens of an earlier choice or a revoked consent never return.
+    pub grant: GrantId,
+    /// The projects the approval reaches.
+    pub projects: GrantProjects,
+    /// The data scopes granted (`data:read`, and `data:write` unless read-only).
     pub scopes: Vec<String>,
     pub granted_at: DateTime<Utc>,
     /// When an access token of this client last reached `/mcp` for the person (stamped at

@@ -9,10 +9,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
 use super::model::{
-    AuthorizationCode, BrowserSession, Consent, NewRefreshToken, OAuthClient, Pending, Redemption,
-    Rotation, TokenFamily,
+    AuthorizationCode, BrowserSession, Consent, NewRefreshToken, OAuthClient, Pending,
+    PersonalToken, Redemption, Rotation, TokenFamily,
 };
-use crate::model::UserId;
+use crate::model::{GrantId, UserId};
 use crate::ports::StoreError;
 
 /// The clients the server knows (registered, added by the operator, or cached from a
@@ -85,8 +85,9 @@ pub trait RefreshFamilies: Send + Sync + 'static {
 pub trait Consents: Send + Sync + 'static {
     /// The remembered consent of `user` for `client_id`.
     async fn consent(&self, user: UserId, client_id: &str) -> Result<Option<Consent>, StoreError>;
-    /// Remembers (or replaces) a consent. A replaced consent keeps its stored
-    /// `last_used_at`.
+    /// Remembers (or replaces) a consent, with its grant id and projects. A replaced
+    /// consent keeps its stored `last_used_at`; its old grant id is gone, so the tokens
+    /// naming it fail on their next call.
     async fn put_consent(&self, consent: &Consent) -> Result<(), StoreError>;
     /// Records that `user`'s token of `client_id` was used at `at` (kept only when later
     /// than the stored time); nothing when there is no such consent.
@@ -101,6 +102,32 @@ pub trait Consents: Send + Sync + 'static {
     async fn revoke_consent(&self, user: UserId, client_id: &str) -> Result<bool, StoreError>;
     /// Every consent of `user`, newest first.
     async fn consents_of(&self, user: UserId) -> Result<Vec<Consent>, StoreError>;
+}
+
+/// Personal access tokens (storage keeps their hashes).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait PersonalTokens: Send + Sync + 'static {
+    /// Stores a new token. MUST return `AlreadyExists` for an id or hash already stored
+    /// and `Missing` for an unknown user.
+    async fn put_token(&self, token: &PersonalToken) -> Result<(), StoreError>;
+    /// The token with this hash, unless it expired by `now`.
+    async fn token_by_hash(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PersonalToken>, StoreError>;
+    /// Every token of `user` not expired by `now`, newest first.
+    async fn tokens_of(
+        &self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<PersonalToken>, StoreError>;
+    /// Deletes `user`'s token `id`; false when they have none such.
+    async fn revoke_token(&self, user: UserId, id: GrantId) -> Result<bool, StoreError>;
+    /// Records that token `id` was used at `at` (kept only when later than the stored
+    /// time); nothing when there is no such token.
+    async fn touch_token(&self, id: GrantId, at: DateTime<Utc>) -> Result<(), StoreError>;
 }
 
 /// Browser login sessions (the cookie holds the id; storage its hash).
@@ -140,7 +167,8 @@ pub trait PendingRequests: Send + Sync + 'static {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ExpiredGrants: Send + Sync + 'static {
-    /// Deletes what expired before `now` (clients, codes, tokens, sessions, pending);
+    /// Deletes what expired before `now` (clients, codes, refresh and personal tokens,
+    /// sessions, pending);
     /// returns how many records went.
     async fn purge_expired(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 }

@@ -67,6 +67,7 @@ macro_rules! uuid_id {
 uuid_id!(ProjectId, "project id");
 uuid_id!(EntryId, "entry id");
 uuid_id!(UserId, "user id");
+uuid_id!(GrantId, "grant id");
 
 /// A type's `collectionName`: `^[a-z][a-z0-9_]{0,62}$`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -2,6 +2,7 @@
 
 mod access;
 mod entry;
+mod grant;
 mod history;
 mod idempotency_key;
 mod ids;
@@ -13,9 +14,10 @@ mod type_def;
 
 pub use access::{Access, CreationAccess, Operation};
 pub use entry::{Entry, format_time};
+pub use grant::GrantProjects;
 pub use history::{ADMIN_CLIENT, Action, HistoryRecord, Origin};
 pub use idempotency_key::{IdempotencyKey, IdempotencyKeyError};
-pub use ids::{CollectionName, EntryId, IdError, ProjectId, UserId};
+pub use ids::{CollectionName, EntryId, GrantId, IdError, ProjectId, UserId};
 pub use principal::{MCP_FLAG, Principal, SCOPE_READ, SCOPE_WRITE};
 pub use project::{Member, Membership, Project, User};
 pub use role::{Role, RoleError};

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::ids::UserId;
+use super::ids::{GrantId, UserId};
 
 /// The scope that allows reading project data.
 pub const SCOPE_READ: &str = "data:read";
@@ -19,6 +19,7 @@ pub struct Principal {
     user: UserId,
     scopes: BTreeSet<String>,
     client_id: String,
+    grant: Option<GrantId>,
 }
 
 impl Principal {
@@ -30,7 +31,23 @@ impl Principal {
             user,
             scopes,
             client_id,
+            grant: None,
         }
+    }
+
+    /// The same caller acting under `grant` (a person's approval of the client, or a
+    /// personal access token): storage checks on every call that it still stands and
+    /// reaches the call's project.
+    #[must_use]
+    pub fn with_grant(mut self, grant: GrantId) -> Self {
+        self.grant = Some(grant);
+        self
+    }
+
+    /// The grant the caller acts under; `None` only for the operator's own tools.
+    #[must_use]
+    pub fn grant(&self) -> Option<GrantId> {
+        self.grant
     }
 
     /// The person's id.

@@ -67,6 +67,7 @@ pub(crate) fn caller(principal: &Principal, project: ProjectId) -> Result<Caller
     Ok(Caller {
         user: principal.user(),
         project,
+        grant: principal.grant(),
     })
 }
 
@@ -89,6 +90,7 @@ pub(crate) fn found<T>(
     match scoped {
         Scoped::Found(member, value) => Ok((member, value)),
         Scoped::FlagOff => Err(UseCaseError::FeatureDisabled),
+        Scoped::Revoked => Err(UseCaseError::GrantRevoked),
         Scoped::NotMember => Err(UseCaseError::not_found(Resource::Project, project)),
         Scoped::NoType => Err(match collection {
             Some(collection) => UseCaseError::not_found(Resource::Type, collection),

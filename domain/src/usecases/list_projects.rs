@@ -20,9 +20,14 @@ pub async fn list_projects(
             "this connection was not granted the data:read scope".into(),
         ));
     }
-    match ports.projects.memberships(principal.user()).await? {
+    match ports
+        .projects
+        .memberships(principal.user(), principal.grant())
+        .await?
+    {
         Gated::Open(memberships) => Ok(memberships),
         Gated::FlagOff => Err(UseCaseError::FeatureDisabled),
+        Gated::Revoked => Err(UseCaseError::GrantRevoked),
     }
 }
 
@@ -46,8 +51,8 @@ mod tests {
         let answer = expected.clone();
         f.projects
             .expect_memberships()
-            .withf(|u| u.as_uuid() == ME)
-            .return_once(move |_| Ok(Gated::Open(answer)));
+            .withf(|u, grant| u.as_uuid() == ME && grant.is_none())
+            .return_once(move |_, _| Ok(Gated::Open(answer)));
         assert_eq!(
             list_projects(&f.ports(), &principal()).await.unwrap(),
             expected
@@ -59,7 +64,7 @@ mod tests {
         let mut f = Fixture::new();
         f.projects
             .expect_memberships()
-            .return_once(|_| Ok(Gated::FlagOff));
+            .return_once(|_, _| Ok(Gated::FlagOff));
         let err = list_projects(&f.ports(), &principal()).await.unwrap_err();
         assert_eq!(err, UseCaseError::FeatureDisabled);
     }

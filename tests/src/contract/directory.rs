@@ -168,7 +168,7 @@ async fn memberships_are_the_users_own_ordered_by_name_then_id<S: Store>(store: 
     }
     store.create_project(&not_mine, other.id).await.unwrap();
     let got: Vec<(String, ProjectId, Role, String)> = store
-        .memberships(me.id)
+        .memberships(me.id, None)
         .await
         .unwrap()
         .found()
@@ -218,7 +218,7 @@ async fn setting_a_member_again_changes_their_role<S: Store>(store: Arc<S>) {
     assert!(matches!(answer, Scoped::Found(m, _) if m.role == Role::Admin));
     let roles: Vec<Role> = w
         .store
-        .memberships(dave)
+        .memberships(dave, None)
         .await
         .unwrap()
         .found()

@@ -88,7 +88,7 @@ fn tool_split() -> [String; 4] {
 /// Seeds the world the tools script expects and runs it in `mode` with a read-write token.
 async fn python_tools(server: TestServer, mode: &str) {
     let seeded = server.seed().await;
-    let token = server.rw_token(seeded.user);
+    let token = server.rw_token(seeded.user).await;
     let script = "tests/e2e/py/tools_client.py";
     let split = tool_split();
     let mut args = vec![
@@ -117,7 +117,7 @@ e2e!(python_legacy);
 
 async fn typescript(server: TestServer) {
     let seeded = server.seed().await;
-    let token = server.rw_token(seeded.user);
+    let token = server.rw_token(seeded.user).await;
     let script = "tests/e2e/node/tools_client.mjs";
     let split = tool_split();
     let mut args = vec![script, "--url", &server.mcp, "--token", &token];

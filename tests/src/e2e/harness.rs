@@ -184,18 +184,24 @@ impl TestServer {
         }
     }
 
-    /// An access token for `user` with `scopes`.
-    pub fn token(&self, user: UserId, scopes: &[&str]) -> String {
+    /// An access token for `user` with `scopes`, under a grant of its own (every project).
+    pub async fn token(&self, user: UserId, scopes: &[&str]) -> String {
         let scopes: BTreeSet<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
-        self.opened
-            .tokens(&self.settings)
-            .mint(user, &scopes, "e2e", Duration::from_secs(300))
-            .expect("mint")
+        app::minted::mint(
+            &self.settings,
+            &self.opened,
+            user,
+            &scopes,
+            "e2e",
+            Duration::from_secs(300),
+        )
+        .await
+        .expect("mint")
     }
 
     /// A read-write token for `user`.
-    pub fn rw_token(&self, user: UserId) -> String {
-        self.token(user, &["data:read", "data:write"])
+    pub async fn rw_token(&self, user: UserId) -> String {
+        self.token(user, &["data:read", "data:write"]).await
     }
 }
 

@@ -66,6 +66,7 @@ async fn a_token_for_another_audience_is_401(server: TestServer) {
             seeded.user,
             &scopes,
             "x",
+            domain::model::GrantId::from_uuid(uuid::Uuid::from_u128(1)),
             std::time::Duration::from_secs(60),
         )
         .unwrap();
@@ -79,7 +80,7 @@ e2e!(a_token_for_another_audience_is_401);
 
 async fn a_person_without_the_flag_gets_403_with_the_exact_message(server: TestServer) {
     let user = server.person("noflag@example.com", false).await;
-    let token = server.rw_token(user);
+    let token = server.rw_token(user).await;
     let response = post(&server, Some(&token), &list_tools())
         .send()
         .await
@@ -99,7 +100,7 @@ fn tool_call(name: &str, arguments: Value) -> Value {
 /// that fails before storage has its flag checked afterwards).
 async fn a_tool_call_is_403_from_the_call_after_the_flag_goes_off(server: TestServer) {
     let seeded = server.seed().await;
-    let token = server.rw_token(seeded.user);
+    let token = server.rw_token(seeded.user).await;
     let project = seeded.project.to_string();
     let create = tool_call(
         "create_data",
@@ -137,7 +138,7 @@ e2e!(a_tool_call_is_403_from_the_call_after_the_flag_goes_off);
 
 async fn a_valid_token_reaches_the_tools(server: TestServer) {
     let seeded = server.seed().await;
-    let token = server.rw_token(seeded.user);
+    let token = server.rw_token(seeded.user).await;
     let response = post(&server, Some(&token), &list_tools())
         .send()
         .await
@@ -173,7 +174,7 @@ e2e!(the_protected_resource_metadata_names_this_server);
 
 async fn the_jwks_publishes_the_key_tokens_are_signed_with(server: TestServer) {
     let seeded = server.seed().await;
-    let token = server.rw_token(seeded.user);
+    let token = server.rw_token(seeded.user).await;
     let header: Value = {
         use base64::Engine;
         let first = token.split('.').next().unwrap();

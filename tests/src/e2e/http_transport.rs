@@ -8,7 +8,7 @@ use super::http_auth::post;
 
 async fn a_foreign_host_header_is_refused(server: TestServer) {
     let seeded = server.seed().await;
-    let token = server.rw_token(seeded.user);
+    let token = server.rw_token(seeded.user).await;
     let response = post(
         &server,
         Some(&token),
@@ -24,7 +24,7 @@ e2e!(a_foreign_host_header_is_refused);
 
 async fn a_foreign_origin_is_refused(server: TestServer) {
     let seeded = server.seed().await;
-    let token = server.rw_token(seeded.user);
+    let token = server.rw_token(seeded.user).await;
     let response = post(
         &server,
         Some(&token),
@@ -40,7 +40,7 @@ e2e!(a_foreign_origin_is_refused);
 
 async fn an_oversized_body_is_413(server: TestServer) {
     let seeded = server.seed().await;
-    let token = server.rw_token(seeded.user);
+    let token = server.rw_token(seeded.user).await;
     let big = "x".repeat(server.settings.server.max_body_bytes + 1);
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"pad": big}});
     let response = post(&server, Some(&token), &body).send().await.unwrap();
@@ -71,7 +71,7 @@ async fn call(server: &TestServer, token: &str, name: &str, arguments: Value) ->
 
 async fn an_unknown_tool_is_a_protocol_error(server: TestServer) {
     let seeded = server.seed().await;
-    let token = server.rw_token(seeded.user);
+    let token = server.rw_token(seeded.user).await;
     let answer = call(&server, &token, "drop_database", json!({})).await;
     assert!(answer.get("error").is_some(), "{answer}");
 }
@@ -79,7 +79,7 @@ e2e!(an_unknown_tool_is_a_protocol_error);
 
 async fn a_missing_project_is_a_not_found_tool_result(server: TestServer) {
     let seeded = server.seed().await;
-    let token = server.rw_token(seeded.user);
+    let token = server.rw_token(seeded.user).await;
     let answer = call(
         &server,
         &token,
@@ -97,7 +97,7 @@ e2e!(a_missing_project_is_a_not_found_tool_result);
 
 async fn a_malformed_id_is_an_invalid_argument_naming_it(server: TestServer) {
     let seeded = server.seed().await;
-    let token = server.rw_token(seeded.user);
+    let token = server.rw_token(seeded.user).await;
     let answer = call(
         &server,
         &token,
@@ -113,7 +113,7 @@ e2e!(a_malformed_id_is_an_invalid_argument_naming_it);
 
 async fn a_read_only_token_calling_a_write_tool_is_403_insufficient_scope(server: TestServer) {
     let seeded = server.seed().await;
-    let token = server.token(seeded.user, &["data:read"]);
+    let token = server.token(seeded.user, &["data:read"]).await;
     let body = json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "create_data", "arguments": {"projectId": seeded.project.to_string(), "collectionName": "tasks", "data": {"title": "x"}}}});
     let response = post(&server, Some(&token), &body).send().await.unwrap();
     assert_eq!(response.status(), 403);
@@ -136,7 +136,7 @@ e2e!(a_read_only_token_calling_a_write_tool_is_403_insufficient_scope);
 
 async fn a_malformed_json_rpc_body_is_refused(server: TestServer) {
     let seeded = server.seed().await;
-    let token = server.rw_token(seeded.user);
+    let token = server.rw_token(seeded.user).await;
     let response = reqwest::Client::new()
         .post(&server.mcp)
         .bearer_auth(&token)

@@ -49,7 +49,7 @@ fn looks_like_an_id(value: &str) -> bool {
 
 async fn counts_every_call_by_tool_outcome_route_and_event(server: TestServer) {
     let seeded = server.seed().await;
-    let token = server.rw_token(seeded.user);
+    let token = server.rw_token(seeded.user).await;
     let project = seeded.project.to_string();
     let tasks = |extra: Value| {
         let mut args = json!({"projectId": project, "collectionName": "tasks"});

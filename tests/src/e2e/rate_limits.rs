@@ -35,13 +35,22 @@ fn list_projects() -> Value {
            "params": {"name": "list_projects", "arguments": {}}})
 }
 
-fn token_for_client(server: &TestServer, user: domain::model::UserId, client: &str) -> String {
+async fn token_for_client(
+    server: &TestServer,
+    user: domain::model::UserId,
+    client: &str,
+) -> String {
     let scopes: BTreeSet<String> = ["data:read".to_owned()].into();
-    server
-        .opened
-        .tokens(&server.settings)
-        .mint(user, &scopes, client, Duration::from_secs(300))
-        .unwrap()
+    app::minted::mint(
+        &server.settings,
+        &server.opened,
+        user,
+        &scopes,
+        client,
+        Duration::from_secs(300),
+    )
+    .await
+    .unwrap()
 }
 
 fn retry_after(response: &reqwest::Response) -> u64 {
@@ -54,7 +63,7 @@ fn retry_after(response: &reqwest::Response) -> u64 {
 
 async fn a_person_over_the_limit_is_told_when_to_retry(server: TestServer) {
     let seeded = server.seed().await;
-    let token = token_for_client(&server, seeded.user, "client-a");
+    let token = token_for_client(&server, seeded.user, "client-a").await;
     for _ in 0..3 {
         let response = send(&server.base, &token, &list_projects()).await;
         let body: Value = response.json().await.unwrap();
@@ -76,7 +85,7 @@ async fn a_person_over_the_limit_is_told_when_to_retry(server: TestServer) {
     assert_eq!(response.status(), 429);
     assert!(retry_after(&response) >= 1);
     // The same person through another client has a limit of its own.
-    let other = token_for_client(&server, seeded.user, "client-b");
+    let other = token_for_client(&server, seeded.user, "client-b").await;
     let response = send(&server.base, &other, &list_projects()).await;
     let body: Value = response.json().await.unwrap();
     assert_ne!(body["result"]["isError"], true, "{body}");
@@ -101,7 +110,7 @@ async fn two_instances_share_one_limit(pool: sqlx::PgPool) {
     let a = TestServer::postgres_with(pool, limited_to(4)).await;
     let b = a.second_instance().await;
     let seeded = a.seed().await;
-    let token = token_for_client(&a, seeded.user, "client-a");
+    let token = token_for_client(&a, seeded.user, "client-a").await;
     for _ in 0..4 {
         assert_eq!(send(&a.base, &token, &list_projects()).await.status(), 200);
     }

@@ -24,7 +24,7 @@ struct Checked<'a> {
 impl<'a> Checked<'a> {
     async fn new(server: &'a TestServer) -> Self {
         let seeded = server.seed().await;
-        let token = server.rw_token(seeded.user);
+        let token = server.rw_token(seeded.user).await;
         let listed = rpc(
             server,
             &token,

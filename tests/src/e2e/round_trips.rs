@@ -121,7 +121,7 @@ async fn each_tool_call_takes_one_round_trip_to_read_and_two_to_write(pool: sqlx
     })
     .await;
     let seeded = server.seed().await;
-    let token = server.rw_token(seeded.user);
+    let token = server.rw_token(seeded.user).await;
     let project = seeded.project.to_string();
     let created = call(
         &server,

@@ -272,6 +272,7 @@ impl<S: Store> World<S> {
         Caller {
             user: self.user(who),
             project,
+            grant: None,
         }
     }
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::grants::{AuthorizationCode, ClientSource, Consent, OAuthClient, Pending};
-use domain::model::UserId;
+use domain::model::{GrantId, GrantProjects, ProjectId, UserId};
 use domain::ports::StoreError;
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -72,6 +72,8 @@ impl From<CodeRow> for AuthorizationCode {
 pub(super) struct ConsentRow {
     user_id: Uuid,
     client_id: String,
+    grant_id: Uuid,
+    projects: Option<Vec<Uuid>>,
     scopes: Json<Vec<String>>,
     granted_at: DateTime<Utc>,
     last_used_at: Option<DateTime<Utc>>,
@@ -82,11 +84,27 @@ impl From<ConsentRow> for Consent {
         Consent {
             user: UserId::from_uuid(row.user_id),
             client_id: row.client_id,
+            grant: GrantId::from_uuid(row.grant_id),
+            projects: projects_from(row.projects),
             scopes: row.scopes.0,
             granted_at: row.granted_at,
             last_used_at: row.last_used_at,
         }
     }
+}
+
+/// A grant's projects as stored: `None` for all, else the chosen ids.
+pub(super) fn chosen_ids(projects: &GrantProjects) -> Option<Vec<Uuid>> {
+    projects
+        .chosen()
+        .map(|set| set.iter().map(ProjectId::as_uuid).collect())
+}
+
+/// A grant's projects from their stored form.
+pub(super) fn projects_from(stored: Option<Vec<Uuid>>) -> GrantProjects {
+    GrantProjects::from_chosen(
+        stored.map(|ids| ids.into_iter().map(ProjectId::from_uuid).collect()),
+    )
 }
 
 /// A pending request from its stored columns.

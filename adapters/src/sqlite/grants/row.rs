@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use domain::grants::{
     AuthorizationCode, BrowserSession, ClientSource, Consent, OAuthClient, Pending, RefreshToken,
 };
-use domain::model::UserId;
+use domain::model::{GrantId, GrantProjects, ProjectId, UserId};
 use domain::ports::StoreError;
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -22,7 +22,7 @@ pub(super) fn parse_time(column: &str, raw: &str) -> Result<DateTime<Utc>, Store
         .map_err(|e| corrupt(column, e))
 }
 
-fn parse_user(column: &str, raw: &str) -> Result<UserId, StoreError> {
+pub(super) fn parse_user(column: &str, raw: &str) -> Result<UserId, StoreError> {
     parse_uuid(column, raw).map(UserId::from_uuid)
 }
 
@@ -121,6 +121,8 @@ impl TryFrom<RefreshRow> for RefreshToken {
 pub(super) struct ConsentRow {
     user_id: String,
     client_id: String,
+    grant_id: Option<String>,
+    projects: Option<String>,
     scopes: Json<Vec<String>>,
     granted_at: String,
     last_used_at: Option<String>,
@@ -138,10 +140,37 @@ impl TryFrom<ConsentRow> for Consent {
                 .as_deref()
                 .map(|t| parse_time("oauth_consents.last_used_at", t))
                 .transpose()?,
+            grant: GrantId::from_uuid(parse_uuid(
+                "oauth_consents.grant_id",
+                row.grant_id.as_deref().unwrap_or_default(),
+            )?),
+            projects: projects_from("oauth_consents.projects", row.projects.as_deref())?,
             client_id: row.client_id,
             scopes: row.scopes.0,
         })
     }
+}
+
+/// A grant's projects as stored: NULL for all, else a JSON array of ids.
+pub(super) fn chosen_text(projects: &GrantProjects) -> Result<Option<String>, StoreError> {
+    projects
+        .chosen()
+        .map(super::super::rows::json_text)
+        .transpose()
+}
+
+/// A grant's projects from their stored form.
+pub(in crate::sqlite) fn projects_from(
+    column: &str,
+    stored: Option<&str>,
+) -> Result<GrantProjects, StoreError> {
+    stored
+        .map(|raw| {
+            serde_json::from_str::<std::collections::BTreeSet<ProjectId>>(raw)
+                .map_err(|e| corrupt(column, e))
+        })
+        .transpose()
+        .map(GrantProjects::from_chosen)
 }
 
 #[derive(sqlx::FromRow)]

@@ -36,6 +36,9 @@ pub struct AuthorizationQuery {
     pub state: Option<String>,
     pub scope: Option<String>,
     pub resource: Option<String>,
+    /// OpenID Connect's `prompt`: `consent` shows the consent page even when the person
+    /// approved this client before (other values change nothing).
+    pub prompt: Option<String>,
 }
 
 /// Where the browser goes next.
@@ -76,11 +79,16 @@ pub async fn start_authorization(
         (None, _) => return Err(invalid("redirect_uri is missing")),
     };
     let mut request = check(g, query, &client, redirect_uri)?;
-    if let Some(user) = browser::current_user(g, browser).await?
+    if !request.force_consent
+        && let Some(user) = browser::current_user(g, browser).await?
         && let Some(consent) = g.consents.consent(user, &request.client_id).await?
-        && request.covered_by(&consent.scopes)
     {
-        return Ok(Authorized::Code(issue_code(g, &request, user, true).await?));
+        // The stored choice is reused as it is (projects and read-only included); the
+        // person changes it with prompt=consent or by revoking.
+        let write = consent.scopes.iter().any(|s| s == SCOPE_WRITE);
+        return Ok(Authorized::Code(
+            issue_code(g, &request, user, write).await?,
+        ));
     }
     let id = g.secrets.new_secret()?;
     let binding = browser::binding(g, browser)?;
@@ -121,6 +129,7 @@ fn within_limits(q: &AuthorizationQuery) -> Result<(), GrantError> {
     too_long("state", &q.state, MAX_STATE_BYTES)?;
     too_long("scope", &q.scope, MAX_PARAMETER_BYTES)?;
     too_long("resource", &q.resource, MAX_PARAMETER_BYTES)?;
+    too_long("prompt", &q.prompt, MAX_PARAMETER_BYTES)?;
     too_long("response_type", &q.response_type, MAX_PARAMETER_BYTES)?;
     too_long("code_challenge", &q.code_challenge, MAX_PARAMETER_BYTES)?;
     too_long(
@@ -197,6 +206,10 @@ fn check(
         resource,
         csrf: g.secrets.new_secret()?,
         browser: String::new(),
+        force_consent: q
+            .prompt
+            .as_deref()
+            .is_some_and(|p| p.split_whitespace().any(|v| v == "consent")),
     })
 }
 

@@ -1,6 +1,9 @@
-//! Consent: "Allow <client> to access your projects?", read-only or read-write, Allow or
-//! Deny. An approval is remembered per person × client with the data scopes granted (never
-//! more than asked), and a remembered approval covering a request skips the page.
+//! Consent: "Allow <client> to access your projects?": every project (including ones
+//! joined later) or a chosen set of the person's projects, read-only or read-write, Allow or
+//! Deny. An approval is remembered per person × client as a grant (a new grant id each
+//! time, its projects, the data scopes granted, never more than asked); a remembered
+//! approval is reused as it is and skips the page, unless the client sent
+//! `prompt=consent`.
 
 use super::GrantPorts;
 use super::browser::{self, Browser, consent_token, form_expired, pending_request};
@@ -8,7 +11,7 @@ use super::error::GrantError;
 use super::issue_code::{IssuedCode, issue_code};
 use super::request::AuthRequest;
 use crate::grants::Consent;
-use crate::model::UserId;
+use crate::model::{GrantId, GrantProjects, Membership, SCOPE_WRITE, UserId};
 
 /// What to show for a pending request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +21,7 @@ pub enum ConsentStep {
     /// A remembered approval covers it: back to the client with a code.
     Remembered(IssuedCode),
     /// Ask the person.
-    Ask(ConsentPrompt),
+    Ask(Box<ConsentPrompt>),
 }
 
 /// What the consent page shows, and the token its form must return.
@@ -27,6 +30,10 @@ pub struct ConsentPrompt {
     pub request: AuthRequest,
     pub user_email: String,
     pub form_token: String,
+    /// The person's projects (name, role), to choose from.
+    pub projects: Vec<Membership>,
+    /// What they chose for this client before (`prompt=consent`), to start from.
+    pub previous: Option<Consent>,
 }
 
 /// The person's answer on the consent page.
@@ -37,6 +44,8 @@ pub struct Decision {
     pub allow: bool,
     /// Read-write rather than read-only (granted only if asked for).
     pub write: bool,
+    /// The projects the approval reaches: all, or some of the person's.
+    pub projects: GrantProjects,
 }
 
 /// The consent step of pending request `id`.
@@ -53,10 +62,12 @@ pub async fn show_consent(
     let Some(user) = browser::current_user(g, browser).await? else {
         return Ok(ConsentStep::Login);
     };
-    if let Some(consent) = g.consents.consent(user, &request.client_id).await?
-        && request.covered_by(&consent.scopes)
+    let previous = g.consents.consent(user, &request.client_id).await?;
+    if let Some(consent) = &previous
+        && !request.force_consent
     {
-        return finish(g, id, &request, user, true)
+        let write = consent.scopes.iter().any(|s| s == SCOPE_WRITE);
+        return finish(g, id, &request, user, write)
             .await
             .map(ConsentStep::Remembered);
     }
@@ -66,11 +77,14 @@ pub async fn show_consent(
     let Some(form_token) = consent_token(g, browser, &request.csrf) else {
         return Ok(ConsentStep::Login);
     };
-    Ok(ConsentStep::Ask(ConsentPrompt {
+    let projects = g.directory.memberships_of(user).await?;
+    Ok(ConsentStep::Ask(Box::new(ConsentPrompt {
         request,
         user_email: person.email,
         form_token,
-    }))
+        projects,
+        previous,
+    })))
 }
 
 /// The person's decision on pending request `id`: `None` when they must log in first.
@@ -102,11 +116,14 @@ pub async fn decide_consent(
             GrantError::AccessDenied("the person denied access".into()).to_client(request.back())
         );
     }
+    let projects = chosen_projects(g, user, &decision.projects).await?;
     g.consents
         .put_consent(&Consent {
             last_used_at: None,
             user,
             client_id: request.client_id.clone(),
+            grant: GrantId::from_uuid(g.ids.new_id()),
+            projects,
             scopes: request.data_scopes(decision.write),
             granted_at: g.clock.now(),
         })
@@ -114,6 +131,36 @@ pub async fn decide_consent(
     finish(g, id, &request, user, decision.write)
         .await
         .map(Some)
+}
+
+/// The projects chosen, once each is one of the person's own (a form naming another is
+/// refused: it was not offered) and at least one is.
+///
+/// # Errors
+/// `InvalidRequest` naming what to change; storage failures.
+pub async fn chosen_projects(
+    g: &GrantPorts,
+    user: UserId,
+    chosen: &GrantProjects,
+) -> Result<GrantProjects, GrantError> {
+    let GrantProjects::Only(set) = chosen else {
+        return Ok(GrantProjects::All);
+    };
+    if set.is_empty() {
+        return Err(GrantError::InvalidRequest(
+            "choose at least one project, or all projects".into(),
+        ));
+    }
+    let own = g.directory.memberships_of(user).await?;
+    if let Some(other) = set
+        .iter()
+        .find(|p| !own.iter().any(|m| m.project.id == **p))
+    {
+        return Err(GrantError::InvalidRequest(format!(
+            "project {other} is not one of yours; choose among the projects listed"
+        )));
+    }
+    Ok(chosen.clone())
 }
 
 /// Takes the pending request (single use) and issues the code.

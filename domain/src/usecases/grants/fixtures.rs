@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{AuthRequest, Browser, GrantPolicy, GrantPorts};
 use crate::grants::{
     AuthorizationCode, ClientSource, MockAuthorizationCodes, MockBrowserSessions,
-    MockClientDocuments, MockClientRegistry, MockConsents, MockPendingRequests,
+    MockClientDocuments, MockClientRegistry, MockConsents, MockPendingRequests, MockPersonalTokens,
     MockRefreshFamilies, OAuthClient, Pending, SecretError, Secrets,
 };
 use crate::model::UserId;
@@ -93,6 +93,7 @@ pub struct Mocks {
     pub codes: MockAuthorizationCodes,
     pub refresh: MockRefreshFamilies,
     pub consents: MockConsents,
+    pub personal_tokens: MockPersonalTokens,
     pub sessions: MockBrowserSessions,
     pub pending: MockPendingRequests,
     pub directory: MockDirectory,
@@ -107,6 +108,7 @@ impl Mocks {
             codes: Arc::new(self.codes),
             refresh: Arc::new(self.refresh),
             consents: Arc::new(self.consents),
+            personal_tokens: Arc::new(self.personal_tokens),
             sessions: Arc::new(self.sessions),
             pending: Arc::new(self.pending),
             directory: Arc::new(self.directory),
@@ -118,6 +120,13 @@ impl Mocks {
             ids: Arc::new(FixedIds),
             policy: policy(),
         }
+    }
+
+    /// [`me`] approved [`client`] (see [`consent`]).
+    pub fn consented(&mut self) {
+        self.consents
+            .expect_consent()
+            .returning(|_, _| Ok(Some(consent())));
     }
 
     /// `client` is stored (any lookup of its id finds it).
@@ -207,6 +216,25 @@ pub fn request() -> AuthRequest {
         resource: RESOURCE.into(),
         csrf: "csrf-1".into(),
         browser: h(BINDING),
+        force_consent: false,
+    }
+}
+
+/// The grant of [`me`]'s approval of [`client`].
+pub fn grant() -> crate::model::GrantId {
+    crate::model::GrantId::from_uuid(uuid::Uuid::from_u128(0x6a))
+}
+
+/// [`me`]'s approval of [`client`] (read-write, every project), as stored.
+pub fn consent() -> crate::grants::Consent {
+    crate::grants::Consent {
+        user: me(),
+        client_id: CLIENT.into(),
+        grant: grant(),
+        projects: crate::model::GrantProjects::All,
+        scopes: vec!["data:read".into(), "data:write".into()],
+        granted_at: now(),
+        last_used_at: None,
     }
 }
 

@@ -10,7 +10,7 @@ use chrono::TimeDelta;
 
 use crate::grants::{
     AuthorizationCodes, BrowserSessions, ClientDocuments, ClientRegistry, Consents,
-    PendingRequests, RefreshFamilies, Secrets,
+    PendingRequests, PersonalTokens, RefreshFamilies, Secrets,
 };
 use crate::ports::{Clock, Directory, IdGenerator, IdentityProvider};
 
@@ -42,7 +42,9 @@ pub use clients::{
 pub use connections::{
     Connection, CsrfPair, connections, connections_csrf, revoke_connection, sign_in_for_connections,
 };
-pub use consent::{ConsentPrompt, ConsentStep, Decision, decide_consent, show_consent};
+pub use consent::{
+    ConsentPrompt, ConsentStep, Decision, chosen_projects, decide_consent, show_consent,
+};
 pub use error::{ClientRedirect, GrantError, Replay};
 pub use issue_code::IssuedCode;
 pub use issued::Issued;
@@ -64,6 +66,7 @@ pub struct GrantPorts {
     pub codes: Arc<dyn AuthorizationCodes>,
     pub refresh: Arc<dyn RefreshFamilies>,
     pub consents: Arc<dyn Consents>,
+    pub personal_tokens: Arc<dyn PersonalTokens>,
     pub sessions: Arc<dyn BrowserSessions>,
     pub pending: Arc<dyn PendingRequests>,
     pub directory: Arc<dyn Directory>,

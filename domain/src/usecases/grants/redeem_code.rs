@@ -4,7 +4,7 @@
 
 use super::GrantPorts;
 use super::error::{GrantError, Replay};
-use super::issued::{Issued, new_refresh_token};
+use super::issued::{Issued, new_refresh_token, under_consent};
 use crate::grants::{ClientSource, OAuthClient, Redemption};
 
 /// What the client presents with the code.
@@ -70,10 +70,13 @@ pub(super) async fn redeem_code(
         // A registration that gets used is kept.
         g.clients.extend_client(&client.client_id, None).await?;
     }
+    let (grant, scopes) =
+        under_consent(g, code.user, &client.client_id, code.family, code.scopes).await?;
     Ok(Issued {
         user: code.user,
-        scopes: code.scopes,
+        scopes,
         client_id: client.client_id.clone(),
+        grant,
         refresh_token: raw,
     })
 }

@@ -25,6 +25,9 @@ pub struct AuthRequest {
     /// browser can log in or consent on it.
     #[serde(default)]
     pub browser: String,
+    /// `prompt=consent`: ask the person even if they approved this client before.
+    #[serde(default)]
+    pub force_consent: bool,
 }
 
 impl AuthRequest {
@@ -50,13 +53,6 @@ impl AuthRequest {
             .collect();
         scopes.extend(self.data_scopes(write));
         scopes
-    }
-
-    /// True when a remembered approval of `granted` covers everything this request may
-    /// be given.
-    #[must_use]
-    pub fn covered_by(&self, granted: &[String]) -> bool {
-        self.data_scopes(true).iter().all(|s| granted.contains(s))
     }
 
     /// Where the answer goes once the person acted.

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::GrantPorts;
 use super::error::{GrantError, Replay};
-use super::issued::{Issued, new_refresh_token};
+use super::issued::{Issued, new_refresh_token, under_consent};
 use crate::grants::{OAuthClient, Rotation};
 
 /// Rotates `presented` for the authenticated `client`, granting `scope` when given (a
@@ -71,10 +71,13 @@ pub(super) async fn rotate_refresh(
         Some(asked) => narrowed(asked, &old.scopes)?,
         None => old.scopes.clone(),
     };
+    let (grant, scopes) =
+        under_consent(g, old.user, &client.client_id, family.family, scopes).await?;
     Ok(Issued {
         user: old.user,
         scopes,
         client_id: client.client_id.clone(),
+        grant,
         refresh_token: raw,
     })
 }

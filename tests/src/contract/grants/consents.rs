@@ -4,16 +4,26 @@
 use std::sync::Arc;
 
 use domain::grants::{Consent, Rotation};
-use domain::model::UserId;
+use domain::model::{GrantId, GrantProjects, UserId};
 
 use super::{Grants, at, issue, new_token, next, person, refresh};
 use crate::support::Store;
+
+/// The grant id of `user`'s consent for `client_id` in these scenarios: one per pair.
+pub(super) fn grant_of(user: UserId, client_id: &str) -> GrantId {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hash::hash(client_id, &mut hasher);
+    let client = u128::from(std::hash::Hasher::finish(&hasher));
+    GrantId::from_uuid(uuid::Uuid::from_u128(user.as_uuid().as_u128() ^ client))
+}
 
 fn consent(user: UserId, client_id: &str, granted_s: i64) -> Consent {
     Consent {
         last_used_at: None,
         user,
         client_id: client_id.into(),
+        grant: grant_of(user, client_id),
+        projects: GrantProjects::All,
         scopes: vec!["openid".into(), "data:read".into()],
         granted_at: at(granted_s),
     }

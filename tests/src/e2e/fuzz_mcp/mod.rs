@@ -84,7 +84,7 @@ async fn world() -> World {
     // ~720 requests with one token: more than a person's rate limit may allow.
     let server = TestServer::sqlite_with(|s| s.limits.mcp_per_minute = 0).await;
     let seeded = server.seed().await;
-    let token = server.rw_token(seeded.user);
+    let token = server.rw_token(seeded.user).await;
     let mut world = World {
         token,
         project: seeded.project.to_string(),

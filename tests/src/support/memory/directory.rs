@@ -2,13 +2,17 @@
 //! case-insensitively, upstream identity, collection per project) and references.
 
 use async_trait::async_trait;
-use domain::model::{Project, ProjectId, Role, TypeDef, User, UserId};
-use domain::ports::{Directory, FeatureFlags, StoreError};
+use domain::model::{GrantId, Membership, Project, ProjectId, Role, TypeDef, User, UserId};
+use domain::ports::{Directory, FeatureFlags, Standing, StoreError};
 
 use super::MemoryStore;
 
 #[async_trait]
 impl Directory for MemoryStore {
+    async fn memberships_of(&self, user: UserId) -> Result<Vec<Membership>, StoreError> {
+        Ok(self.with(|s| s.memberships_of(user)))
+    }
+
     async fn create_user(&self, user: &User) -> Result<(), StoreError> {
         self.with(|s| {
             let email = user.email.to_lowercase();
@@ -129,6 +133,28 @@ impl FeatureFlags for MemoryStore {
                 .get(&(user, flag.to_owned()))
                 .copied()
                 .unwrap_or(false)
+        }))
+    }
+
+    async fn standing(
+        &self,
+        user: UserId,
+        flag: &str,
+        grant: Option<GrantId>,
+    ) -> Result<Standing, StoreError> {
+        Ok(self.with(|s| {
+            if s.grants.reach(user, grant, chrono::Utc::now()).is_none() {
+                Standing::Revoked
+            } else if s
+                .flags
+                .get(&(user, flag.to_owned()))
+                .copied()
+                .unwrap_or(false)
+            {
+                Standing::Open
+            } else {
+                Standing::FlagOff
+            }
         }))
     }
 }

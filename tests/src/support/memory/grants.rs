@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use domain::grants::{
     AuthorizationCode, AuthorizationCodes, BrowserSession, BrowserSessions, ClientRegistry,
     Consent, Consents, ExpiredGrants, NewRefreshToken, OAuthClient, Pending, PendingRequests,
-    Redemption, RefreshFamilies, RefreshToken, Rotation, TokenFamily,
+    PersonalToken, Redemption, RefreshFamilies, RefreshToken, Rotation, TokenFamily,
 };
-use domain::model::UserId;
+use domain::model::{GrantId, GrantProjects, UserId};
 use domain::ports::StoreError;
 use uuid::Uuid;
 
@@ -30,11 +30,36 @@ pub(in crate::support) struct Grants {
     codes: BTreeMap<String, (AuthorizationCode, bool)>,
     refresh: BTreeMap<String, StoredRefresh>,
     consents: BTreeMap<(UserId, String), Consent>,
+    pub(super) tokens: BTreeMap<GrantId, PersonalToken>,
     sessions: BTreeMap<String, BrowserSession>,
     pending: BTreeMap<String, Pending>,
 }
 
 impl Grants {
+    /// The projects `grant` reaches for `user` at `now` (every project without one);
+    /// `None` when it was revoked or expired.
+    pub(super) fn reach(
+        &self,
+        user: UserId,
+        grant: Option<GrantId>,
+        now: DateTime<Utc>,
+    ) -> Option<GrantProjects> {
+        let Some(grant) = grant else {
+            return Some(GrantProjects::All);
+        };
+        let consent = self
+            .consents
+            .values()
+            .find(|c| c.grant == grant && c.user == user)
+            .map(|c| c.projects.clone());
+        consent.or_else(|| {
+            self.tokens
+                .get(&grant)
+                .filter(|t| t.user == user && t.expires_at > now)
+                .map(|t| t.projects.clone())
+        })
+    }
+
     fn revoke(&mut self, family: Uuid) {
         for stored in self.refresh.values_mut() {
             if stored.token.family == family {
@@ -44,7 +69,7 @@ impl Grants {
     }
 }
 
-fn require_user(s: &Inner, user: UserId) -> Result<(), StoreError> {
+pub(super) fn require_user(s: &Inner, user: UserId) -> Result<(), StoreError> {
     if s.users.iter().any(|u| u.id == user) {
         Ok(())
     } else {
@@ -190,6 +215,7 @@ impl RefreshFamilies for MemoryStore {
             s.grants.refresh.get(token_hash).map(|t| TokenFamily {
                 family: t.token.family,
                 client_id: t.token.client_id.clone(),
+                user: t.token.user,
             })
         }))
     }
@@ -343,18 +369,21 @@ impl ExpiredGrants for MemoryStore {
                 + g.codes.len()
                 + g.refresh.len()
                 + g.sessions.len()
-                + g.pending.len();
+                + g.pending.len()
+                + g.tokens.len();
             g.clients
                 .retain(|_, c| c.expires_at.is_none_or(|t| t > now));
             g.codes.retain(|_, (c, _)| c.expires_at > now);
             g.refresh.retain(|_, t| t.token.expires_at > now);
             g.sessions.retain(|_, x| x.expires_at > now);
             g.pending.retain(|_, p| p.expires_at > now);
+            g.tokens.retain(|_, t| t.expires_at > now);
             let after = g.clients.len()
                 + g.codes.len()
                 + g.refresh.len()
                 + g.sessions.len()
-                + g.pending.len();
+                + g.pending.len()
+                + g.tokens.len();
             (before - after) as u64
         }))
     }

@@ -10,13 +10,14 @@ mod directory;
 mod grants;
 mod history;
 mod previews;
+mod tokens;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
 use domain::model::{
-    CollectionName, Entry, EntryId, IdempotencyKey, MCP_FLAG, Member, Membership, Project,
+    CollectionName, Entry, EntryId, GrantId, IdempotencyKey, MCP_FLAG, Member, Membership, Project,
     ProjectId, Role, TypeDef, User, UserId,
 };
 use domain::ports::{
@@ -65,21 +66,34 @@ fn flat(e: &Entry) -> Value {
 }
 
 impl Inner {
+    pub(super) fn flag_on(&self, user: UserId) -> bool {
+        self.flags
+            .get(&(user, MCP_FLAG.to_owned()))
+            .copied()
+            .unwrap_or(false)
+    }
+
     /// The caller's context as the port documents it: the flag, the membership, the type.
     fn scope(
         &self,
         caller: Caller,
         collection: Option<&CollectionName>,
     ) -> Result<(Member, Option<TypeDef>), Scoped<()>> {
-        if !self
-            .flags
-            .get(&(caller.user, MCP_FLAG.to_owned()))
-            .copied()
-            .unwrap_or(false)
-        {
+        let Some(reach) = self
+            .grants
+            .reach(caller.user, caller.grant, chrono::Utc::now())
+        else {
+            return Err(Scoped::Revoked);
+        };
+        if !self.flag_on(caller.user) {
             return Err(Scoped::FlagOff);
         }
-        let Some(role) = self.members.get(&(caller.project, caller.user)).copied() else {
+        let Some(role) = self
+            .members
+            .get(&(caller.project, caller.user))
+            .copied()
+            .filter(|_| reach.reaches(caller.project))
+        else {
             return Err(Scoped::NotMember);
         };
         let member = Member {
@@ -110,6 +124,7 @@ fn scoped<T>(
 ) -> Result<Scoped<T>, StoreError> {
     match s.scope(caller, collection) {
         Ok((member, type_def)) => Ok(Scoped::Found(member, f(s, member, type_def)?)),
+        Err(Scoped::Revoked) => Ok(Scoped::Revoked),
         Err(Scoped::FlagOff) => Ok(Scoped::FlagOff),
         Err(Scoped::NotMember) => Ok(Scoped::NotMember),
         Err(_) => Ok(Scoped::NoType),
@@ -118,16 +133,33 @@ fn scoped<T>(
 
 #[async_trait]
 impl ProjectStore for MemoryStore {
-    async fn memberships(&self, user: UserId) -> Result<Gated<Vec<Membership>>, StoreError> {
+    async fn memberships(
+        &self,
+        user: UserId,
+        grant: Option<GrantId>,
+    ) -> Result<Gated<Vec<Membership>>, StoreError> {
         Ok(self.with(|s| {
-            if !s
-                .flags
-                .get(&(user, MCP_FLAG.to_owned()))
-                .copied()
-                .unwrap_or(false)
-            {
+            let Some(reach) = s.grants.reach(user, grant, chrono::Utc::now()) else {
+                return Gated::Revoked;
+            };
+            if !s.flag_on(user) {
                 return Gated::FlagOff;
             }
+            Gated::Open(
+                s.memberships_of(user)
+                    .into_iter()
+                    .filter(|m| reach.reaches(m.project.id))
+                    .collect(),
+            )
+        }))
+    }
+}
+
+impl Inner {
+    /// Every membership of `user`, ordered by project name.
+    pub(super) fn memberships_of(&self, user: UserId) -> Vec<Membership> {
+        let s = self;
+        {
             let mut out: Vec<Membership> = s
                 .projects
                 .iter()
@@ -142,8 +174,8 @@ impl ProjectStore for MemoryStore {
             out.sort_by(|a, b| {
                 (&a.project.name, a.project.id).cmp(&(&b.project.name, b.project.id))
             });
-            Gated::Open(out)
-        }))
+            out
+        }
     }
 }
 

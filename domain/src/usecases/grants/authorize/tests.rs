@@ -16,6 +16,7 @@ fn query() -> AuthorizationQuery {
         state: Some("st".into()),
         scope: Some("openid data:read data:write".into()),
         resource: Some(RESOURCE.into()),
+        prompt: None,
     }
 }
 
@@ -166,6 +167,8 @@ fn consented(mocks: &mut Mocks, scopes: &[&str]) {
             Ok(Some(Consent {
                 last_used_at: None,
                 user,
+                grant: crate::usecases::grants::fixtures::grant(),
+                projects: crate::model::GrantProjects::All,
                 client_id: client_id.to_owned(),
                 scopes: scopes.clone(),
                 granted_at: now(),
@@ -197,12 +200,31 @@ async fn a_remembered_consent_covering_the_request_sends_a_code_at_once() {
 }
 
 #[tokio::test]
-async fn a_remembered_read_only_consent_does_not_cover_a_request_to_write() {
+async fn a_remembered_read_only_consent_is_reused_read_only_for_a_request_to_write() {
     let mut mocks = Mocks::default();
     mocks.knows(client());
     consented(&mut mocks, &["data:read"]);
-    keeps_pending(&mut mocks);
+    mocks
+        .codes
+        .expect_put_code()
+        .withf(|c: &AuthorizationCode| c.scopes == ["openid", "data:read"])
+        .times(1)
+        .returning(|_| Ok(()));
     let started = start_authorization(&mocks.ports(), &query(), &browser())
+        .await
+        .unwrap();
+    assert!(matches!(started, Authorized::Code(_)));
+}
+
+#[tokio::test]
+async fn prompt_consent_asks_again_despite_a_remembered_consent() {
+    let mut mocks = Mocks::default();
+    mocks.knows(client());
+    consented(&mut mocks, &["data:read", "data:write"]);
+    keeps_pending(&mut mocks);
+    let mut asking = query();
+    asking.prompt = Some("login consent".into());
+    let started = start_authorization(&mocks.ports(), &asking, &browser())
         .await
         .unwrap();
     assert!(matches!(started, Authorized::Pending { .. }));

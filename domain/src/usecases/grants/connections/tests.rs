@@ -19,6 +19,8 @@ async fn the_page_lists_each_approved_client_by_name_with_its_access() {
             Consent {
                 last_used_at: None,
                 user,
+                grant: crate::usecases::grants::fixtures::grant(),
+                projects: crate::model::GrantProjects::All,
                 client_id: CLIENT.into(),
                 scopes: vec!["data:read".into(), "data:write".into()],
                 granted_at: now(),
@@ -26,6 +28,8 @@ async fn the_page_lists_each_approved_client_by_name_with_its_access() {
             Consent {
                 last_used_at: None,
                 user,
+                grant: crate::usecases::grants::fixtures::grant(),
+                projects: crate::model::GrantProjects::All,
                 client_id: "pmcp-gone".into(),
                 scopes: vec!["data:read".into()],
                 granted_at: now(),

@@ -16,6 +16,7 @@ fn decision(allow: bool, write: bool) -> Decision {
         form_token: form_token(),
         allow,
         write,
+        projects: crate::model::GrantProjects::All,
     }
 }
 
@@ -76,6 +77,10 @@ async fn without_a_session_the_person_logs_in_first() {
 async fn the_page_asks_with_a_token_bound_to_the_session() {
     let mut mocks = signed_in();
     mocks.consents.expect_consent().returning(|_, _| Ok(None));
+    mocks
+        .directory
+        .expect_memberships_of()
+        .returning(|_| Ok(Vec::new()));
     mocks.directory.expect_user_by_id().returning(|id| {
         Ok(Some(User {
             id,
@@ -89,11 +94,13 @@ async fn the_page_asks_with_a_token_bound_to_the_session() {
         .unwrap();
     assert_eq!(
         step,
-        ConsentStep::Ask(ConsentPrompt {
+        ConsentStep::Ask(Box::new(ConsentPrompt {
             request: request(),
             user_email: "me@example.com".into(),
             form_token: form_token(),
-        })
+            projects: Vec::new(),
+            previous: None,
+        }))
     );
 }
 
@@ -107,6 +114,8 @@ async fn a_remembered_consent_skips_the_page_and_uses_the_request_once() {
             Ok(Some(crate::grants::Consent {
                 last_used_at: None,
                 user,
+                grant: crate::usecases::grants::fixtures::grant(),
+                projects: crate::model::GrantProjects::All,
                 client_id: client_id.to_owned(),
                 scopes: vec!["data:read".into(), "data:write".into()],
                 granted_at: now(),

@@ -3,7 +3,7 @@ use chrono::TimeDelta;
 use super::*;
 use crate::grants::{ClientSource, Redemption};
 use crate::usecases::grants::fixtures::{
-    CLIENT, Mocks, REDIRECT, VERIFIER, client, code, h, me, now, secret,
+    CLIENT, Mocks, REDIRECT, VERIFIER, client, code, grant, h, me, now, secret,
 };
 
 fn presented(redirect_uri: Option<&'static str>, verifier: &'static str) -> Redeem<'static> {
@@ -25,6 +25,7 @@ fn redeems(mocks: &mut Mocks, outcome: Redemption) {
 #[tokio::test]
 async fn a_code_is_redeemed_once_for_its_grant_with_a_new_refresh_token() {
     let mut mocks = Mocks::default();
+    mocks.consented();
     mocks
         .codes
         .expect_redeem_code()
@@ -50,8 +51,13 @@ async fn a_code_is_redeemed_once_for_its_grant_with_a_new_refresh_token() {
     .await
     .unwrap();
     assert_eq!(
-        (issued.user, issued.scopes, issued.refresh_token),
-        (me(), code().scopes, secret(1))
+        (
+            issued.user,
+            issued.scopes,
+            issued.grant,
+            issued.refresh_token
+        ),
+        (me(), code().scopes, grant(), secret(1))
     );
 }
 
@@ -151,6 +157,7 @@ async fn a_code_with_a_verifier_that_does_not_match_its_challenge_is_refused() {
 #[tokio::test]
 async fn an_operator_client_is_not_extended_by_a_redemption() {
     let mut mocks = Mocks::default();
+    mocks.consented();
     redeems(&mut mocks, Redemption::Redeemed(code()));
     let mut operator = client();
     operator.source = ClientSource::Operator;

@@ -3,7 +3,7 @@ use chrono::TimeDelta;
 use super::*;
 use crate::grants::{RefreshToken, TokenFamily};
 use crate::usecases::grants::fixtures::{
-    CLIENT, Mocks, RESOURCE, client, h, id_at, me, now, secret,
+    CLIENT, Mocks, RESOURCE, client, consent, grant, h, id_at, me, now, secret,
 };
 
 /// A current token of a grant consented `age` ago.
@@ -23,7 +23,9 @@ fn in_family(mocks: &mut Mocks, token: &RefreshToken) {
     let found = TokenFamily {
         family: token.family,
         client_id: token.client_id.clone(),
+        user: token.user,
     };
+    mocks.consented();
     mocks
         .refresh
         .expect_family_of()
@@ -173,4 +175,61 @@ async fn a_token_of_another_client_is_refused_and_its_family_revoked() {
             "the refresh token was issued to another client".into()
         ))
     );
+}
+
+#[tokio::test]
+async fn a_rotation_under_a_revoked_consent_is_refused_and_ends_the_family() {
+    let mut mocks = Mocks::default();
+    let current = token(TimeDelta::days(1));
+    let family = current.family;
+    mocks.refresh.expect_family_of().returning(move |_| {
+        Ok(Some(TokenFamily {
+            family,
+            client_id: CLIENT.into(),
+            user: me(),
+        }))
+    });
+    let rotated = current.clone();
+    mocks
+        .refresh
+        .expect_rotate_refresh()
+        .returning(move |_, _, _| Ok(Rotation::Rotated(rotated.clone())));
+    mocks.consents.expect_consent().returning(|_, _| Ok(None));
+    mocks
+        .refresh
+        .expect_revoke_family()
+        .withf(move |f| *f == family)
+        .times(1)
+        .returning(|_| Ok(()));
+    let refused = rotate_refresh(&mocks.ports(), &client(), "presented", None).await;
+    assert!(matches!(refused, Err(GrantError::InvalidGrant(_))));
+}
+
+#[tokio::test]
+async fn a_rotation_after_a_read_only_re_consent_loses_data_write() {
+    let mut mocks = Mocks::default();
+    let current = token(TimeDelta::days(1));
+    let family = current.family;
+    mocks.refresh.expect_family_of().returning(move |_| {
+        Ok(Some(TokenFamily {
+            family,
+            client_id: CLIENT.into(),
+            user: me(),
+        }))
+    });
+    let rotated = current.clone();
+    mocks
+        .refresh
+        .expect_rotate_refresh()
+        .returning(move |_, _, _| Ok(Rotation::Rotated(rotated.clone())));
+    mocks.consents.expect_consent().returning(|_, _| {
+        let mut read_only = consent();
+        read_only.scopes = vec!["data:read".into()];
+        Ok(Some(read_only))
+    });
+    let issued = rotate_refresh(&mocks.ports(), &client(), "presented", None)
+        .await
+        .unwrap();
+    assert_eq!(issued.scopes, ["openid", "data:read"]);
+    assert_eq!(issued.grant, grant());
 }
