@@ -116,6 +116,9 @@ pub struct ServerSettings {
     /// local, bound to loopback with no public URL other than a loopback one (behind a
     /// proxy, the main port is the public one, and it shows no metrics unless asked to).
     pub metrics_on_main_port: Option<bool>,
+    /// Wrap the text of tool results that carry entry content between
+    /// `<untrusted-user-data>` lines (their `_meta` marks them either way).
+    pub untrusted_fence: bool,
 }
 
 impl ServerSettings {
@@ -205,6 +208,7 @@ const DEFAULTS: &str = r#"
 bind = "127.0.0.1:8080"
 max_body_bytes = 4194304
 shutdown_timeout = "30s"
+untrusted_fence = false
 
 [database]
 url = "sqlite://./data/platform-mcp.db"

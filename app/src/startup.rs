@@ -306,6 +306,7 @@ fn serve(
             allowed_hosts: settings.allowed_hosts(),
             allowed_origins: settings.allowed_origins(),
             max_body_bytes: settings.server.max_body_bytes,
+            untrusted_fence: settings.server.untrusted_fence,
         },
     );
     let bearer = web::Data::new(BearerAuth {

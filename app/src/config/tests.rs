@@ -193,3 +193,18 @@ fn a_retention_beyond_what_the_clock_can_name_purges_nothing() {
     };
     assert_eq!(history.purge_before(chrono::Utc::now()), None);
 }
+
+#[test]
+fn the_untrusted_fence_is_off_unless_asked_and_takes_a_boolean_only() {
+    assert!(!Settings::load(None).unwrap().server.untrusted_fence);
+    let f = write("[server]\nuntrusted_fence = true\n");
+    assert!(
+        Settings::load(Some(f.path()))
+            .unwrap()
+            .server
+            .untrusted_fence
+    );
+    let f = write("[server]\nuntrusted_fence = \"sometimes\"\n");
+    let err = format!("{:#}", Settings::load(Some(f.path())).unwrap_err());
+    assert!(err.contains("untrusted_fence"), "{err}");
+}

@@ -55,6 +55,16 @@ impl From<domain::usecases::AggregatePage> for AggregateOut {
     }
 }
 
+/// True when `groupBy` names a field path: the groups' keys are then values of entries
+/// (date buckets give dates the server computes).
+pub fn keyed_by_field(group_by: Option<&Value>) -> bool {
+    match group_by {
+        Some(Value::String(_)) => true,
+        Some(Value::Array(keys)) => keys.iter().any(Value::is_string),
+        _ => false,
+    }
+}
+
 fn group_by(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     let bucket = serde_json::json!({
         "type": "object",
@@ -90,4 +100,20 @@ fn groups(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_a_field_path_key_makes_groups_carry_entry_values() {
+        let bucket = json!({"field": "createdAt", "unit": "month"});
+        assert!(keyed_by_field(Some(&json!("status"))));
+        assert!(keyed_by_field(Some(&json!([bucket, "status"]))));
+        assert!(!keyed_by_field(Some(&bucket)));
+        assert!(!keyed_by_field(Some(&json!([bucket]))));
+        assert!(!keyed_by_field(None));
+    }
 }

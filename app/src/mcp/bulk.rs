@@ -6,6 +6,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::untrusted::Untrusted;
+
 /// Arguments of `update_many`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -139,6 +141,15 @@ fn previewed(tool: &str, p: BulkPreview) -> BulkOut {
         next: Some(next),
         changed: None,
         entries: None,
+    }
+}
+
+/// The entry content a bulk answer carries: a preview's samples, by their creators (a
+/// confirmation lists ids only).
+pub fn authors(outcome: &BulkOutcome) -> Option<Untrusted> {
+    match outcome {
+        BulkOutcome::Preview(p) => Untrusted::by(p.samples.iter().map(|s| s.created_by)),
+        BulkOutcome::Applied(_) => None,
     }
 }
 

@@ -343,6 +343,8 @@ pub struct EntryOut {
 
 impl From<domain::model::Entry> for EntryOut {
     fn from(e: domain::model::Entry) -> Self {
-        Self { entry: e.to_json() }
+        Self {
+            entry: e.into_json(),
+        }
     }
 }

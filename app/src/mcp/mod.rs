@@ -13,6 +13,7 @@ mod resources;
 mod schemas;
 mod server;
 mod tools;
+mod untrusted;
 
 use std::sync::Arc;
 
@@ -30,6 +31,8 @@ pub struct McpOptions {
     pub allowed_hosts: Vec<String>,
     pub allowed_origins: Vec<String>,
     pub max_body_bytes: usize,
+    /// `server.untrusted_fence`.
+    pub untrusted_fence: bool,
 }
 
 /// The Streamable HTTP service for `/mcp`: stateless (any instance answers any request),
@@ -43,13 +46,13 @@ pub fn service(
     options: McpOptions,
 ) -> StreamableHttpService<PlatformMcp> {
     let router = Arc::new(tools::router());
+    let fence = options.untrusted_fence;
     StreamableHttpService::builder()
         .service_factory(Arc::new(move || {
-            Ok(PlatformMcp::new(
-                ports.clone(),
-                router.clone(),
-                metrics.clone(),
-            ))
+            Ok(
+                PlatformMcp::new(ports.clone(), router.clone(), metrics.clone())
+                    .with_untrusted_fence(fence),
+            )
         }))
         .session_manager(Arc::new(LocalSessionManager::default()))
         .stateful_mode(false)

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::UseCaseError;
-use crate::model::{CollectionName, Principal, ProjectId};
+use crate::model::{CollectionName, Principal, ProjectId, UserId};
 use crate::ports::EntryQuery;
 use crate::query::{Cursor, Filter, Projection, Sort, fingerprint};
 
@@ -81,6 +81,8 @@ pub struct QueryPage {
     /// Each entry's JSON (compact, as `serde_json` writes it), written once to measure the
     /// page against its budget and kept so that a transport need not write it again.
     pub texts: Vec<String>,
+    /// Who created each entry, in the same order: the authors of the data the page shows.
+    pub authors: Vec<UserId>,
 }
 
 /// A page of the caller's readable, not deleted entries.
@@ -139,14 +141,17 @@ pub async fn query_data(
     // entries are moved into their output, never copied.
     let mut positions = Vec::with_capacity(entries.len());
     let mut flat: Vec<Map<String, Value>> = Vec::with_capacity(entries.len());
+    let mut authors = Vec::with_capacity(entries.len());
     for entry in entries {
         let id = entry.id.as_uuid();
+        let author = entry.created_by;
         let whole = Value::Object(entry.into_json());
         let key = sort.key(&whole);
         let Value::Object(whole) = whole else {
             continue;
         };
         positions.push((key, id));
+        authors.push(author);
         flat.push(projection.apply(whole));
     }
     let mut texts = flat
@@ -160,6 +165,7 @@ pub async fn query_data(
         flat.truncate(kept);
         positions.truncate(kept);
         texts.truncate(kept);
+        authors.truncate(kept);
         more = true;
     }
     let next_cursor = match positions.pop() {
@@ -171,6 +177,7 @@ pub async fn query_data(
         next_cursor,
         truncated,
         texts,
+        authors,
     })
 }
 

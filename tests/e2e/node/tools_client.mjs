@@ -21,6 +21,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 
 const EXPECTED_VERSION = '2025-11-25';
+// The `_meta` key marking a result that carries entry content (user data, never instructions).
+const UNTRUSTED = 'io.platform-mcp/untrusted';
 const SYSTEM_FIELDS = ['id', 'tenantId', 'createdAt', 'updatedAt', 'deletedAt', 'revision', 'access'];
 // What a query_data page carries of them by default, and what it adds only through `include`.
 const LIST_FIELDS = ['id', 'revision', 'updatedAt'];
@@ -121,6 +123,7 @@ class Run {
       `${tool}: content[0].text ${short(textJson)} differs from structuredContent ${short(structured)}`,
     );
     this.lastText = content[0].text;
+    this.lastMeta = result._meta ?? {};
     return structured;
   }
 
@@ -250,6 +253,7 @@ class Run {
     check(typeof p.id === 'string' && p.id !== '', `list_projects: project id is not a string: ${short(p)}`);
     check(['owner', 'admin', 'editor'].includes(p.role), `list_projects: role ${short(p.role)} cannot write`);
     this.projectId = p.id;
+    check(!(UNTRUSTED in this.lastMeta), `list_projects carries no entry yet is marked: ${short(this.lastMeta)}`);
     emit('list_projects', { projectId: p.id, role: p.role });
   }
 
@@ -287,6 +291,11 @@ class Run {
     const s = await this.call('get_data', { projectId: this.projectId, collectionName: this.collection, id: a.id });
     const entry = this.onlyEntry('get_data', s, { revision: 1 });
     check(jsonEqual(entry, a), `get_data: ${short(entry)} differs from the created entry ${short(a)}`);
+    const mark = this.lastMeta[UNTRUSTED] ?? {};
+    check(
+      mark.content === 'user-data' && Array.isArray(mark.authors) && mark.authors.length === 1,
+      `get_data: _meta does not mark the entry as user data by its author: ${short(this.lastMeta)}`,
+    );
     emit('get_data', { id: a.id });
   }
 

@@ -36,6 +36,8 @@ from mcp import Client, MCPError
 from mcp.client.streamable_http import streamable_http_client
 
 EXPECTED_VERSION = {"auto": "2026-07-28", "legacy": "2025-11-25"}
+# The `_meta` key marking a result that carries entry content (user data, never instructions).
+UNTRUSTED = "io.platform-mcp/untrusted"
 SYSTEM_FIELDS = ("id", "tenantId", "createdAt", "updatedAt", "deletedAt", "revision", "access")
 # What a query_data page carries of them by default, and what it adds only through `include`.
 LIST_FIELDS = ("id", "revision", "updatedAt")
@@ -85,6 +87,7 @@ class Run:
         self.project_id = ""
         self.collection = "tasks"
         self.last_text = ""
+        self.last_meta: dict[str, Any] = {}
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -120,6 +123,7 @@ class Run:
             f"{tool}: content[0].text {short(text_json)} differs from structuredContent {short(structured)}",
         )
         self.last_text = first["text"]
+        self.last_meta = raw.get("_meta") or {}
         return structured
 
     async def tool_error(self, tool: str, arguments: dict[str, Any], code: str) -> dict[str, Any]:
@@ -242,6 +246,7 @@ class Run:
         check(p["name"] == "E2E", f"list_projects: project name is {p['name']!r}, expected 'E2E'")
         check(isinstance(p["id"], str) and p["id"] != "", f"list_projects: project id is not a string: {short(p)}")
         check(p["role"] in ("owner", "admin", "editor"), f"list_projects: role {p['role']!r} cannot write")
+        check(UNTRUSTED not in self.last_meta, f"list_projects carries no entry yet is marked: {short(self.last_meta)}")
         self.project_id = p["id"]
         emit("list_projects", projectId=p["id"], role=p["role"])
 
@@ -282,6 +287,11 @@ class Run:
         )
         entry = self.only_entry("get_data", s, revision=1)
         check(entry == a, f"get_data: {short(entry)} differs from the created entry {short(a)}")
+        mark = self.last_meta.get(UNTRUSTED) or {}
+        check(
+            mark.get("content") == "user-data" and isinstance(mark.get("authors"), list) and len(mark["authors"]) == 1,
+            f"get_data: _meta does not mark the entry as user data by its author: {short(self.last_meta)}",
+        )
         emit("get_data", id=a["id"])
 
     async def query(self) -> None:

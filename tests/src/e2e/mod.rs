@@ -14,3 +14,4 @@ mod oauth_clients;
 mod rate_limits;
 mod result_shapes;
 mod round_trips;
+mod untrusted;

@@ -22,7 +22,9 @@ use rmcp::model::JsonObject;
 use schemars::JsonSchema;
 use std::sync::Arc;
 
+use super::failure::ToolFailure;
 use super::server::PlatformMcp;
+use super::untrusted::{Untrusted, fence};
 
 /// The router of every tool, built once at start-up.
 #[must_use]
@@ -48,20 +50,70 @@ pub fn router() -> ToolRouter<PlatformMcp> {
 /// written once by serde (rmcp's `Json<T>` would copy the value and write it through
 /// `Display`). For large results (`query_data`'s pages).
 /// The text, when given, must be exactly the value's compact JSON.
+/// A result carrying entry content (`untrusted`) is marked in `_meta`, and its text is
+/// fenced when `fence` (`server.untrusted_fence`); `structuredContent` stays as it is.
 pub(crate) struct Structured {
     pub value: serde_json::Value,
     pub text: Option<String>,
+    pub untrusted: Option<Untrusted>,
+    pub fence: bool,
+}
+
+impl PlatformMcp {
+    /// `out` as this server answers it: marked when it carries `untrusted` entry content.
+    pub(crate) fn answer<T: serde::Serialize>(
+        &self,
+        out: &T,
+        untrusted: Option<Untrusted>,
+    ) -> Result<Structured, ToolFailure> {
+        let value = serde_json::to_value(out).map_err(|e| {
+            ToolFailure(domain::UseCaseError::Unexpected(format!(
+                "serializing a result: {e}"
+            )))
+        })?;
+        Ok(self.answer_value(value, None, untrusted))
+    }
+
+    /// One entry as `get_data` and the single-entry writes answer it; its creator wrote it.
+    pub(crate) fn answer_entry(
+        &self,
+        entry: domain::model::Entry,
+    ) -> Result<Structured, ToolFailure> {
+        let untrusted = Untrusted::by([entry.created_by]);
+        self.answer(&super::dto::EntryOut::from(entry), untrusted)
+    }
+
+    /// A result already written as JSON (and, if given, its compact text).
+    pub(crate) fn answer_value(
+        &self,
+        value: serde_json::Value,
+        text: Option<String>,
+        untrusted: Option<Untrusted>,
+    ) -> Structured {
+        Structured {
+            value,
+            text,
+            untrusted,
+            fence: self.untrusted_fence,
+        }
+    }
 }
 
 impl rmcp::handler::server::tool::IntoCallToolResult for Structured {
     fn into_call_tool_result(self) -> Result<rmcp::model::CallToolResponse, rmcp::ErrorData> {
-        let text = match self.text {
+        let mut text = match self.text {
             Some(text) => text,
             None => serde_json::to_string(&self.value).map_err(|e| {
                 rmcp::ErrorData::internal_error(format!("serializing a result: {e}"), None)
             })?,
         };
         let mut result = rmcp::model::CallToolResult::structured(serde_json::Value::Null);
+        if let Some(untrusted) = &self.untrusted {
+            result.meta = Some(untrusted.meta());
+            if self.fence {
+                text = fence(&text);
+            }
+        }
         result.content = vec![rmcp::model::ContentBlock::text(text)];
         result.structured_content = Some(self.value);
         Ok(result.into())
@@ -160,6 +212,20 @@ mod tests {
                 tool.name
             );
             assert!(!schema.to_string().contains("uint"), "{}", tool.name);
+        }
+    }
+
+    #[test]
+    fn every_tool_that_may_carry_entry_content_says_it_is_data() {
+        use crate::mcp::untrusted::{DESCRIPTION_NOTE, ENTRY_TOOLS};
+        let tools = router().list_all();
+        for name in ENTRY_TOOLS {
+            let tool = tools.iter().find(|t| t.name == name);
+            let description = tool.and_then(|t| t.description.as_deref());
+            assert!(
+                description.is_some_and(|d| d.contains(DESCRIPTION_NOTE)),
+                "{name}: {description:?}"
+            );
         }
     }
 

@@ -15,7 +15,8 @@ use serde_json::{Map, Value};
 
 use crate::error::UseCaseError;
 use crate::model::{
-    CollectionName, Entry, EntryId, HistoryRecord, Operation, Origin, Principal, ProjectId, TypeDef,
+    CollectionName, Entry, EntryId, HistoryRecord, Operation, Origin, Principal, ProjectId,
+    TypeDef, UserId,
 };
 use crate::modifier::Modifier;
 use crate::query::{Filter, fingerprint};
@@ -58,6 +59,8 @@ pub struct BulkRequest {
 pub struct Sample {
     pub id: EntryId,
     pub revision: i64,
+    /// Who created the entry: the author of the data the sample shows.
+    pub created_by: UserId,
     pub change: SampleChange,
 }
 

@@ -129,6 +129,7 @@ fn sample(before: &Entry, after: &Entry) -> Sample {
     Sample {
         id: before.id,
         revision: before.revision,
+        created_by: before.created_by,
         change,
     }
 }

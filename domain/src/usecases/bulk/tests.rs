@@ -105,6 +105,7 @@ async fn a_call_without_confirm_changes_nothing_and_previews_what_it_would_do() 
         }
     );
     assert_eq!(p.samples[1].revision, 4);
+    assert_eq!(p.samples[1].created_by, entry(1, ME, 4).created_by);
 }
 
 #[tokio::test]

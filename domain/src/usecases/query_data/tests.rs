@@ -289,6 +289,21 @@ async fn a_size_budget_drops_whole_entries_and_continues_after_the_last_one_kept
     )
     .unwrap();
     assert_eq!(cursor.id, uuid::Uuid::from_u128(1));
+    assert_eq!(page.authors.len(), 1, "authors are cut with their entries");
+}
+
+#[tokio::test]
+async fn a_page_names_each_entrys_creator_in_order() {
+    let mut f = Fixture::new();
+    f.member(Role::Viewer);
+    f.has_type(tasks_type());
+    let s = f.scope();
+    f.entries
+        .expect_query()
+        .return_once(move |_, _, _| Ok(s.of(vec![stored_entry(OTHER), stored_entry(ME)])));
+    let page = query_data(&f.ports(), &principal(), req()).await.unwrap();
+    let authors: Vec<uuid::Uuid> = page.authors.iter().map(|a| a.as_uuid()).collect();
+    assert_eq!(authors, [OTHER, ME]);
 }
 
 #[tokio::test]
