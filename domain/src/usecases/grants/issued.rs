@@ -6,14 +6,16 @@ use super::GrantPorts;
 use super::error::GrantError;
 use crate::model::UserId;
 
-/// What a successful exchange grants: an access token for `user` with `scopes` is minted
-/// by the caller, and `refresh_token` handed out.
+/// What a successful exchange grants: an access token for `user` with `scopes`, whose
+/// audience is `resource`, is minted by the caller, and `refresh_token` handed out.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Issued {
     pub user: UserId,
     pub scopes: Vec<String>,
     pub client_id: String,
     pub refresh_token: String,
+    /// The RFC 8707 resource of the grant (the code's, carried by its refresh tokens).
+    pub resource: String,
 }
 
 impl std::fmt::Debug for Issued {
@@ -23,6 +25,7 @@ impl std::fmt::Debug for Issued {
             .field("scopes", &self.scopes)
             .field("client_id", &self.client_id)
             .field("refresh_token", &"REDACTED")
+            .field("resource", &self.resource)
             .finish()
     }
 }

@@ -75,6 +75,7 @@ pub(super) async fn redeem_code(
         scopes: code.scopes,
         client_id: client.client_id.clone(),
         refresh_token: raw,
+        resource: code.resource,
     })
 }
 

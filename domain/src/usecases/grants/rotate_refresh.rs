@@ -76,6 +76,7 @@ pub(super) async fn rotate_refresh(
         scopes,
         client_id: client.client_id.clone(),
         refresh_token: raw,
+        resource: old.resource,
     })
 }
 
