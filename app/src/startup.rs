@@ -364,19 +364,7 @@ fn serve(
             .service(
                 web::scope("/.well-known")
                     .wrap(http::open_cors())
-                    .route(
-                        "/oauth-protected-resource",
-                        web::get().to(metadata::protected_resource),
-                    )
-                    .route(
-                        "/oauth-protected-resource/mcp",
-                        web::get().to(metadata::protected_resource),
-                    )
-                    .route(
-                        "/oauth-protected-resource/mcp/readonly",
-                        web::get().to(metadata::read_only_resource),
-                    )
-                    .route("/jwks.json", web::get().to(metadata::jwks))
+                    .configure(metadata::routes)
                     .configure(oauth::well_known),
             )
             .configure(oauth::api)

@@ -18,6 +18,24 @@ pub struct Discovery {
     pub issuer: String,
 }
 
+/// The resource server's documents, under `/.well-known`.
+pub fn routes(routes: &mut web::ServiceConfig) {
+    routes
+        .route(
+            "/oauth-protected-resource",
+            web::get().to(protected_resource),
+        )
+        .route(
+            "/oauth-protected-resource/mcp",
+            web::get().to(protected_resource),
+        )
+        .route(
+            "/oauth-protected-resource/mcp/readonly",
+            web::get().to(read_only_resource),
+        )
+        .route("/jwks.json", web::get().to(jwks));
+}
+
 /// `GET /.well-known/oauth-protected-resource[/mcp]`.
 pub async fn protected_resource(discovery: web::Data<Discovery>) -> HttpResponse {
     document(&discovery, Endpoint::Full)
