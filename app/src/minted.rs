@@ -27,11 +27,36 @@ pub async fn mint(
     client: &str,
     ttl: Duration,
 ) -> anyhow::Result<String> {
+    mint_for(
+        settings,
+        opened,
+        &settings.resource(),
+        user,
+        scopes,
+        client,
+        ttl,
+    )
+    .await
+}
+
+/// Like [`mint`], for the endpoint whose URL is `audience` (`/mcp` or `/mcp/readonly`).
+///
+/// # Errors
+/// Signing failed, or storage refused the grant (an unknown person).
+pub async fn mint_for(
+    settings: &Settings,
+    opened: &Opened,
+    audience: &str,
+    user: UserId,
+    scopes: &BTreeSet<String>,
+    client: &str,
+    ttl: Duration,
+) -> anyhow::Result<String> {
     let ports = &opened.storage.ports;
     let grant = GrantId::from_uuid(ports.ids.new_id());
     let token = opened
         .tokens(settings)
-        .mint(user, scopes, client, grant, ttl)?;
+        .mint_for(audience, user, scopes, client, grant, ttl)?;
     let now = ports.clock.now();
     opened
         .storage

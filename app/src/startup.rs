@@ -9,9 +9,10 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
+use crate::auth::endpoint::Endpoint;
 use crate::auth::keys::{self, KeyRing};
 use crate::auth::metadata::{self, Discovery};
-use crate::auth::middleware::{BearerAuth, require_bearer};
+use crate::auth::middleware::BearerAuth;
 use crate::auth::tokens::TokenService;
 use crate::config::IdentityKind;
 use crate::config::Settings;
@@ -309,24 +310,29 @@ fn serve(
             untrusted_fence: settings.server.untrusted_fence,
         },
     );
-    let bearer = web::Data::new(BearerAuth {
-        tokens: tokens.clone(),
-        flags: storage.flags.clone(),
-        limiter: limiter.clone(),
-        per_minute: settings.limits.mcp_per_minute,
-        resource_metadata: format!(
-            "{}/.well-known/oauth-protected-resource/mcp",
-            settings.issuer()
-        ),
-        last_use: Arc::new(crate::auth::last_use::LastUse::new(
-            storage.grants.clone(),
-            storage.ports.clock.clone(),
-        )),
-    });
-    let discovery = web::Data::new(Discovery {
-        issuer: settings.issuer(),
-        resource: settings.resource(),
-    });
+    let issuer = settings.issuer();
+    let last_use = Arc::new(crate::auth::last_use::LastUse::new(
+        storage.grants.clone(),
+        storage.ports.clock.clone(),
+    ));
+    // One bearer check per endpoint: each accepts its own resource's tokens only.
+    let bearer = |endpoint: Endpoint| {
+        web::Data::new(BearerAuth {
+            endpoint,
+            resource: endpoint.resource(&issuer),
+            tokens: tokens.clone(),
+            flags: storage.flags.clone(),
+            limiter: limiter.clone(),
+            per_minute: settings.limits.mcp_per_minute,
+            resource_metadata: format!(
+                "{issuer}/.well-known/oauth-protected-resource{}",
+                endpoint.path()
+            ),
+            last_use: last_use.clone(),
+        })
+    };
+    let (full, read_only) = (bearer(Endpoint::Full), bearer(Endpoint::ReadOnly));
+    let discovery = web::Data::new(Discovery { issuer });
     let address_limit = web::Data::new(http::AddressLimit {
         limiter,
         per_minute: settings.limits.oauth_per_minute,
@@ -351,7 +357,6 @@ fn serve(
             .app_data(storage.clone())
             .app_data(tokens.clone())
             .app_data(discovery.clone())
-            .app_data(bearer.clone())
             .app_data(oauth.clone())
             .app_data(address_limit.clone())
             .app_data(web::FormConfig::default().limit(64 * 1024))
@@ -360,29 +365,21 @@ fn serve(
             .service(
                 web::scope("/.well-known")
                     .wrap(http::open_cors())
-                    .route(
-                        "/oauth-protected-resource",
-                        web::get().to(metadata::protected_resource),
-                    )
-                    .route(
-                        "/oauth-protected-resource/mcp",
-                        web::get().to(metadata::protected_resource),
-                    )
-                    .route("/jwks.json", web::get().to(metadata::jwks))
+                    .configure(metadata::routes)
                     .configure(oauth::well_known),
             )
             .configure(oauth::api)
             .configure(oauth::endpoints)
-            .service(
-                web::scope("/mcp")
-                    .wrap(from_fn(require_bearer))
-                    .wrap(from_fn(http::trim_mcp_headers))
-                    .wrap(
-                        http::open_cors()
-                            .expose_headers(["mcp-session-id", "mcp-protocol-version"]),
-                    )
-                    .service(mcp_service.clone().scope()),
-            )
+            .service(mcp::mount(
+                Endpoint::ReadOnly,
+                read_only.clone(),
+                mcp_service.clone(),
+            ))
+            .service(mcp::mount(
+                Endpoint::Full,
+                full.clone(),
+                mcp_service.clone(),
+            ))
     })
     // Without it, the tail of a large answer waits for the client's delayed ACK (~40 ms).
     .tcp_nodelay(true)

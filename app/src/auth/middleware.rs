@@ -1,6 +1,10 @@
-//! The bearer check in front of `/mcp`: a valid access token becomes a `Principal` in the
-//! request; no token or a bad one is `401` with `WWW-Authenticate` pointing at the
-//! protected-resource metadata; a person without the `mcp` feature flag is `403`.
+//! The bearer check in front of `/mcp` and `/mcp/readonly`, one instance per endpoint: a
+//! valid access token for that endpoint (its `aud` the endpoint's URL) becomes a `Principal`
+//! in the request; no token or a bad one (another endpoint's included) is `401` with
+//! `WWW-Authenticate` pointing at the endpoint's protected-resource metadata; a person
+//! without the `mcp` feature flag is `403`. The tools the request may use ([`OfferedTools`]:
+//! the endpoint's, narrowed by `X-MCP-Tools`) go into the request too; a malformed
+//! `X-MCP-Tools` is `400` before anything else.
 //!
 //! The flag of a `tools/call` is checked by storage in the same round trip as the tool's
 //! own statement (see `domain::ports::Caller`): the middleware hands the request a
@@ -31,6 +35,7 @@ use domain::ports::{FeatureFlags, Standing};
 use domain::usecases::UseCase;
 use serde_json::json;
 
+use super::endpoint::{Endpoint, OfferedTools};
 use super::tokens::TokenService;
 use crate::limits::{RateLimiter, Verdict};
 
@@ -78,14 +83,18 @@ impl FlagGate {
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimited(pub u64);
 
-/// What the bearer check needs.
+/// What the bearer check of one endpoint needs.
 pub struct BearerAuth {
+    /// The endpoint it guards.
+    pub endpoint: Endpoint,
+    /// The endpoint's URL: the only audience it accepts.
+    pub resource: String,
     pub tokens: TokenService,
     pub flags: Arc<dyn FeatureFlags>,
     pub limiter: Arc<RateLimiter>,
     /// Requests per minute for one person through one client (0: no limit).
     pub per_minute: u32,
-    /// `<public_url>/.well-known/oauth-protected-resource/mcp`.
+    /// `<public_url>/.well-known/oauth-protected-resource<endpoint path>`.
     pub resource_metadata: String,
     /// Stamps when each application was last used (the connections page).
     pub last_use: Arc<super::last_use::LastUse>,
@@ -159,11 +168,19 @@ pub async fn require_bearer(
         let response = HttpResponse::InternalServerError().finish();
         return Ok(req.into_response(response));
     };
+    let offered = match OfferedTools::of(auth.endpoint, req.headers()) {
+        Ok(offered) => offered,
+        Err(message) => {
+            let response = HttpResponse::BadRequest()
+                .json(json!({"error": "invalid_request", "message": message}));
+            return Ok(req.into_response(response));
+        }
+    };
     let Some(token) = bearer(&req) else {
         let response = auth.challenge(None);
         return Ok(req.into_response(response));
     };
-    let principal = match auth.tokens.verify(token) {
+    let principal = match auth.tokens.verify_for(token, &auth.resource) {
         Ok(p) => p,
         Err(e) => {
             tracing::info!(reason = %e, "refused a bearer token");
@@ -187,7 +204,7 @@ pub async fn require_bearer(
     };
     let tool_call = body.as_deref().is_some_and(is_one_tool_call);
     if let Some(body) = body {
-        let writes = !principal.may_write() && calls_write_tool(&body);
+        let writes = !principal.may_write() && calls_write_tool(&body, &offered);
         req.set_payload(bytes_payload(body));
         if writes {
             let response = auth.insufficient_scope();
@@ -205,6 +222,7 @@ pub async fn require_bearer(
         }
         // A tool call is answered with a tool error the model can read and act on.
         req.extensions_mut().insert(principal);
+        req.extensions_mut().insert(offered);
         req.extensions_mut()
             .insert(RateLimited(retry_after_seconds));
         let mut response = next.call(req).await?.map_into_boxed_body();
@@ -220,6 +238,7 @@ pub async fn require_bearer(
     }
     let gate = Arc::new(FlagGate::default());
     req.extensions_mut().insert(principal);
+    req.extensions_mut().insert(offered);
     req.extensions_mut().insert(Arc::clone(&gate));
     let response = next.call(req).await?.map_into_boxed_body();
     if !tool_call || gate.state() == GATE_ON {
@@ -307,19 +326,20 @@ fn is_one_tool_call(body: &[u8]) -> bool {
         .is_ok_and(|m| m.method.as_deref() == Some("tools/call"))
 }
 
-/// True when a JSON-RPC body (a message or a batch) calls a tool whose use case writes
-/// ([`UseCase::writes`], the one list): a token without `data:write` may not call it.
-fn calls_write_tool(body: &[u8]) -> bool {
+/// True when a JSON-RPC body (a message or a batch) calls a tool of this request
+/// (`offered`) whose use case writes ([`UseCase::writes`], the one list): a token without
+/// `data:write` may not call it. A tool the request does not offer is refused by the tool
+/// layer as unknown instead.
+fn calls_write_tool(body: &[u8], offered: &OfferedTools) -> bool {
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
         // Not JSON: the transport answers with a parse error; nothing runs.
         return false;
     };
     let is_write = |m: &serde_json::Value| {
         m["method"] == "tools/call"
-            && m["params"]["name"]
-                .as_str()
-                .and_then(UseCase::named)
-                .is_some_and(UseCase::writes)
+            && m["params"]["name"].as_str().is_some_and(|name| {
+                offered.allows(name) && UseCase::named(name).is_some_and(UseCase::writes)
+            })
     };
     match &value {
         serde_json::Value::Array(batch) => batch.iter().any(is_write),
@@ -369,14 +389,32 @@ mod tests {
                 r#"{{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{{"name":"{name}"}}}}"#
             )
         };
-        assert!(calls_write_tool(call("create_data").as_bytes()));
+        let every = OfferedTools::all_of(Endpoint::Full);
+        assert!(calls_write_tool(call("create_data").as_bytes(), &every));
         assert!(calls_write_tool(
-            format!("[{}]", call("delete_data")).as_bytes()
+            format!("[{}]", call("delete_data")).as_bytes(),
+            &every
         ));
-        assert!(!calls_write_tool(call("query_data").as_bytes()));
+        assert!(!calls_write_tool(call("query_data").as_bytes(), &every));
         assert!(!calls_write_tool(
-            br#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#
+            br#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#,
+            &every
         ));
-        assert!(!calls_write_tool(b"{not json"));
+        assert!(!calls_write_tool(b"{not json", &every));
+    }
+
+    #[test]
+    fn a_write_tool_the_request_does_not_offer_is_not_a_scope_question() {
+        let call =
+            br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create_data"}}"#;
+        let read_only = OfferedTools::all_of(Endpoint::ReadOnly);
+        assert!(!calls_write_tool(call, &read_only));
+        let mut headers = actix_web::http::header::HeaderMap::new();
+        headers.insert(
+            header::HeaderName::from_static(super::super::endpoint::TOOLS_HEADER),
+            header::HeaderValue::from_static("query_data"),
+        );
+        let narrowed = OfferedTools::of(Endpoint::Full, &headers).unwrap();
+        assert!(!calls_write_tool(call, &narrowed));
     }
 }

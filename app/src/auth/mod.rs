@@ -1,6 +1,8 @@
 //! Authentication on the resource-server side: signing keys, access tokens, the bearer
-//! middleware on `/mcp`, and the metadata documents that tell clients where to log in.
+//! middleware on `/mcp` and `/mcp/readonly` (with the tools each request may use), and the
+//! metadata documents that tell clients where to log in.
 
+pub mod endpoint;
 pub mod keys;
 pub mod last_use;
 pub mod metadata;

@@ -1,7 +1,8 @@
-//! Access tokens: ES256 JWTs with `iss`, `sub`, `aud` (this server's `/mcp` URL), `exp`,
-//! `iat`, `nbf`, `jti`, `scope`, `client_id` and `grant` (the person's approval the token
-//! acts under, which every call checks still stands). Only [`TokenService::verify`] turns a token
-//! into a [`Principal`].
+//! Access tokens: ES256 JWTs with `iss`, `sub`, `aud` (the URL of the endpoint they are
+//! for: `/mcp`, or `/mcp/readonly`), `exp`, `iat`, `nbf`, `jti`, `scope`, `client_id` and
+//! `grant` (the person's approval the token acts under, which every call checks still
+//! stands). Only [`TokenService::verify_for`] turns a token into a [`Principal`], for one
+//! audience.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -46,7 +47,8 @@ pub enum TokenError {
     BadSubject,
 }
 
-/// Signs and verifies access tokens for one issuer and audience.
+/// Signs and verifies access tokens of one issuer; `audience` is the one tokens are for
+/// unless another is named (`/mcp`).
 #[derive(Clone)]
 pub struct TokenService {
     keys: Arc<KeyRing>,
@@ -88,12 +90,28 @@ impl TokenService {
         &self.audience
     }
 
-    /// Issues a token for `user`.
+    /// Issues a token for `user` for the default audience (`/mcp`).
     ///
     /// # Errors
     /// Signing failed.
     pub fn mint(
         &self,
+        user: UserId,
+        scopes: &BTreeSet<String>,
+        client_id: &str,
+        grant: GrantId,
+        ttl: Duration,
+    ) -> Result<String, TokenError> {
+        self.mint_for(&self.audience, user, scopes, client_id, grant, ttl)
+    }
+
+    /// Issues a token for `user` whose audience is `audience` (an endpoint's URL).
+    ///
+    /// # Errors
+    /// Signing failed.
+    pub fn mint_for(
+        &self,
+        audience: &str,
         user: UserId,
         scopes: &BTreeSet<String>,
         client_id: &str,
@@ -106,7 +124,7 @@ impl TokenService {
         let claims = Claims {
             iss: self.issuer.clone(),
             sub: user.to_string(),
-            aud: self.audience.clone(),
+            aud: audience.to_owned(),
             exp: now + ttl,
             iat: now,
             nbf: now,
@@ -121,30 +139,45 @@ impl TokenService {
         Ok(jsonwebtoken::encode(&header, &claims, &key)?)
     }
 
-    /// Verifies a bearer token: no `crit` header, the `alg` must be ES256 (nothing else is
-    /// accepted, `none` least of all), the `kid` one of ours, the signature valid, `iss` ours, `aud` this
-    /// server's `/mcp` URL, and `exp`/`nbf` current within a small leeway.
+    /// Verifies a bearer token for the default audience (`/mcp`): see
+    /// [`TokenService::verify_for`].
     ///
-    /// A token verified before is taken from memory until it expires (see
-    /// [`VerifiedTokens`]): its signature and claims were checked once, and only its
+    /// # Errors
+    /// Any of its checks failing.
+    pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
+        self.verify_for(token, &self.audience)
+    }
+
+    /// Verifies a bearer token presented at the endpoint whose URL is `audience`: no `crit`
+    /// header, the `alg` must be ES256 (nothing else is accepted, `none` least of all), the
+    /// `kid` one of ours, the signature valid, `iss` ours, `aud` exactly `audience` (a
+    /// token for another endpoint of this server is refused too, RFC 8707 §2), and
+    /// `exp`/`nbf` current within a small leeway.
+    ///
+    /// A token verified before for the same audience is taken from memory until it expires
+    /// (see [`VerifiedTokens`]): its signature and claims were checked once, and only its
     /// lifetime can change its answer.
     ///
     /// # Errors
     /// Any of those checks failing.
-    pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
+    pub fn verify_for(&self, token: &str, audience: &str) -> Result<Principal, TokenError> {
         let now = self.clock.now().timestamp();
         let leeway = i64::try_from(LEEWAY_SECONDS).unwrap_or(0);
-        if let Some(principal) = self.verified.get(token, now, leeway) {
+        if let Some(principal) = self.verified.get(token, audience, now, leeway) {
             return Ok(principal);
         }
-        let (principal, not_before, expires) = self.verify_signed(token)?;
+        let (principal, not_before, expires) = self.verify_signed(token, audience)?;
         self.verified
-            .put(token, principal.clone(), not_before, expires, now);
+            .put(token, audience, principal.clone(), not_before, expires, now);
         Ok(principal)
     }
 
-    /// The full check of [`TokenService::verify`], with the token's `nbf` and `exp`.
-    fn verify_signed(&self, token: &str) -> Result<(Principal, i64, i64), TokenError> {
+    /// The full check of [`TokenService::verify_for`], with the token's `nbf` and `exp`.
+    fn verify_signed(
+        &self,
+        token: &str,
+        audience: &str,
+    ) -> Result<(Principal, i64, i64), TokenError> {
         let header = jsonwebtoken::decode_header(token)?;
         // RFC 7515 §4.1.11: a `crit` extension the verifier does not understand makes the
         // token invalid; this verifier understands none.
@@ -167,7 +200,7 @@ impl TokenService {
         validation.leeway = LEEWAY_SECONDS;
         validation.validate_nbf = true;
         validation.set_issuer(&[&self.issuer]);
-        validation.set_audience(&[&self.audience]);
+        validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         let data = jsonwebtoken::decode::<Claims>(token, &key, &validation)?;
         let user: UserId = data
@@ -248,6 +281,33 @@ mod tests {
             .mint(user(), &scopes(), "cli", grant(), Duration::from_secs(60))
             .unwrap();
         assert!(s.verify(&token).is_err());
+    }
+
+    #[test]
+    fn a_token_is_accepted_for_its_own_audience_only_even_when_remembered() {
+        let s = service();
+        let read_only = "http://issuer/mcp/readonly";
+        let token = s
+            .mint_for(
+                read_only,
+                user(),
+                &scopes(),
+                "cli",
+                grant(),
+                Duration::from_secs(60),
+            )
+            .unwrap();
+        assert!(s.verify(&token).is_err(), "not for /mcp");
+        assert!(s.verify_for(&token, read_only).is_ok());
+        assert!(
+            s.verify(&token).is_err(),
+            "remembered for its audience only"
+        );
+        let full = s
+            .mint(user(), &scopes(), "cli", grant(), Duration::from_secs(60))
+            .unwrap();
+        assert!(s.verify(&full).is_ok());
+        assert!(s.verify_for(&full, read_only).is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod dto_create_many;
 mod extract;
 mod failure;
 mod history_dto;
+mod offered;
 mod resources;
 mod schemas;
 mod server;
@@ -17,10 +18,12 @@ mod untrusted;
 
 use std::sync::Arc;
 
-use actix_web::HttpMessage;
+use actix_web::middleware::from_fn;
+use actix_web::{HttpMessage, web};
 use domain::model::Principal;
 
-use crate::auth::middleware::{FlagGate, RateLimited};
+use crate::auth::endpoint::{Endpoint, OfferedTools};
+use crate::auth::middleware::{BearerAuth, FlagGate, RateLimited, require_bearer};
 use domain::usecases::Ports;
 use rmcp_actix_web::transport::{LocalSessionManager, StreamableHttpService};
 
@@ -35,7 +38,7 @@ pub struct McpOptions {
     pub untrusted_fence: bool,
 }
 
-/// The Streamable HTTP service for `/mcp`: stateless (any instance answers any request),
+/// The Streamable HTTP service for `/mcp` and `/mcp/readonly`: stateless (any instance answers any request),
 /// JSON responses, host and origin checks, a body cap, and the authenticated `Principal`
 /// handed from the actix middleware to the tools. The `Authorization` header is never
 /// forwarded (rmcp-actix-web's passthrough feature stays off).
@@ -64,6 +67,9 @@ pub fn service(
             if let Some(principal) = request.extensions().get::<Principal>() {
                 extensions.insert(principal.clone());
             }
+            if let Some(offered) = request.extensions().get::<OfferedTools>() {
+                extensions.insert(offered.clone());
+            }
             if let Some(gate) = request.extensions().get::<Arc<FlagGate>>() {
                 extensions.insert(Arc::clone(gate));
             }
@@ -75,4 +81,20 @@ pub fn service(
             }
         })
         .build()
+}
+
+/// `service` mounted at `endpoint`'s path behind `bearer` (that endpoint's check): CORS for
+/// browser clients, header trimming, the bearer check, then the transport. `/mcp/readonly`
+/// must be mounted before `/mcp`, whose scope would take it otherwise.
+pub fn mount(
+    endpoint: Endpoint,
+    bearer: web::Data<BearerAuth>,
+    service: StreamableHttpService<PlatformMcp>,
+) -> impl actix_web::dev::HttpServiceFactory {
+    web::scope(endpoint.path())
+        .app_data(bearer)
+        .wrap(from_fn(require_bearer))
+        .wrap(from_fn(crate::http::trim_mcp_headers))
+        .wrap(crate::http::open_cors().expose_headers(["mcp-session-id", "mcp-protocol-version"]))
+        .service(service.scope())
 }

@@ -50,7 +50,9 @@ impl PlatformMcp {
         self
     }
 
-    /// Routes the call, then tells the bearer middleware what storage found about the
+    /// Refuses a tool this request does not offer (the read-only endpoint's write tools,
+    /// tools `X-MCP-Tools` leaves out) as an unknown one; routes the call, then tells the
+    /// bearer middleware what storage found about the
     /// caller's `mcp` flag (it is checked in the tool's own round trip): off, or on when the
     /// call completed without an error; or that storage could not be reached.
     async fn route(
@@ -58,6 +60,9 @@ impl PlatformMcp {
         request: rmcp::model::CallToolRequestParams,
         context: rmcp::service::RequestContext<rmcp::RoleServer>,
     ) -> Result<rmcp::model::CallToolResponse, rmcp::ErrorData> {
+        if let Some(refusal) = super::offered::refusal(&request.name, &context)? {
+            return Err(refusal);
+        }
         let extensions = rmcp_actix_web::transport::on_request_extensions(&context.extensions);
         if let Some(RateLimited(seconds)) = extensions.and_then(|ext| ext.get::<RateLimited>()) {
             return ToolFailure(domain::UseCaseError::RateLimited {
@@ -115,6 +120,16 @@ impl ServerHandler for PlatformMcp {
         self.metrics
             .tool_call(&tool, outcome(&result), started.elapsed());
         result
+    }
+
+    /// The tools this request may use (`offered`): every tool at `/mcp`, the reading ones at
+    /// `/mcp/readonly`, narrowed by `X-MCP-Tools`.
+    async fn list_tools(
+        &self,
+        _request: Option<rmcp::model::PaginatedRequestParams>,
+        context: rmcp::service::RequestContext<rmcp::RoleServer>,
+    ) -> Result<rmcp::model::ListToolsResult, rmcp::ErrorData> {
+        super::offered::list(self.tool_router.list_all(), &context)
     }
 
     fn get_info(&self) -> ServerConfig {

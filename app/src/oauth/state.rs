@@ -11,6 +11,7 @@ use domain::usecases::grants::{GrantPolicy, GrantPorts};
 
 use super::cimd::{FetchPolicy, MetadataFetcher};
 use super::crypto::SystemSecrets;
+use crate::auth::endpoint::Endpoint;
 use crate::auth::metadata::SCOPES_SUPPORTED;
 use crate::auth::tokens::TokenService;
 use crate::config::Settings;
@@ -47,6 +48,7 @@ impl OAuthState {
         let fetcher = MetadataFetcher::new(FetchPolicy::from_settings(oauth)?);
         let policy = GrantPolicy {
             resource: settings.resource(),
+            read_only_resource: Endpoint::ReadOnly.resource(&issuer),
             scopes_supported: scopes_supported(),
             refresh_token_ttl: delta(oauth.refresh_token_ttl, TimeDelta::days(30)),
             refresh_family_max_age: delta(oauth.refresh_family_max_age, TimeDelta::days(90)),

@@ -67,7 +67,10 @@ pub async fn token(
 
 fn respond(state: &OAuthState, issued: &Issued) -> HttpResponse {
     let scopes: BTreeSet<String> = issued.scopes.iter().cloned().collect();
-    let access = match state.tokens.mint(
+    // The audience is the grant's resource (`/mcp` or `/mcp/readonly`), checked to be one
+    // of this server's when the code was asked for.
+    let access = match state.tokens.mint_for(
+        &issued.resource,
         issued.user,
         &scopes,
         &issued.client_id,

@@ -5,6 +5,7 @@ OAuth client provider (`mcp` 2.3, `mcp.client.auth.OAuthClientProvider`), as a r
         [--mode auto|legacy] [--access write|read]
         [--client-metadata-url URL | --serve-cimd http|https [--cimd-cert-dir DIR]]
         [--token-auth none|client_secret_post|client_secret_basic|omit] [--redirect-uri URI]
+        [--read-only-endpoint --read-tools a,b,…]
 
 The provider discovers the server (RFC 9728, RFC 8414), registers (RFC 7591) or uses a Client ID
 Metadata Document, and runs the authorization-code flow with PKCE. Instead of opening a browser,
@@ -22,6 +23,10 @@ redirect to the client's loopback redirect URI (nothing listens there). Then:
   - `--access write`: a write tool is not refused for scope; `--access read`: a write tool
     answers 403 `insufficient_scope`, the SDK re-authorizes for more scope (step-up), the person
     keeps read-only (still 403), then grants write (the call goes through);
+  - `--read-only-endpoint` (the URL is `/mcp/readonly`, `--read-tools` the server's reading
+    tools): its metadata offers no data:write, the token never holds it whatever is approved,
+    tools/list names exactly the reading tools, a write tool is refused as an unknown one
+    (JSON-RPC -32602, no 403, no step-up) and the approval is remembered;
   - the consent page's Deny sends `error=access_denied` back to the client.
 
 The world the caller seeds first: a person EMAIL with the `mcp` flag who is in at least one
@@ -392,6 +397,8 @@ class Run:
         self.cimd_sdk_check_bypassed = False
         self.client: Client | None = None
         self.provider: OAuthClientProvider | None = None
+        self.read_only_endpoint: bool = args.read_only_endpoint
+        self.read_tools: list[str] = [t for t in (args.read_tools or "").split(",") if t]
 
     # --- the provider's handlers --------------------------------------------------------------
 
@@ -518,6 +525,11 @@ class Run:
         check(asm.get("client_id_metadata_document_supported") is True, "client_id_metadata_document_supported is not true")
         missing = EXPECTED_SCOPES - set(asm.get("scopes_supported") or [])
         check(not missing, f"scopes_supported lacks {sorted(missing)}")
+        if self.read_only_endpoint:
+            check(
+                "data:write" not in (prm.get("scopes_supported") or []),
+                f"the read-only endpoint's metadata offers data:write: {prm.get('scopes_supported')}",
+            )
         self.asm = asm
         emit(
             "discovery",
@@ -601,7 +613,9 @@ class Run:
         granted = scopes_of(token)
         check(bool(token.refresh_token), "the token response has no refresh_token")
         check("data:read" in granted, f"the granted scope {token.scope!r} lacks data:read")
-        if self.access == "write":
+        if self.read_only_endpoint:
+            check("data:write" not in granted, f"a token for the read-only endpoint has the scope {token.scope!r}")
+        elif self.access == "write":
             check("data:write" in granted, f"read-write was approved but the scope is {token.scope!r}")
         else:
             check("data:write" not in granted, f"read-only was approved but the scope is {token.scope!r}")
@@ -689,10 +703,10 @@ class Run:
         auth = self.browser.authorizations[-1]
         check(self.client_info().client_id == client_id, "the provider registered a new client to re-authorize")
         check("login" not in auth["pages"], f"the browser session was not used; the login page came again: {auth['pages']}")
-        if self.access == "write":
+        if self.access == "write" or self.read_only_endpoint:
             check(
                 "consent" not in auth["pages"],
-                f"the read-write approval was not remembered; the consent page came again: {auth['pages']}",
+                f"the approval was not remembered; the consent page came again: {auth['pages']}",
             )
         else:
             check(
@@ -792,6 +806,43 @@ class Run:
             code=err.get("code") if isinstance(err, dict) else None,
         )
 
+    async def read_only_tools(self) -> None:
+        """The read-only endpoint lists exactly the reading tools."""
+        assert self.client is not None
+        with anyio.fail_after(STEP_TIMEOUT):
+            listed = await self.client.list_tools()
+        names = [t.name for t in listed.tools]
+        check(
+            sorted(names) == sorted(self.read_tools),
+            f"tools/list at the read-only endpoint names {names}, expected exactly {self.read_tools}",
+        )
+        emit("read-only tools", tools=names)
+
+    async def write_refused_as_unknown(self) -> None:
+        """A write tool at the read-only endpoint is not a tool there: a JSON-RPC error
+        (-32602, as for an unknown tool) saying to connect to /mcp; no 403, no step-up."""
+        mark = self.trace.mark()
+        authorizations = len(self.browser.authorizations)
+        try:
+            raw = await self.call(
+                "create_data", {"projectId": str(uuid.uuid4()), "collectionName": "tasks", "data": {"title": "x"}}
+            )
+        except MCPError as e:
+            check(e.code == -32602, f"create_data answered JSON-RPC error {e.code}, expected -32602: {e.message!r}")
+            check(
+                "read-only endpoint" in e.message and "/mcp" in e.message,
+                f"the refusal does not say this is the read-only endpoint: {e.message!r}",
+            )
+            refused = [x for x in self.trace.since(mark) if x["status"] in (401, 403)]
+            check(not refused, f"the refusal went through HTTP 401/403: {self.trace.describe(mark)}")
+            check(
+                len(self.browser.authorizations) == authorizations,
+                "the refused write started an authorization (step-up)",
+            )
+            emit("write refused", code=e.code, message=e.message)
+            return
+        raise StepFailed(f"create_data at the read-only endpoint answered a result: {short(raw)}")
+
     async def consent_deny(self) -> None:
         """Deny on the consent page sends `error=access_denied` (with state and iss) to the
         client. A fresh client (registered here) so no remembered approval skips the page."""
@@ -875,7 +926,12 @@ class Run:
                         ("refresh reuse", self.refresh_reuse),
                         ("reauthorize", self.reauthorize),
                     ]
-                    if self.access == "write":
+                    if self.read_only_endpoint:
+                        steps += [
+                            ("read-only tools", self.read_only_tools),
+                            ("write refused", self.write_refused_as_unknown),
+                        ]
+                    elif self.access == "write":
                         steps.append(("write allowed", self.write_allowed))
                     else:
                         steps += [("write refused", self.write_refused), ("step-up", self.step_up)]
@@ -953,7 +1009,16 @@ def parse_args() -> argparse.Namespace:
         help="the token_endpoint_auth_method the SDK registers with (DCR); omit: not sent",
     )
     parser.add_argument("--redirect-uri", help="the client's redirect URI (default http://127.0.0.1:<unused port>/callback)")
-    return parser.parse_args()
+    parser.add_argument(
+        "--read-only-endpoint",
+        action="store_true",
+        help="--url is the read-only endpoint (/mcp/readonly): expect its tools and refusals",
+    )
+    parser.add_argument("--read-tools", help="with --read-only-endpoint: the reading tools, comma-separated")
+    args = parser.parse_args()
+    if args.read_only_endpoint and not args.read_tools:
+        parser.error("--read-only-endpoint needs --read-tools")
+    return args
 
 
 if __name__ == "__main__":

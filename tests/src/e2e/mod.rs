@@ -12,6 +12,7 @@ mod metrics;
 mod oauth;
 mod oauth_clients;
 mod rate_limits;
+mod readonly;
 mod result_shapes;
 mod round_trips;
 mod untrusted;

@@ -45,6 +45,35 @@ async fn python_oauth_read_only_then_step_up(server: TestServer) {
 }
 e2e!(python_oauth_read_only_then_step_up);
 
+/// `/mcp/readonly` through the SDK's OAuth provider: it discovers the endpoint's own
+/// metadata, gets a token for it (read-only, though read-write is approved), sees only the
+/// reading tools and is refused a write as an unknown tool.
+async fn python_oauth_at_the_read_only_endpoint(server: TestServer) {
+    let email = person(&server).await;
+    let read_tools: Vec<&str> = domain::usecases::UseCase::ALL
+        .into_iter()
+        .filter(|u| !u.writes())
+        .map(domain::usecases::UseCase::name)
+        .collect();
+    run(
+        &python(),
+        &[
+            "tests/e2e/py/oauth_client.py",
+            "--url",
+            &format!("{}/mcp/readonly", server.base),
+            "--email",
+            &email,
+            "--access",
+            "write",
+            "--read-only-endpoint",
+            "--read-tools",
+            &read_tools.join(","),
+        ],
+    )
+    .await;
+}
+e2e!(python_oauth_at_the_read_only_endpoint);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_oauth_with_a_client_metadata_document_over_https() {
     // A private CA for the loopback document server, trusted by the server under test.

@@ -51,7 +51,7 @@ impl<'a> World<'a> {
         }
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
             "params": {"name": tool, "arguments": arguments}});
-        let token = self.server.rw_token(who);
+        let token = self.server.rw_token(who).await;
         let answer: Value = post(self.server, Some(&token), &body)
             .send()
             .await

@@ -139,8 +139,9 @@ fn within_limits(q: &AuthorizationQuery) -> Result<(), GrantError> {
     )
 }
 
-/// The request, once it asks for a code with PKCE S256, for this server's resource, with
-/// known scopes.
+/// The request, once it asks for a code with PKCE S256, for one of this server's resources
+/// (`/mcp` when none is named; `/mcp/readonly` grants read-only at most), with known
+/// scopes.
 fn check(
     g: &GrantPorts,
     q: &AuthorizationQuery,
@@ -169,15 +170,13 @@ fn check(
             "code_challenge must be the base64url SHA-256 of the verifier (43 characters)",
         ));
     }
-    let ours = &g.policy.resource;
     let resource = match q.resource.as_deref() {
-        None => ours.clone(),
-        Some(r) if r.trim_end_matches('/') == ours => ours.clone(),
-        Some(r) => {
-            return Err(GrantError::InvalidTarget(format!(
-                "this server issues tokens for {ours} only, not {r}"
-            )));
-        }
+        None => g.policy.resource.clone(),
+        Some(r) => g
+            .policy
+            .our_resource(r)
+            .ok_or_else(|| g.policy.not_ours(r))?
+            .to_owned(),
     };
     let supported = &g.policy.scopes_supported;
     let requested: Vec<String> = q
@@ -193,8 +192,10 @@ fn check(
             supported.join(" ")
         )));
     }
-    let write_requested =
-        requested.iter().any(|s| s == SCOPE_WRITE) || !requested.iter().any(|s| s == SCOPE_READ);
+    // The read-only resource's grants never write, whatever the client asks.
+    let write_requested = !g.policy.is_read_only(&resource)
+        && (requested.iter().any(|s| s == SCOPE_WRITE)
+            || !requested.iter().any(|s| s == SCOPE_READ));
     Ok(AuthRequest {
         client_id: client.client_id.clone(),
         client_name: client.client_name.clone(),

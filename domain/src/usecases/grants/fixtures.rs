@@ -18,6 +18,7 @@ use crate::model::UserId;
 use crate::ports::{Clock, IdGenerator, MockDirectory, MockIdentityProvider};
 
 pub const RESOURCE: &str = "https://mcp.example/mcp";
+pub const READ_ONLY_RESOURCE: &str = "https://mcp.example/mcp/readonly";
 pub const CLIENT: &str = "pmcp-client";
 pub const REDIRECT: &str = "https://claude.ai/api/mcp/auth_callback";
 /// The fake S256 challenge of [`VERIFIER`] (see [`FakeSecrets::pkce_matches`]).
@@ -165,6 +166,7 @@ impl Mocks {
 pub fn policy() -> GrantPolicy {
     GrantPolicy {
         resource: RESOURCE.into(),
+        read_only_resource: READ_ONLY_RESOURCE.into(),
         scopes_supported: [
             "openid",
             "profile",

@@ -9,7 +9,8 @@ use super::error::GrantError;
 use crate::model::{GrantId, SCOPE_WRITE, UserId};
 
 /// What a successful exchange grants: an access token for `user` with `scopes` under
-/// `grant` is minted by the caller, and `refresh_token` handed out.
+/// `grant`, whose audience is `resource`, is minted by the caller, and `refresh_token`
+/// handed out.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Issued {
     pub user: UserId,
@@ -18,6 +19,8 @@ pub struct Issued {
     /// The person's current approval of the client, which the access token names.
     pub grant: GrantId,
     pub refresh_token: String,
+    /// The RFC 8707 resource of the grant (the code's, carried by its refresh tokens).
+    pub resource: String,
 }
 
 impl std::fmt::Debug for Issued {
@@ -28,6 +31,7 @@ impl std::fmt::Debug for Issued {
             .field("client_id", &self.client_id)
             .field("grant", &self.grant)
             .field("refresh_token", &"REDACTED")
+            .field("resource", &self.resource)
             .finish()
     }
 }

@@ -81,8 +81,12 @@ pub struct GrantPorts {
 /// What the operator configured, and the server's own addresses.
 #[derive(Debug, Clone)]
 pub struct GrantPolicy {
-    /// The RFC 8707 resource every token is for (this server's `/mcp` URL).
+    /// The RFC 8707 resource a token is for unless the client names another (this
+    /// server's `/mcp` URL).
     pub resource: String,
+    /// The read-only resource (`/mcp/readonly`): its codes and tokens never carry
+    /// `data:write`.
+    pub read_only_resource: String,
     /// The scopes a client may ask for.
     pub scopes_supported: Vec<String>,
     pub refresh_token_ttl: TimeDelta,
@@ -90,4 +94,32 @@ pub struct GrantPolicy {
     pub refresh_family_max_age: TimeDelta,
     /// How long a registration that is never used is kept.
     pub unused_client_ttl: TimeDelta,
+}
+
+impl GrantPolicy {
+    /// The resource `asked` names (RFC 8707; a trailing `/` ignored), when it is one of
+    /// this server's.
+    #[must_use]
+    pub fn our_resource(&self, asked: &str) -> Option<&str> {
+        let asked = asked.trim_end_matches('/');
+        [&self.resource, &self.read_only_resource]
+            .into_iter()
+            .find(|ours| ours.as_str() == asked)
+            .map(String::as_str)
+    }
+
+    /// True for the read-only resource.
+    #[must_use]
+    pub fn is_read_only(&self, resource: &str) -> bool {
+        resource == self.read_only_resource
+    }
+
+    /// Why `asked` is refused (`invalid_target`): the resources this server issues for.
+    #[must_use]
+    pub fn not_ours(&self, asked: &str) -> GrantError {
+        GrantError::InvalidTarget(format!(
+            "this server issues tokens for {} and {} only, not {asked}",
+            self.resource, self.read_only_resource
+        ))
+    }
 }

@@ -78,6 +78,7 @@ pub(super) async fn redeem_code(
         client_id: client.client_id.clone(),
         grant,
         refresh_token: raw,
+        resource: code.resource,
     })
 }
 

@@ -79,6 +79,7 @@ pub(super) async fn rotate_refresh(
         client_id: client.client_id.clone(),
         grant,
         refresh_token: raw,
+        resource: old.resource,
     })
 }
 

@@ -25,7 +25,8 @@ pub struct TokenRequest {
 ///
 /// # Errors
 /// `InvalidRequest` for a missing parameter or a body naming another client than HTTP
-/// Basic; `InvalidClient`; `InvalidTarget` for another resource;
+/// Basic; `InvalidClient`; `InvalidTarget` for a resource not this server's, or not the
+/// grant's (the grant is then revoked);
 /// `UnsupportedGrantType`; the grant's own refusals (`InvalidGrant`, `Replayed`,
 /// `InvalidScope`); storage failures.
 pub async fn exchange_token(g: &GrantPorts, request: &TokenRequest) -> Result<Issued, GrantError> {
@@ -40,14 +41,11 @@ pub async fn exchange_token(g: &GrantPorts, request: &TokenRequest) -> Result<Is
     }
     let client = authenticate_client(g, presented).await?;
     if let Some(resource) = &request.resource
-        && resource.trim_end_matches('/') != g.policy.resource
+        && g.policy.our_resource(resource).is_none()
     {
-        return Err(GrantError::InvalidTarget(format!(
-            "this server issues tokens for {} only",
-            g.policy.resource
-        )));
+        return Err(g.policy.not_ours(resource));
     }
-    match request.grant_type.as_deref() {
+    let issued = match request.grant_type.as_deref() {
         Some("authorization_code") => {
             let code = required(&request.code, "code is missing")?;
             let verifier = required(
@@ -69,7 +67,23 @@ pub async fn exchange_token(g: &GrantPorts, request: &TokenRequest) -> Result<Is
             "grant_type {other} is not supported; use authorization_code or refresh_token"
         ))),
         None => Err(GrantError::InvalidRequest("grant_type is missing".into())),
+    }?;
+    if let Some(asked) = request.resource.as_deref()
+        && asked.trim_end_matches('/') != issued.resource
+    {
+        // A grant is for one resource (RFC 8707 §2.2). The code or the presented refresh
+        // token is used up by now, so the grant it continued is revoked: the client
+        // authorizes again for the resource it wants.
+        let next = g.secrets.hash(&issued.refresh_token);
+        if let Some(family) = g.refresh.family_of(&next).await? {
+            g.refresh.revoke_family(family.family).await?;
+        }
+        return Err(GrantError::InvalidTarget(format!(
+            "this grant is for {} only; authorize again for {asked}",
+            issued.resource
+        )));
     }
+    Ok(issued)
 }
 
 fn required<'a>(value: &'a Option<String>, missing: &str) -> Result<&'a str, GrantError> {

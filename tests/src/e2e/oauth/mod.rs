@@ -6,6 +6,7 @@ mod connections;
 pub(super) mod flow;
 mod forgery;
 mod metadata;
+mod readonly;
 mod refusals;
 mod tokens;
 mod upstream;

@@ -3,7 +3,8 @@ use chrono::TimeDelta;
 use super::*;
 use crate::grants::{AuthorizationCode, Consent};
 use crate::usecases::grants::fixtures::{
-    BINDING, CHALLENGE, CLIENT, Mocks, REDIRECT, RESOURCE, browser, client, h, me, now, secret,
+    BINDING, CHALLENGE, CLIENT, Mocks, READ_ONLY_RESOURCE, REDIRECT, RESOURCE, browser, client, h,
+    me, now, secret,
 };
 
 fn query() -> AuthorizationQuery {
@@ -228,4 +229,64 @@ async fn prompt_consent_asks_again_despite_a_remembered_consent() {
         .await
         .unwrap();
     assert!(matches!(started, Authorized::Pending { .. }));
+}
+
+#[tokio::test]
+async fn a_request_for_the_read_only_resource_never_asks_to_write() {
+    let mut mocks = Mocks::default();
+    mocks.knows(client());
+    mocks
+        .pending
+        .expect_put_pending()
+        .withf(|p| {
+            let kept: AuthRequest = serde_json::from_value(p.payload.clone()).unwrap();
+            kept.resource == READ_ONLY_RESOURCE
+                && !kept.write_requested
+                && kept.token_scopes(true) == ["openid", "data:read"]
+        })
+        .times(1)
+        .returning(|_| Ok(()));
+    let mut read_only = query();
+    // Asked with a trailing slash and data:write: still the read-only resource, read only.
+    read_only.resource = Some(format!("{READ_ONLY_RESOURCE}/"));
+    let sent = Browser {
+        session: None,
+        binding: Some(BINDING.into()),
+    };
+    let started = start_authorization(&mocks.ports(), &read_only, &sent)
+        .await
+        .unwrap();
+    assert!(matches!(started, Authorized::Pending { .. }));
+}
+
+#[tokio::test]
+async fn a_remembered_read_write_consent_gives_the_read_only_resource_a_read_only_code() {
+    let mut mocks = Mocks::default();
+    mocks.knows(client());
+    consented(&mut mocks, &["data:read", "data:write"]);
+    mocks
+        .codes
+        .expect_put_code()
+        .withf(|c: &AuthorizationCode| {
+            c.scopes == ["openid", "data:read"] && c.resource == READ_ONLY_RESOURCE
+        })
+        .times(1)
+        .returning(|_| Ok(()));
+    let mut read_only = query();
+    read_only.resource = Some(READ_ONLY_RESOURCE.into());
+    let started = start_authorization(&mocks.ports(), &read_only, &browser())
+        .await
+        .unwrap();
+    assert!(matches!(started, Authorized::Code(_)));
+}
+
+#[tokio::test]
+async fn a_resource_below_the_read_only_one_is_refused_naming_both() {
+    let mut below = query();
+    below.resource = Some(format!("{READ_ONLY_RESOURCE}/more"));
+    let refused = refusal(below).await;
+    assert!(
+        matches!(&refused, GrantError::InvalidTarget(m) if m.contains(RESOURCE) && m.contains(READ_ONLY_RESOURCE)),
+        "{refused:?}"
+    );
 }
