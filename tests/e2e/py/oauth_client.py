@@ -684,7 +684,9 @@ class Run:
 
     async def reauthorize(self) -> None:
         """With its refresh token revoked, the provider's refresh fails and it authorizes again;
-        the browser still has its session (no login) and a read-write approval is remembered."""
+        the browser still has its session (no login). The SDK sends prompt=consent, so the
+        consent page comes again, starting from the person's earlier choice; without it, a
+        remembered approval is reused as it is."""
         authorizations = len(self.browser.authorizations)
         client_id = self.client_info().client_id
         mark = self.trace.mark()
@@ -703,15 +705,22 @@ class Run:
         auth = self.browser.authorizations[-1]
         check(self.client_info().client_id == client_id, "the provider registered a new client to re-authorize")
         check("login" not in auth["pages"], f"the browser session was not used; the login page came again: {auth['pages']}")
-        if self.access == "write" or self.read_only_endpoint:
+        forced = "consent" in (auth["request"].get("prompt") or "").split()
+        if forced:
             check(
-                "consent" not in auth["pages"],
-                f"the approval was not remembered; the consent page came again: {auth['pages']}",
+                "consent" in auth["pages"],
+                f"prompt=consent did not bring the consent page back: {auth['pages']}",
+            )
+            # The read-only endpoint never asks to write, so it starts from read-only.
+            earlier = "read" if self.read_only_endpoint else self.access
+            check(
+                auth["consent"]["preselected"] == earlier,
+                f"the consent page did not start from the earlier choice ({earlier}): {auth['consent']}",
             )
         else:
             check(
-                "consent" in auth["pages"],
-                f"a read-only approval skipped the consent page for a request asking data:write: {auth['pages']}",
+                "consent" not in auth["pages"],
+                f"the remembered approval was not reused; the consent page came again: {auth['pages']}",
             )
         emit("reauthorize", pages=auth["pages"], granted_scope=self.tokens().scope)
 

@@ -219,6 +219,22 @@ async fn stored_code(
     let client_id = register(server).await;
     let (verifier, challenge) = pkce();
     let code = format!("stored-code-{}", uuid::Uuid::new_v4().simple());
+    // The person approved the client, as the consent page would have recorded.
+    server
+        .opened
+        .storage
+        .grants
+        .put_consent(&domain::grants::Consent {
+            user: seeded.user,
+            client_id: client_id.clone(),
+            grant: domain::model::GrantId::from_uuid(uuid::Uuid::new_v4()),
+            projects: domain::model::GrantProjects::All,
+            scopes: vec!["data:read".into()],
+            granted_at: Utc::now(),
+            last_used_at: None,
+        })
+        .await
+        .unwrap();
     server
         .opened
         .storage
