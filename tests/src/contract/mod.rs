@@ -68,6 +68,7 @@ mod idempotency;
 mod isolation;
 mod paging;
 mod round_trip;
+mod scoped_grants;
 mod sorting;
 mod swap;
 mod tools;
