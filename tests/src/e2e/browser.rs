@@ -8,12 +8,20 @@
 //! The connected-applications page the same way: `tests/e2e/node/browser_connections.mjs`
 //! signs in on it, opens an application's last writes and checks them, and leaves
 //! `target/screenshots/connections-{phone,desktop}.png`.
+//!
+//! The consent page's choice of projects the same way: `browser_consent_projects.mjs` grants
+//! one of two projects, read-only, and leaves `target/screenshots/consent-projects-*.png`;
+//! the tokens it got are then tried on `/mcp`. This one runs on both databases: the grant is
+//! stored and checked by each.
 
 use std::process::Stdio;
 
 use tokio::process::Command;
 
-use super::harness::{TestServer, root};
+use serde_json::{Value, json};
+
+use super::harness::{TestServer, e2e, root};
+use super::oauth::scoped_world::{listed, tool, tool_error, two_projects, www_authenticate};
 use super::oauth::writes::connected_with_writes;
 
 /// Runs a browser script of `tests/e2e/node` with `args`; its stdout.
@@ -106,4 +114,93 @@ async fn connected_applications_and_their_last_writes_in_headless_chromium() {
     ];
     let stdout = node(&args).await;
     screenshots_taken(&["connections-phone", "connections-desktop"], &stdout);
+}
+
+/// The consent page's project choice in Chromium: one project, read-only; the three tokens
+/// the script got (first approval, `prompt=consent` again, remembered) are then used on
+/// `/mcp`: the first is over (a new approval is a new grant), the others see the chosen
+/// project alone and cannot write.
+async fn one_project_read_only_chosen_in_headless_chromium(server: TestServer) {
+    let w = two_projects(&server).await;
+    let out = root().join("target/screenshots").display().to_string();
+    let (chosen, other) = (w.chosen.to_string(), w.other.to_string());
+    let args = [
+        "tests/e2e/node/browser_consent_projects.mjs",
+        "--base",
+        &server.base,
+        "--email",
+        &w.email,
+        "--chosen",
+        &chosen,
+        "--chosen-name",
+        "E2E",
+        "--chosen-role",
+        "editor",
+        "--other",
+        &other,
+        "--other-name",
+        "Finance",
+        "--other-role",
+        "admin",
+        "--out",
+        &out,
+    ];
+    let stdout = node(&args).await;
+    screenshots_taken(
+        &["consent-projects-phone", "consent-projects-desktop"],
+        &stdout,
+    );
+    let steps: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let base = server.base.as_str();
+    for viewport in ["phone", "desktop"] {
+        let tokens = steps
+            .iter()
+            .find(|s| s["step"] == format!("{viewport}: tokens"))
+            .unwrap_or_else(|| panic!("no tokens for {viewport}:\n{stdout}"));
+        let (status, headers, _) =
+            tool(base, tok(tokens, "first"), "list_projects", json!({})).await;
+        assert_eq!(
+            status, 401,
+            "{viewport}: the first approval's token outlived the second"
+        );
+        assert!(www_authenticate(&headers).contains("error=\"invalid_token\""));
+        for which in ["again", "remembered"] {
+            let token = tok(tokens, which);
+            assert_eq!(listed(base, token).await, vec![chosen.clone()], "{which}");
+            for (name, args) in [
+                ("list_types", json!({"projectId": other})),
+                (
+                    "query_data",
+                    json!({"projectId": other, "collectionName": "tasks"}),
+                ),
+            ] {
+                assert_eq!(
+                    tool_error(base, token, name, args).await,
+                    "NOT_FOUND",
+                    "{which}"
+                );
+            }
+            let create =
+                json!({"projectId": chosen, "collectionName": "tasks", "data": {"title": "no"}});
+            let (status, headers, _) = tool(base, token, "create_data", create).await;
+            assert_eq!(status, 403, "{which}");
+            assert!(
+                www_authenticate(&headers).contains("insufficient_scope"),
+                "{which}"
+            );
+        }
+    }
+    // The person's own reach is both projects: the limits above are the grant's.
+    let everything = server.rw_token(w.user).await;
+    assert_eq!(listed(base, &everything).await.len(), 2);
+}
+e2e!(one_project_read_only_chosen_in_headless_chromium);
+
+fn tok<'a>(tokens: &'a Value, which: &str) -> &'a str {
+    tokens[which]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {which} token in {tokens}"))
 }
