@@ -319,8 +319,10 @@ fn serve(
         ),
         last_use: Arc::new(crate::auth::last_use::LastUse::new(
             storage.grants.clone(),
+            storage.grants.clone(),
             storage.ports.clock.clone(),
         )),
+        personal: crate::auth::personal::PersonalTokenAuth::new(oauth.grants.clone()),
     });
     let discovery = web::Data::new(Discovery {
         issuer: settings.issuer(),

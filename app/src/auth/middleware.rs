@@ -1,5 +1,5 @@
-//! The bearer check in front of `/mcp`: a valid access token becomes a `Principal` in the
-//! request; no token or a bad one is `401` with `WWW-Authenticate` pointing at the
+//! The bearer check in front of `/mcp`: a valid access token, or a personal access token
+//! (`pmcp_pat_…`, see `personal`), becomes a `Principal` in the request; no token or a bad one is `401` with `WWW-Authenticate` pointing at the
 //! protected-resource metadata; a person without the `mcp` feature flag is `403`.
 //!
 //! The flag of a `tools/call` is checked by storage in the same round trip as the tool's
@@ -27,6 +27,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, web};
+use domain::grants::PERSONAL_TOKEN_PREFIX;
+use domain::model::Principal;
 use domain::ports::{FeatureFlags, Standing};
 use domain::usecases::UseCase;
 use serde_json::json;
@@ -89,6 +91,8 @@ pub struct BearerAuth {
     pub resource_metadata: String,
     /// Stamps when each application was last used (the connections page).
     pub last_use: Arc<super::last_use::LastUse>,
+    /// Looks personal access tokens up.
+    pub personal: super::personal::PersonalTokenAuth,
 }
 
 impl BearerAuth {
@@ -163,19 +167,16 @@ pub async fn require_bearer(
         let response = auth.challenge(None);
         return Ok(req.into_response(response));
     };
-    let principal = match auth.tokens.verify(token) {
+    let personal = token.starts_with(PERSONAL_TOKEN_PREFIX);
+    let principal = match authenticate(&auth, token, personal).await {
         Ok(p) => p,
-        Err(e) => {
-            tracing::info!(reason = %e, "refused a bearer token");
-            let response = auth.challenge(Some((
-                "invalid_token",
-                "the access token is invalid or expired; obtain a new one",
-            )));
-            return Ok(req.into_response(response));
-        }
+        Err(response) => return Ok(req.into_response(response)),
     };
     tracing::Span::current().record("user", tracing::field::display(principal.user()));
-    auth.last_use.note(principal.user(), principal.client_id());
+    match principal.grant() {
+        Some(grant) if personal => auth.last_use.note_token(grant),
+        _ => auth.last_use.note(principal.user(), principal.client_id()),
+    };
     let mut req = req;
     let body = if req.method() == Method::POST {
         match req.extract::<web::Bytes>().await {
@@ -239,6 +240,39 @@ pub async fn require_bearer(
             ServiceResponse::new(request, refusal)
         }
         None => response,
+    })
+}
+
+/// The principal of a bearer token: a personal access token (`personal`) looked up by its
+/// hash, else an access token verified; a refusal is `401 invalid_token` (or `503` when
+/// storage cannot be read).
+async fn authenticate(
+    auth: &BearerAuth,
+    token: &str,
+    personal: bool,
+) -> Result<Principal, HttpResponse> {
+    let refused = || {
+        auth.challenge(Some((
+            "invalid_token",
+            "the access token is invalid or expired; obtain a new one",
+        )))
+    };
+    if personal {
+        return match auth.personal.verify(token).await {
+            Ok(Some(principal)) => Ok(principal),
+            Ok(None) => {
+                tracing::info!("refused an unknown or expired personal access token");
+                Err(refused())
+            }
+            Err(e) => {
+                tracing::error!(cause = %e, "looking a personal access token up failed");
+                Err(unavailable())
+            }
+        };
+    }
+    auth.tokens.verify(token).map_err(|e| {
+        tracing::info!(reason = %e, "refused a bearer token");
+        refused()
     })
 }
 

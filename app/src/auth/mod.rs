@@ -5,5 +5,6 @@ pub mod keys;
 pub mod last_use;
 pub mod metadata;
 pub mod middleware;
+pub mod personal;
 pub mod tokens;
 pub mod verified;

@@ -16,6 +16,7 @@ mod errors;
 mod login;
 mod metadata;
 mod pages;
+mod personal_tokens_page;
 mod recent;
 mod redirects;
 mod register;
@@ -61,6 +62,14 @@ pub fn endpoints(cfg: &mut web::ServiceConfig) {
         .route(
             "/oauth/connections/revoke",
             web::post().to(connections::revoke),
+        )
+        .route(
+            "/oauth/connections/tokens",
+            web::post().to(personal_tokens_page::create),
+        )
+        .route(
+            "/oauth/connections/tokens/revoke",
+            web::post().to(personal_tokens_page::revoke),
         );
 }
 
