@@ -28,7 +28,6 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, web};
 use domain::grants::PERSONAL_TOKEN_PREFIX;
-use domain::model::Principal;
 use domain::ports::{FeatureFlags, Standing};
 use domain::usecases::UseCase;
 use serde_json::json;
@@ -168,9 +167,27 @@ pub async fn require_bearer(
         return Ok(req.into_response(response));
     };
     let personal = token.starts_with(PERSONAL_TOKEN_PREFIX);
-    let principal = match authenticate(&auth, token, personal).await {
-        Ok(p) => p,
-        Err(response) => return Ok(req.into_response(response)),
+    let verified = if personal {
+        auth.personal.verify(token).await
+    } else {
+        let verified = auth.tokens.verify(token);
+        Ok(verified
+            .map_err(|e| tracing::info!(reason = %e, "refused a token"))
+            .ok())
+    };
+    let principal = match verified {
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            let response = auth.challenge(Some((
+                "invalid_token",
+                "the access token is invalid or expired; obtain a new one",
+            )));
+            return Ok(req.into_response(response));
+        }
+        Err(e) => {
+            tracing::error!(cause = %e, "looking a personal access token up failed");
+            return Ok(req.into_response(unavailable()));
+        }
     };
     tracing::Span::current().record("user", tracing::field::display(principal.user()));
     match principal.grant() {
@@ -240,39 +257,6 @@ pub async fn require_bearer(
             ServiceResponse::new(request, refusal)
         }
         None => response,
-    })
-}
-
-/// The principal of a bearer token: a personal access token (`personal`) looked up by its
-/// hash, else an access token verified; a refusal is `401 invalid_token` (or `503` when
-/// storage cannot be read).
-async fn authenticate(
-    auth: &BearerAuth,
-    token: &str,
-    personal: bool,
-) -> Result<Principal, HttpResponse> {
-    let refused = || {
-        auth.challenge(Some((
-            "invalid_token",
-            "the access token is invalid or expired; obtain a new one",
-        )))
-    };
-    if personal {
-        return match auth.personal.verify(token).await {
-            Ok(Some(principal)) => Ok(principal),
-            Ok(None) => {
-                tracing::info!("refused an unknown or expired personal access token");
-                Err(refused())
-            }
-            Err(e) => {
-                tracing::error!(cause = %e, "looking a personal access token up failed");
-                Err(unavailable())
-            }
-        };
-    }
-    auth.tokens.verify(token).map_err(|e| {
-        tracing::info!(reason = %e, "refused a bearer token");
-        refused()
     })
 }
 
