@@ -156,13 +156,10 @@ async fn a_token_made_on_the_page_reaches_its_project_read_only_until_revoked(se
     let projects = &listed["result"]["structuredContent"]["projects"];
     assert_eq!(projects.as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(projects[0]["id"], project.as_str());
-    let (_, _, elsewhere) = call(
-        &server,
-        &token,
-        "query_data",
-        json!({"projectId": other.to_string(), "collectionName": "tasks"}),
-    )
-    .await;
+    let types = |p: String| call(&server, &token, "list_types", json!({"projectId": p}));
+    let (_, _, granted) = types(project.clone()).await;
+    assert_ne!(granted["result"]["isError"], true, "{granted}");
+    let (_, _, elsewhere) = types(other.to_string()).await;
     assert_eq!(
         elsewhere["result"]["structuredContent"]["error"]["code"], "NOT_FOUND",
         "{elsewhere}"
