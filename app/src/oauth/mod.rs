@@ -16,6 +16,7 @@ mod errors;
 mod login;
 mod metadata;
 mod pages;
+mod personal_tokens_forms;
 mod personal_tokens_page;
 mod recent;
 mod redirects;
@@ -65,11 +66,11 @@ pub fn endpoints(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/oauth/connections/tokens",
-            web::post().to(personal_tokens_page::create),
+            web::post().to(personal_tokens_forms::create),
         )
         .route(
             "/oauth/connections/tokens/revoke",
-            web::post().to(personal_tokens_page::revoke),
+            web::post().to(personal_tokens_forms::revoke),
         );
 }
 

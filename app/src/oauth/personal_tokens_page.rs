@@ -2,26 +2,17 @@
 //! access, created, expires, last use, a Revoke button) and the "New token" form (name, all
 //! projects or chosen ones, read-only or read-write, expiry). A new token is shown once, on
 //! the page the form's answer draws (never stored, never shown again; pages are `no-store`).
-//! Both forms check the page's CSRF pair and the signed-in session
-//! (`domain::usecases::grants::form_user`); the rules are
-//! `domain::usecases::grants::{create_personal_token, revoke_personal_token}`.
+//! The forms' handlers are `personal_tokens_forms.rs`.
 
 use std::collections::BTreeSet;
 
-use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::grants::PersonalToken;
-use domain::model::{GrantId, GrantProjects, Membership, ProjectId, UserId};
-use domain::usecases::grants::{
-    CreatedToken, GrantError, NewPersonalToken, create_personal_token, form_user,
-    personal_tokens_of, revoke_personal_token,
-};
+use domain::model::{GrantProjects, Membership, ProjectId, UserId};
+use domain::usecases::grants::{CreatedToken, GrantError, NewPersonalToken, personal_tokens_of};
 
-use super::connections::{HOME, csrf_pair, signed_in_page};
-use super::errors::browser_answer;
+use super::OAuthState;
 use super::pages::escape;
-use super::redirects::see_other;
-use super::{OAuthState, session};
 
 /// The expiries offered, in days (the form's default is 90).
 const EXPIRIES: [i64; 4] = [7, 30, 90, 365];
@@ -170,8 +161,8 @@ pub async fn section(
 
 /// The "New token" form as posted (`project` repeats, once per ticked project).
 #[derive(Debug, Default)]
-struct TokenForm {
-    csrf: String,
+pub struct TokenForm {
+    pub csrf: String,
     name: String,
     projects: Option<String>,
     project: Vec<String>,
@@ -180,7 +171,8 @@ struct TokenForm {
 }
 
 impl TokenForm {
-    fn parse(body: &[u8]) -> Self {
+    /// Reads an `application/x-www-form-urlencoded` body.
+    pub fn parse(body: &[u8]) -> Self {
         let mut form = Self::default();
         for (key, value) in url::form_urlencoded::parse(body) {
             let value = value.into_owned();
@@ -198,7 +190,7 @@ impl TokenForm {
     }
 
     /// What the form asks for; a value the form never offers is refused.
-    fn asked(&self) -> Result<NewPersonalToken, String> {
+    pub fn asked(&self) -> Result<NewPersonalToken, String> {
         let projects = if self.projects.as_deref() == Some("chosen") {
             let ids = self
                 .project
@@ -224,87 +216,10 @@ impl TokenForm {
     }
 }
 
-/// The page again, with `notice` in its tokens part.
-async fn page_with(
-    state: &OAuthState,
-    req: &HttpRequest,
-    csrf: &str,
-    notice: &Notice,
-) -> HttpResponse {
-    match signed_in_page(state, &session::browser(req), csrf, notice).await {
-        Ok(Some(page)) => page,
-        Ok(None) => see_other(HOME),
-        Err(e) => browser_answer(e, &state.issuer),
-    }
-}
-
-/// `POST /oauth/connections/tokens`: makes a token and shows it once.
-pub async fn create(
-    req: HttpRequest,
-    state: web::Data<OAuthState>,
-    body: web::Bytes,
-) -> HttpResponse {
-    let form = TokenForm::parse(&body);
-    let user = match form_user(
-        &state.grants,
-        &session::browser(&req),
-        &csrf_pair(&req, &form.csrf),
-    )
-    .await
-    {
-        Ok(Some(user)) => user,
-        Ok(None) => return see_other(HOME),
-        Err(e) => return browser_answer(e, &state.issuer),
-    };
-    let notice = match form.asked() {
-        Err(problem) => Notice::Problem(problem),
-        Ok(asked) => match create_personal_token(&state.grants, user, &asked).await {
-            Ok(created) => Notice::Created(Box::new(created)),
-            Err(GrantError::InvalidRequest(problem)) => Notice::Problem(problem),
-            Err(e) => return browser_answer(e, &state.issuer),
-        },
-    };
-    page_with(&state, &req, &form.csrf, &notice).await
-}
-
-#[derive(Debug, serde::Deserialize)]
-pub struct Revoke {
-    csrf: String,
-    id: String,
-}
-
-/// `POST /oauth/connections/tokens/revoke`.
-pub async fn revoke(
-    req: HttpRequest,
-    state: web::Data<OAuthState>,
-    form: web::Form<Revoke>,
-) -> HttpResponse {
-    let user = match form_user(
-        &state.grants,
-        &session::browser(&req),
-        &csrf_pair(&req, &form.csrf),
-    )
-    .await
-    {
-        Ok(Some(user)) => user,
-        Ok(None) => return see_other(HOME),
-        Err(e) => return browser_answer(e, &state.issuer),
-    };
-    let Ok(id) = form.id.parse::<GrantId>() else {
-        return browser_answer(
-            GrantError::InvalidRequest("no such token; open the page again".into()),
-            &state.issuer,
-        );
-    };
-    match revoke_personal_token(&state.grants, user, id).await {
-        Ok(_) => see_other(HOME),
-        Err(e) => browser_answer(e, &state.issuer),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use domain::model::GrantId;
 
     #[test]
     fn the_form_reads_repeated_projects_access_and_only_offered_expiries() {
