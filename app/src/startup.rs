@@ -313,7 +313,11 @@ fn serve(
     let issuer = settings.issuer();
     let last_use = Arc::new(crate::auth::last_use::LastUse::new(
         storage.grants.clone(),
+        storage.grants.clone(),
         storage.ports.clock.clone(),
+    ));
+    let personal = Arc::new(crate::auth::personal::PersonalTokenAuth::new(
+        oauth.grants.clone(),
     ));
     // One bearer check per endpoint: each accepts its own resource's tokens only.
     let bearer = |endpoint: Endpoint| {
@@ -329,6 +333,7 @@ fn serve(
                 endpoint.path()
             ),
             last_use: last_use.clone(),
+            personal: personal.clone(),
         })
     };
     let (full, read_only) = (bearer(Endpoint::Full), bearer(Endpoint::ReadOnly));

@@ -1,5 +1,6 @@
 //! The bearer check in front of `/mcp` and `/mcp/readonly`, one instance per endpoint: a
-//! valid access token for that endpoint (its `aud` the endpoint's URL) becomes a `Principal`
+//! valid access token for that endpoint (its `aud` the endpoint's URL), or a personal access
+//! token (`pmcp_pat_…`, see `personal`; accepted on either endpoint), becomes a `Principal`
 //! in the request; no token or a bad one (another endpoint's included) is `401` with
 //! `WWW-Authenticate` pointing at the endpoint's protected-resource metadata; a person
 //! without the `mcp` feature flag is `403`. The tools the request may use ([`OfferedTools`]:
@@ -31,10 +32,13 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, web};
+use domain::grants::PERSONAL_TOKEN_PREFIX;
 use domain::ports::{FeatureFlags, Standing};
 use domain::usecases::UseCase;
 use serde_json::json;
 
+use super::answers::flag_off;
+pub use super::answers::{RETRY_AFTER_SECONDS, rate_limited, unavailable};
 use super::endpoint::{Endpoint, OfferedTools};
 use super::tokens::TokenService;
 use crate::limits::{RateLimiter, Verdict};
@@ -98,6 +102,8 @@ pub struct BearerAuth {
     pub resource_metadata: String,
     /// Stamps when each application was last used (the connections page).
     pub last_use: Arc<super::last_use::LastUse>,
+    /// Looks personal access tokens up.
+    pub personal: Arc<super::personal::PersonalTokenAuth>,
 }
 
 impl BearerAuth {
@@ -180,19 +186,34 @@ pub async fn require_bearer(
         let response = auth.challenge(None);
         return Ok(req.into_response(response));
     };
-    let principal = match auth.tokens.verify_for(token, &auth.resource) {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::info!(reason = %e, "refused a bearer token");
+    let personal = token.starts_with(PERSONAL_TOKEN_PREFIX);
+    let verified = if personal {
+        auth.personal.verify(token).await
+    } else {
+        let verified = auth.tokens.verify_for(token, &auth.resource);
+        Ok(verified
+            .map_err(|e| tracing::info!(reason = %e, "refused a token"))
+            .ok())
+    };
+    let principal = match verified {
+        Ok(Some(p)) => p,
+        Ok(None) => {
             let response = auth.challenge(Some((
                 "invalid_token",
                 "the access token is invalid or expired; obtain a new one",
             )));
             return Ok(req.into_response(response));
         }
+        Err(e) => {
+            tracing::error!(cause = %e, "looking a personal access token up failed");
+            return Ok(req.into_response(unavailable()));
+        }
     };
     tracing::Span::current().record("user", tracing::field::display(principal.user()));
-    auth.last_use.note(principal.user(), principal.client_id());
+    match principal.grant() {
+        Some(grant) if personal => auth.last_use.note_token(grant),
+        _ => auth.last_use.note(principal.user(), principal.client_id()),
+    };
     let mut req = req;
     let body = if req.method() == Method::POST {
         match req.extract::<web::Bytes>().await {
@@ -261,42 +282,6 @@ pub async fn require_bearer(
     })
 }
 
-/// `403`: the person's `mcp` flag is off.
-fn flag_off() -> HttpResponse {
-    HttpResponse::Forbidden().json(json!({
-        "error": "forbidden",
-        "message": "MCP Server feature is not enabled",
-    }))
-}
-
-/// `429` with `Retry-After`: over the rate limit (the body says so in words and seconds).
-#[must_use]
-pub fn rate_limited(retry_after_seconds: u64) -> HttpResponse {
-    HttpResponse::TooManyRequests()
-        .insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({
-            "error": "rate_limited",
-            "retryAfterSeconds": retry_after_seconds,
-            "message": format!("too many requests; retry after {retry_after_seconds} seconds"),
-        }))
-}
-
-/// How long a client should wait before retrying a request that found the database
-/// unavailable, in seconds.
-pub const RETRY_AFTER_SECONDS: u32 = 2;
-
-/// `503` with `Retry-After`: the database cannot be reached right now.
-pub fn unavailable() -> HttpResponse {
-    HttpResponse::ServiceUnavailable()
-        .insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string()))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({
-            "error": "unavailable",
-            "message": "the database is unavailable; try again in a few seconds",
-        }))
-}
-
 /// The answer refusing `user` when their `grant` no longer stands or their flag is off (or
 /// neither can be read), else `None`. One round trip.
 async fn standing_refusal(
@@ -357,16 +342,6 @@ fn bytes_payload(body: web::Bytes) -> actix_web::dev::Payload {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unavailable_says_when_to_retry() {
-        let response = unavailable();
-        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(
-            response.headers().get(header::RETRY_AFTER).unwrap(),
-            &RETRY_AFTER_SECONDS.to_string()
-        );
-    }
 
     #[test]
     fn only_a_single_tools_call_defers_the_flag_check_to_the_call() {

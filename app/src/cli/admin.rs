@@ -40,7 +40,7 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: FlagCommand,
     },
-    /// Access tokens for headless use.
+    /// Access tokens for headless use, and personal access tokens.
     Token {
         #[command(subcommand)]
         command: TokenCommand,
@@ -158,6 +158,8 @@ pub enum TokenCommand {
         #[arg(long, default_value = "data:read data:write")]
         scope: String,
     },
+    #[command(flatten)]
+    Personal(super::tokens_admin::PersonalTokenCommand),
 }
 
 fn user_json(u: &User) -> Value {
@@ -305,6 +307,9 @@ pub async fn run(
                 &json!({"access_token": token, "token_type": "Bearer", "expires_in": ttl.as_secs(), "scope": scope, "mcp_url": settings.resource()}),
             )
         }
+        AdminCommand::Token {
+            command: TokenCommand::Personal(command),
+        } => super::tokens_admin::personal(settings, opened, command).await,
         AdminCommand::Activity(args) => {
             super::activity_admin::activity(opened.storage.activity.as_ref(), args).await
         }

@@ -7,6 +7,7 @@ mod common;
 mod demo;
 mod grants_admin;
 mod keys_admin;
+mod tokens_admin;
 
 use std::path::PathBuf;
 

@@ -1,6 +1,7 @@
 //! `/oauth/connections`: the applications a person has allowed, each with its last write, its
 //! newest writes (`recent.rs`) and a Revoke button (which forgets the approval and ends that
-//! application's refresh tokens). The person signs in with the session cookie of a previous
+//! application's refresh tokens), then their personal access tokens
+//! (`personal_tokens_page.rs`). The person signs in with the session cookie of a previous
 //! authorization, or (dev identity provider) with the email form here. Forms carry a
 //! double-submit CSRF token (cookie + field). The rules are
 //! `domain::usecases::grants::{connections, sign_in_for_connections, revoke_connection}`;
@@ -16,14 +17,15 @@ use serde::Deserialize;
 
 use super::errors::browser_answer;
 use super::pages::{escape, page};
+use super::personal_tokens_page::{Notice, section};
 use super::recent::{Recent, recent, summary, writes};
 use super::redirects::see_other;
 use super::{OAuthState, session};
 
 const CSRF_COOKIE: &str = "pmcp_csrf";
-const HOME: &str = "/oauth/connections";
+pub(super) const HOME: &str = "/oauth/connections";
 
-fn csrf_pair(req: &HttpRequest, submitted: &str) -> CsrfPair {
+pub(super) fn csrf_pair(req: &HttpRequest, submitted: &str) -> CsrfPair {
     CsrfPair {
         cookie: req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned()),
         submitted: submitted.to_owned(),
@@ -38,7 +40,7 @@ fn with_csrf(state: &OAuthState, response: HttpResponse, token: String, new: boo
     }
 }
 
-fn list_page(list: &[Connection], recent: &[Recent], csrf: &str) -> HttpResponse {
+fn list_page(list: &[Connection], recent: &[Recent], csrf: &str, tokens: &str) -> HttpResponse {
     let mut rows = String::new();
     for (c, recent) in list.iter().zip(recent) {
         rows.push_str(&format!(
@@ -61,7 +63,11 @@ fn list_page(list: &[Connection], recent: &[Recent], csrf: &str) -> HttpResponse
             "<h1>Connected applications</h1><p>These applications may act for you on the Business Platform. Revoking one ends its access; it will ask again next time.</p><ul class=\"connections\">{rows}</ul>"
         )
     };
-    page(StatusCode::OK, "Connected applications", &body)
+    page(
+        StatusCode::OK,
+        "Connected applications",
+        &format!("{body}{tokens}"),
+    )
 }
 
 fn sign_in_page(state: &OAuthState, csrf: &str, problem: Option<&str>) -> HttpResponse {
@@ -97,7 +103,8 @@ pub async fn show(req: HttpRequest, state: web::Data<OAuthState>) -> HttpRespons
         Ok(token) => token,
         Err(e) => return browser_answer(e, &state.issuer),
     };
-    let response = match signed_in_page(&state, &session::browser(&req), &csrf).await {
+    let browser = session::browser(&req);
+    let response = match signed_in_page(&state, &browser, &csrf, &Notice::Nothing).await {
         Ok(Some(response)) => response,
         Ok(None) => sign_in_page(&state, &csrf, None),
         Err(e) => return browser_answer(e, &state.issuer),
@@ -105,11 +112,13 @@ pub async fn show(req: HttpRequest, state: web::Data<OAuthState>) -> HttpRespons
     with_csrf(&state, response, csrf, new)
 }
 
-/// The signed-in person's applications and their writes; `None` when nobody is signed in.
-async fn signed_in_page(
+/// The signed-in person's applications and their writes, and their personal access tokens
+/// with `notice`; `None` when nobody is signed in.
+pub(super) async fn signed_in_page(
     state: &OAuthState,
     browser: &Browser,
     csrf: &str,
+    notice: &Notice,
 ) -> Result<Option<HttpResponse>, GrantError> {
     let Some(user) = current_user(&state.grants, browser).await? else {
         return Ok(None);
@@ -118,7 +127,8 @@ async fn signed_in_page(
         return Ok(None);
     };
     let recent = recent(state.activity.as_ref(), user, &list).await;
-    Ok(Some(list_page(&list, &recent, csrf)))
+    let tokens = section(state, user, csrf, notice).await?;
+    Ok(Some(list_page(&list, &recent, csrf, &tokens)))
 }
 
 #[derive(Debug, Deserialize)]

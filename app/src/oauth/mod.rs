@@ -16,6 +16,8 @@ mod errors;
 mod login;
 mod metadata;
 mod pages;
+mod personal_tokens_forms;
+mod personal_tokens_page;
 mod recent;
 mod redirects;
 mod register;
@@ -61,6 +63,14 @@ pub fn endpoints(cfg: &mut web::ServiceConfig) {
         .route(
             "/oauth/connections/revoke",
             web::post().to(connections::revoke),
+        )
+        .route(
+            "/oauth/connections/tokens",
+            web::post().to(personal_tokens_forms::create),
+        )
+        .route(
+            "/oauth/connections/tokens/revoke",
+            web::post().to(personal_tokens_forms::revoke),
         );
 }
 

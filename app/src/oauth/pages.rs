@@ -30,8 +30,10 @@ main{max-width:32rem;margin:.5rem auto;background:#fff;border-radius:12px;paddin
 .brand{margin:0 0 .75rem;font-size:.8rem;font-weight:700;letter-spacing:.06em;text-transform:uppercase;color:#5b6475}\
 h1{font-size:1.35rem;line-height:1.3;margin:0 0 1rem;text-wrap:balance}p{margin:0 0 1rem}\
 label{display:block;margin:0 0 .35rem;font-weight:600}\
-input[type=email]{display:block;width:100%;min-height:2.9rem;padding:.6rem .75rem;font:inherit;color:inherit;background:#fff;border:1px solid #a9b0bc;border-radius:8px}\
+input[type=email],input[type=text],select{display:block;width:100%;min-height:2.9rem;padding:.6rem .75rem;font:inherit;color:inherit;background:#fff;border:1px solid #a9b0bc;border-radius:8px}\
 input:focus-visible,button:focus-visible{outline:3px solid rgba(36,87,214,.4);outline-offset:1px}input[type=email]:focus{border-color:#2457d6}\
+h2{font-size:1.1rem;margin:2rem 0 .75rem}.new-token fieldset,.new-token fieldset+label{margin-top:1rem}\
+.secret{margin:0 0 1rem;padding:.75rem 1rem;background:#fff8e6;border:1px solid #e0b44c;border-radius:8px}.secret code{display:block;user-select:all;font-size:.95rem}\
 .facts{margin:0 0 1rem;padding:.5rem 1rem;background:#f5f6f8;border-radius:8px}\
 .facts div{display:grid;grid-template-columns:minmax(0,1fr);padding:.4rem 0}.facts div+div{border-top:1px solid #e3e6eb}\
 .facts dt{color:#5b6475;font-size:.85rem}.facts dd{margin:0;font-weight:600;min-width:0;overflow-wrap:anywhere}\

@@ -1,4 +1,4 @@
-//! The authorization server's ports (clients, codes, refresh families, consents, sessions,
+//! The authorization server's ports (clients, codes, refresh families, consents, personal tokens, sessions,
 //! pending requests, purge): what the authorization server keeps between requests. Records
 //! round-trip exactly, expired ones are absent to every read (`expires_at <= now`), codes
 //! and pending requests are used once and refresh tokens rotated once even under
@@ -12,6 +12,7 @@ mod codes;
 mod consents;
 mod refresh;
 mod sessions;
+mod tokens;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::grants::{

@@ -13,6 +13,11 @@
 //! one of two projects, read-only, and leaves `target/screenshots/consent-projects-*.png`;
 //! the tokens it got are then tried on `/mcp`. This one runs on both databases: the grant is
 //! stored and checked by each.
+//!
+//! Personal access tokens on that page: `tests/e2e/node/browser_tokens.mjs` makes one for one
+//! project, reads it once, uses it on `/mcp`, sees its last use, revokes it and sees it
+//! refused; this test checks the revoked tokens are refused too, and the screenshots
+//! `target/screenshots/tokens-{created-,}{phone,desktop}.png`.
 
 use std::process::Stdio;
 
@@ -203,4 +208,60 @@ fn tok<'a>(tokens: &'a Value, which: &str) -> &'a str {
     tokens[which]
         .as_str()
         .unwrap_or_else(|| panic!("no {which} token in {tokens}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personal_tokens_made_used_and_revoked_in_headless_chromium() {
+    let server = TestServer::sqlite().await;
+    let seeded = server.seed().await;
+    let directory = &server.opened.storage.directory;
+    let other = domain::model::Project {
+        id: domain::model::ProjectId::from_uuid(uuid::Uuid::now_v7()),
+        name: "Other".into(),
+        description: String::new(),
+    };
+    directory.create_project(&other, seeded.user).await.unwrap();
+    let email = directory
+        .user_by_id(seeded.user)
+        .await
+        .unwrap()
+        .unwrap()
+        .email;
+    let out = root().join("target/screenshots");
+    let out = out.display().to_string();
+    let args = [
+        "tests/e2e/node/browser_tokens.mjs",
+        "--base",
+        server.base.as_str(),
+        "--email",
+        email.as_str(),
+        "--project",
+        "E2E",
+        "--out",
+        out.as_str(),
+    ];
+    let stdout = node(&args).await;
+    screenshots_taken(
+        &[
+            "tokens-created-phone",
+            "tokens-created-desktop",
+            "tokens-phone",
+            "tokens-desktop",
+        ],
+        &stdout,
+    );
+    let done: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap();
+    let revoked = done["revoked"].as_array().unwrap();
+    assert_eq!(revoked.len(), 2, "{stdout}");
+    for token in revoked {
+        let (status, challenge, _) = super::oauth::personal_tokens::call(
+            &server,
+            token.as_str().unwrap(),
+            "list_projects",
+            serde_json::json!({}),
+        )
+        .await;
+        super::oauth::personal_tokens::assert_refused(status, &challenge);
+    }
 }

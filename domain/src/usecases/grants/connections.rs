@@ -117,6 +117,21 @@ pub async fn sign_in_for_connections(
     }
 }
 
+/// The person signed in in this browser, for a form of their page: `None` when nobody is.
+///
+/// # Errors
+/// `InvalidRequest` when the CSRF pair does not match; storage failures.
+pub async fn form_user(
+    g: &GrantPorts,
+    browser: &Browser,
+    csrf: &CsrfPair,
+) -> Result<Option<UserId>, GrantError> {
+    if !csrf_ok(g, csrf) {
+        return Err(open_again());
+    }
+    browser::current_user(g, browser).await
+}
+
 /// Revokes the signed-in person's approval of `client_id` (and its refresh tokens); false
 /// when nobody is signed in.
 ///
@@ -128,10 +143,7 @@ pub async fn revoke_connection(
     csrf: &CsrfPair,
     client_id: &str,
 ) -> Result<bool, GrantError> {
-    if !csrf_ok(g, csrf) {
-        return Err(open_again());
-    }
-    let Some(user) = browser::current_user(g, browser).await? else {
+    let Some(user) = form_user(g, browser, csrf).await? else {
         return Ok(false);
     };
     g.consents.revoke_consent(user, client_id).await?;

@@ -1,6 +1,6 @@
 //! The authorization server's use cases: start an authorization request, sign the person
 //! in, decide consent, issue a code, redeem it, rotate a refresh token, revoke, register a
-//! client, and the person's connected-applications page. Each is a function of
+//! client, the person's connected-applications page and their personal access tokens. Each is a function of
 //! [`GrantPorts`] and what the request carried; `app`'s handlers parse, call one of them and
 //! write the answer.
 
@@ -23,6 +23,7 @@ mod error;
 mod issue_code;
 mod issued;
 mod login;
+mod personal_tokens;
 mod redeem_code;
 mod register_client;
 mod request;
@@ -40,7 +41,8 @@ pub use clients::{
     redirect_uri_matches, resolve_client,
 };
 pub use connections::{
-    Connection, CsrfPair, connections, connections_csrf, revoke_connection, sign_in_for_connections,
+    Connection, CsrfPair, connections, connections_csrf, form_user, revoke_connection,
+    sign_in_for_connections,
 };
 pub use consent::{
     ConsentPrompt, ConsentStep, Decision, chosen_projects, decide_consent, show_consent,
@@ -50,6 +52,10 @@ pub use issue_code::IssuedCode;
 pub use issued::Issued;
 pub use login::{
     LoginStep, SignIn, SignedIn, finish_upstream_login, sign_in_with_email, start_login,
+};
+pub use personal_tokens::{
+    CreatedToken, MAX_TOKEN_LIFETIME, MAX_TOKEN_NAME_CHARS, MIN_TOKEN_LIFETIME, NewPersonalToken,
+    authenticate_personal_token, create_personal_token, personal_tokens_of, revoke_personal_token,
 };
 pub use register_client::{
     MAX_REDIRECT_URIS, Registered, Registration, add_operator_client, register_client,

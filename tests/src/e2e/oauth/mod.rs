@@ -6,6 +6,7 @@ mod connections;
 pub(super) mod flow;
 mod forgery;
 mod metadata;
+pub(super) mod personal_tokens;
 mod readonly;
 mod refusals;
 mod revocation;
