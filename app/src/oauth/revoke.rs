@@ -27,10 +27,12 @@ pub async fn revoke(
     let form = form.into_inner();
     let credentials = clients::presented(&req, form.client_id, form.client_secret);
     // An access token of ours names its grant; anything else is looked up as a refresh token.
-    let access = form
-        .token
-        .as_deref()
-        .and_then(|t| state.tokens.verify(t).ok());
+    let policy = &state.grants.policy;
+    let access = form.token.as_deref().and_then(|t| {
+        [&policy.resource, &policy.read_only_resource]
+            .into_iter()
+            .find_map(|audience| state.tokens.verify_for(t, audience).ok())
+    });
     match revoke_token(
         &state.grants,
         &credentials,
