@@ -99,6 +99,7 @@ async fn a_code_without_a_verifier_is_refused_because_pkce_is_required() {
 /// A code exchange whose code was issued for `resource`, asking for `asked`.
 fn exchange_of_a_code_for(mocks: &mut Mocks, resource: &'static str) -> TokenRequest {
     known(mocks);
+    mocks.consented();
     let mut issued_for = code();
     issued_for.resource = resource.into();
     mocks
