@@ -6,7 +6,7 @@
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use domain::grants::Consent;
-use domain::model::{GrantProjects, Membership, SCOPE_WRITE};
+use domain::model::{GrantProjects, Membership};
 
 use super::pages::{escape, page};
 
@@ -67,7 +67,7 @@ fn projects_fieldset(view: &ConsentView<'_>) -> String {
 #[must_use]
 pub fn consent(view: &ConsentView<'_>) -> HttpResponse {
     let write = match view.previous {
-        Some(c) => view.write_requested && c.scopes.iter().any(|s| s == SCOPE_WRITE),
+        Some(c) => view.write_requested && c.writes(),
         None => view.write_requested,
     };
     page(

@@ -203,6 +203,14 @@ pub struct Consent {
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
+impl Consent {
+    /// True when the approval allows changing data (`data:write` was granted).
+    #[must_use]
+    pub fn writes(&self) -> bool {
+        self.scopes.iter().any(|s| s == crate::model::SCOPE_WRITE)
+    }
+}
+
 /// A browser login session (the cookie holds the id; storage its hash).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrowserSession {

@@ -85,7 +85,7 @@ pub async fn start_authorization(
     {
         // The stored choice is reused as it is (projects and read-only included); the
         // person changes it with prompt=consent or by revoking.
-        let write = consent.scopes.iter().any(|s| s == SCOPE_WRITE);
+        let write = consent.writes();
         return Ok(Authorized::Code(
             issue_code(g, &request, user, write).await?,
         ));

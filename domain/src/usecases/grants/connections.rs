@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::GrantPorts;
 use super::browser::{self, Browser, NewSession};
 use super::error::GrantError;
-use crate::model::{SCOPE_WRITE, UserId};
+use crate::model::UserId;
 
 /// The shortest CSRF cookie reused (what [`crate::grants::Secrets::new_secret`] makes).
 const CSRF_MIN_LEN: usize = 43;
@@ -87,7 +87,7 @@ async fn list(g: &GrantPorts, user: UserId) -> Result<Vec<Connection>, GrantErro
             None => consent.client_id.clone(),
         };
         out.push(Connection {
-            write: consent.scopes.iter().any(|s| s == SCOPE_WRITE),
+            write: consent.writes(),
             client_id: consent.client_id,
             client_name,
             granted_at: consent.granted_at,

@@ -11,7 +11,7 @@ use super::error::GrantError;
 use super::issue_code::{IssuedCode, issue_code};
 use super::request::AuthRequest;
 use crate::grants::Consent;
-use crate::model::{GrantId, GrantProjects, Membership, SCOPE_WRITE, UserId};
+use crate::model::{GrantId, GrantProjects, Membership, UserId};
 
 /// What to show for a pending request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +66,7 @@ pub async fn show_consent(
     if let Some(consent) = &previous
         && !request.force_consent
     {
-        let write = consent.scopes.iter().any(|s| s == SCOPE_WRITE);
+        let write = consent.writes();
         return finish(g, id, &request, user, write)
             .await
             .map(ConsentStep::Remembered);

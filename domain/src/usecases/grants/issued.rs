@@ -67,7 +67,7 @@ pub(super) async fn under_consent(
             "the person revoked this application's access; sign in and approve again".into(),
         ));
     };
-    let writes = consent.scopes.iter().any(|s| s == SCOPE_WRITE);
+    let writes = consent.writes();
     let scopes = scopes
         .into_iter()
         .filter(|s| writes || s != SCOPE_WRITE)
